@@ -1,0 +1,9 @@
+/** What `health()` reports: all is well, working with reduced function, or not working. */
+export type Health = 'ok' | { readonly degraded: string } | { readonly down: string };
+
+export type HealthStatus = 'ok' | 'degraded' | 'down';
+
+export function healthStatusOf(health: Health): HealthStatus {
+  if (health === 'ok') return 'ok';
+  return 'down' in health ? 'down' : 'degraded';
+}

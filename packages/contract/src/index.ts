@@ -1,0 +1,25 @@
+export { HecateService } from './service.js';
+export type { HecateServiceClass, LogLevel, Logger, RuntimeConfig, StartOptions } from './service.js';
+export { healthStatusOf } from './health.js';
+export type { Health, HealthStatus } from './health.js';
+export * from './rules.js';
+export {
+  CapabilityListSchema,
+  CapabilitySchema,
+  ContractValuesSchema,
+  DescriptionSchema,
+  IdentitySpecSchema,
+  InfoSchema,
+  ManifestSchema,
+  SemverSchema,
+  ServiceNameSchema,
+  UcanRequestSchema,
+} from './schemas.js';
+export type { Capability, ContractValues, IdentitySpec, Info, Manifest, UcanRequest } from './schemas.js';
+export { contractHashOf, contractValuesOf, deriveManifest } from './manifest.js';
+export type { DeploymentFacts } from './manifest.js';
+export { abilityOf, deriveUcanRequest, resourceUri } from './ucan-request.js';
+export { MANIFEST_SCHEMA_ID, manifestJsonSchema, parseManifest, problemsFromZodError } from './parse-manifest.js';
+export type { ManifestProblem, ParseManifestResult } from './parse-manifest.js';
+export { formatJsonPath } from './json-path.js';
+export { canonicalJson } from './canonical-json.js';

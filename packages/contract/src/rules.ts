@@ -1,0 +1,53 @@
+/**
+ * The naming rules every hecate service obeys. They are plain data so that the zod schemas, the
+ * build plugin's diagnostics and the CLI's flag checks all enforce the same thing.
+ */
+
+/** Lowercase kebab-case DNS label: safe as a file name, a container name and a systemd unit name. */
+export const SERVICE_NAME_PATTERN = /^[a-z](?:[a-z0-9]*(?:-[a-z0-9]+)*)?$/;
+export const SERVICE_NAME_MAX_LENGTH = 63;
+
+/** Semantic Versioning 2.0.0 without build metadata (a `+` cannot appear in an OCI image tag). */
+export const SEMVER_PATTERN =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
+
+/** Dotted lowercase, at least two segments: `echo.say`, `my_service.do_thing`. */
+export const CAPABILITY_NAME_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
+export const CAPABILITY_NAME_MAX_LENGTH = 128;
+export const CAPABILITY_VERSION_MAX = 2_147_483_647;
+
+/** An identity scope is the namespace of the service's abilities and resources. */
+export const SCOPE_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
+/** An action becomes the ability `<scope>/<action>`. */
+export const ACTION_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
+/**
+ * A resource is a path under its scope: `<scope>` or `<scope>/<segment>/...`, where a segment starts
+ * with a letter or digit, and `*` may stand only as the last segment.
+ */
+export const RESOURCE_PATTERN =
+  /^[a-z][a-z0-9_-]{0,62}(?:\/[a-z0-9][a-z0-9._-]{0,62})*(?:\/\*)?$/;
+export const RESOURCE_MAX_LENGTH = 200;
+
+export const TTL_DAYS_MIN = 1;
+export const TTL_DAYS_MAX = 365;
+
+export const DESCRIPTION_MAX_LENGTH = 200;
+/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
+export const CONTROL_CHARACTER_PATTERN = /[\p{Cc}\u2028\u2029]/u;
+
+/** The port the health endpoint listens on unless the service or its environment says otherwise. */
+export const DEFAULT_HEALTH_PORT = 8470;
+export const HEALTH_PATH = '/health';
+
+/** Where the realm-granted credentials of a service are mounted, read-only. */
+export function secretsDirFor(serviceName: string): string {
+  return `/etc/hecate/secrets/${serviceName}`;
+}
+
+/** Where a service keeps what it must remember across restarts. */
+export function stateDirFor(serviceName: string): string {
+  return `/var/lib/hecate/${serviceName}`;
+}
+
+/** The oldest Node.js a release runs on. */
+export const MINIMUM_NODE_VERSION = '20.19.0';
