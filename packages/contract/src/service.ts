@@ -18,6 +18,10 @@ export interface RuntimeConfig {
   readonly secretsDir: string;
   readonly stateDir: string;
   readonly logLevel: LogLevel;
+  /** How long `health()` may take before the endpoint reports `down`. */
+  readonly healthTimeoutMs: number;
+  /** The deadline for the whole shutdown: withdrawals, drain and `stop()`. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** What hecate-om hands to `start()`. */

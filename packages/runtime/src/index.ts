@@ -1,1 +1,12 @@
-export {};
+export { boot } from './boot.js';
+export type { BootOptions } from './boot.js';
+export {
+  DEFAULT_HEALTH_HOST,
+  DEFAULT_HEALTH_TIMEOUT_MS,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  RUNTIME_VARIABLES,
+  formatConfigProblem,
+  resolveConfig,
+} from './config.js';
+export type { ConfigProblem, Environment, ResolveConfigResult, RuntimeVariable } from './config.js';

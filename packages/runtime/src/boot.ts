@@ -1,0 +1,130 @@
+import type { HecateServiceClass, Manifest, RuntimeConfig, StartOptions } from '@hecate-om/contract';
+import { formatConfigProblem, resolveConfig, type Environment } from './config.js';
+import { findContractDrift } from './contract-drift.js';
+import { describeError } from './describe-error.js';
+import { HealthEndpoint } from './health-endpoint.js';
+import { HEALTH_CACHE_MS, HealthMonitor, systemClock } from './health-monitor.js';
+import { HEALTHCHECK_EXIT, probeHostFor, probeReadiness } from './healthcheck.js';
+import { createLogger, type RuntimeLogger } from './logger.js';
+import { trapShutdownSignals } from './shutdown.js';
+import { Withdrawals } from './withdrawals.js';
+
+export interface BootOptions {
+  /** The manifest derived at build time; the generated entry passes it in. */
+  readonly manifest: Manifest;
+  /** @default process.env */
+  readonly env?: Environment;
+  /** The command line after `node main.js`. @default process.argv.slice(2) */
+  readonly argv?: readonly string[];
+}
+
+/** Past the shutdown deadline's worth of waiting on the first health() answer, a probe gives up. */
+const HEALTHCHECK_MARGIN_MS = 1000;
+
+/**
+ * Runs a service: checks that the running code still matches the manifest built into the release,
+ * starts the health endpoint, calls `start()`, and shuts down gracefully on SIGTERM or SIGINT. With
+ * `--healthcheck` it probes the running service's readiness instead and exits 0, 1 or 2.
+ */
+export async function boot<State>(Service: HecateServiceClass<State>, options: BootOptions): Promise<void> {
+  const { manifest } = options;
+  const env = options.env ?? process.env;
+  const argv = options.argv ?? process.argv.slice(2);
+  const resolved = resolveConfig(env, manifest);
+
+  if (argv.includes('--healthcheck')) {
+    if (!resolved.ok) return exitWith(HEALTHCHECK_EXIT.unreachable, resolved.problems.map(formatConfigProblem).join('\n'));
+    const { healthHost, healthPort, healthTimeoutMs } = resolved.value;
+    if (healthPort === 0)
+      return exitWith(HEALTHCHECK_EXIT.unreachable, 'unreachable: HECATE_HEALTH_PORT is 0, so the port was picked at boot and cannot be probed');
+    const result = await probeReadiness(probeHostFor(healthHost), healthPort, healthTimeoutMs + HEALTHCHECK_MARGIN_MS);
+    return exitWith(result.code, result.summary);
+  }
+
+  const fatalLog = createLogger({ level: 'error', service: manifest, write: writeStdout });
+  if (!resolved.ok) {
+    for (const problem of resolved.problems) fatalLog.fatal(`invalid configuration: ${formatConfigProblem(problem)}`, { variable: problem.variable });
+    return process.exit(1);
+  }
+  const log = createLogger({ level: resolved.value.logLevel, service: manifest, write: writeStdout });
+  for (const name of resolved.unknownVariables) log.warn(`${name} is not a setting of the hecate-om runtime and is ignored`, { variable: name });
+
+  let service: InstanceType<HecateServiceClass<State>>;
+  try {
+    service = new Service();
+  } catch (error) {
+    log.fatal(`constructing the service threw ${describeError(error)}`, { error });
+    return process.exit(1);
+  }
+  const drift = findContractDrift(service, manifest);
+  if (drift.length > 0) {
+    log.fatal(`refusing to start: the running code does not match the manifest built into this release: ${drift.join('; ')}`, { differences: drift });
+    return process.exit(1);
+  }
+
+  const endpoint = new HealthEndpoint(manifest);
+  let config: RuntimeConfig;
+  try {
+    config = await listen(endpoint, resolved.value, log);
+  } catch (error) {
+    const { healthHost, healthPort } = resolved.value;
+    log.fatal(`the health endpoint cannot listen on ${healthHost}:${healthPort} (HECATE_HEALTH_HOST, HECATE_HEALTH_PORT): ${describeError(error)}`, { error });
+    return process.exit(1);
+  }
+
+  const shutdownController = new AbortController();
+  const startOptions: StartOptions = { config, log, manifest, signal: shutdownController.signal };
+  const started = Promise.resolve().then(() => service.start(startOptions));
+  const withdrawals = new Withdrawals();
+  trapShutdownSignals({
+    signals: process,
+    log,
+    clock: systemClock,
+    deadlineMs: config.shutdownTimeoutMs,
+    exit: (code) => process.exit(code),
+    steps: {
+      beginDraining: () => {
+        endpoint.setPhase({ name: 'draining' });
+        shutdownController.abort();
+      },
+      withdraw: () => withdrawals.runAll(log),
+      drain: () => endpoint.drained(),
+      stop: async () => service.stop(await started),
+      close: () => endpoint.close(),
+    },
+  });
+
+  try {
+    await started;
+  } catch (error) {
+    const reason = `start() threw ${describeError(error)}`;
+    endpoint.setPhase({ name: 'failed', reason });
+    log.fatal(reason, { error });
+    return process.exit(1);
+  }
+  if (shutdownController.signal.aborted) return;
+  endpoint.setPhase({
+    name: 'running',
+    monitor: new HealthMonitor({ check: () => service.health(), timeoutMs: config.healthTimeoutMs, cacheMs: HEALTH_CACHE_MS, clock: systemClock }),
+  });
+  log.info('ready');
+}
+
+/** Binds the endpoint and returns the configuration with the port actually bound. */
+async function listen(endpoint: HealthEndpoint, config: RuntimeConfig, log: RuntimeLogger): Promise<RuntimeConfig> {
+  const address = await endpoint.listen(config.healthHost, config.healthPort);
+  const fields = { host: address.address, port: address.port };
+  // With port 0 the operator cannot know the port unless it is shown at the default level.
+  if (config.healthPort === 0) log.warn(`health endpoint listening on port ${address.port}, picked at boot because HECATE_HEALTH_PORT is 0`, fields);
+  else log.info('health endpoint listening', fields);
+  return { ...config, healthPort: address.port };
+}
+
+function writeStdout(line: string): void {
+  process.stdout.write(line);
+}
+
+function exitWith(code: number, summary: string): never {
+  process.stdout.write(`${summary}\n`);
+  return process.exit(code);
+}

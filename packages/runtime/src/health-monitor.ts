@@ -1,0 +1,102 @@
+import type { Health, HealthStatus } from '@hecate-om/contract';
+import { describeError, showValue } from './describe-error.js';
+
+/** How long one `health()` answer is served before the next probe asks again. */
+export const HEALTH_CACHE_MS = 1000;
+
+export interface HealthObservation {
+  readonly status: HealthStatus;
+  /** Why the service is degraded or down; absent when it is ok. */
+  readonly reason?: string;
+}
+
+/** Monotonic time and a cancellable timer: injected so tests decide when time passes. */
+export interface Clock {
+  now(): number;
+  setTimer(callback: () => void, ms: number): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimer(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+export interface HealthMonitorOptions {
+  readonly check: () => Health | Promise<Health>;
+  readonly timeoutMs: number;
+  readonly cacheMs: number;
+  readonly clock: Clock;
+}
+
+/**
+ * Calls `health()` at most once per `cacheMs`, with a deadline, never two calls at once. A probe gets
+ * the last observation at once, even while a refresh is in flight; only the very first probe waits,
+ * and never longer than the timeout.
+ */
+export class HealthMonitor {
+  readonly #options: HealthMonitorOptions;
+  #last: HealthObservation | undefined;
+  #inFlight: Promise<HealthObservation> | undefined;
+  #nextCheckAt = Number.NEGATIVE_INFINITY;
+
+  constructor(options: HealthMonitorOptions) {
+    this.#options = options;
+  }
+
+  /** The latest observation, refreshed in the background when stale; a promise only before the first. */
+  observe(): HealthObservation | Promise<HealthObservation> {
+    if (this.#inFlight === undefined && this.#options.clock.now() >= this.#nextCheckAt) this.#refresh();
+    return this.#last ?? (this.#inFlight as Promise<HealthObservation>);
+  }
+
+  #refresh(): void {
+    const { check, timeoutMs, cacheMs, clock } = this.#options;
+    let settled = false;
+    const inFlight = new Promise<HealthObservation>((resolve) => {
+      const settle = (observation: HealthObservation): void => {
+        if (settled) return;
+        settled = true;
+        cancelTimeout();
+        this.#last = observation;
+        this.#inFlight = undefined;
+        this.#nextCheckAt = clock.now() + cacheMs;
+        resolve(observation);
+      };
+      const cancelTimeout = clock.setTimer(
+        () => settle({ status: 'down', reason: `health() did not answer within ${timeoutMs} ms` }),
+        timeoutMs,
+      );
+      const threw = (error: unknown): void => settle({ status: 'down', reason: `health() threw ${describeError(error)}` });
+      try {
+        const answer: unknown = check();
+        if (isThenable(answer)) answer.then((health) => settle(observationOf(health)), threw);
+        else settle(observationOf(answer));
+      } catch (error) {
+        threw(error);
+      }
+    });
+    // A synchronous health() has settled already; keeping its promise would block later refreshes.
+    if (!settled) this.#inFlight = inFlight;
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Maps what `health()` returned to an observation; anything outside the contract counts as down. */
+export function observationOf(health: unknown): HealthObservation {
+  if (health === 'ok') return { status: 'ok' };
+  if (health !== null && typeof health === 'object') {
+    const { degraded, down } = health as { degraded?: unknown; down?: unknown };
+    if (typeof down === 'string') return { status: 'down', reason: down };
+    if (typeof degraded === 'string') return { status: 'degraded', reason: degraded };
+  }
+  return {
+    status: 'down',
+    reason: `health() returned ${showValue(health)}; expected 'ok', { degraded: reason } or { down: reason }`,
+  };
+}

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { formatConfigProblem, resolveConfig } from '../src/config.js';
+import { echoManifest } from './manifest-fixture.js';
+
+const messagesFor = (env: Record<string, string>): string[] => {
+  const result = resolveConfig(env, echoManifest);
+  return result.ok ? [] : result.problems.map(formatConfigProblem);
+};
+
+describe('resolveConfig', () => {
+  it('fills every default from the documented values and the manifest', () => {
+    expect(resolveConfig({}, echoManifest)).toEqual({
+      ok: true,
+      value: {
+        healthHost: '127.0.0.1',
+        healthPort: 8470,
+        secretsDir: '/etc/hecate/secrets/hecate-echo',
+        stateDir: '/var/lib/hecate/hecate-echo',
+        logLevel: 'warn',
+        healthTimeoutMs: 1000,
+        shutdownTimeoutMs: 10000,
+      },
+      unknownVariables: [],
+    });
+  });
+
+  it('takes every setting from the environment', () => {
+    const result = resolveConfig(
+      {
+        HECATE_HEALTH_HOST: '0.0.0.0',
+        HECATE_HEALTH_PORT: '0',
+        HECATE_SECRETS_DIR: '/run/secrets/echo',
+        HECATE_STATE_DIR: '/srv/echo',
+        HECATE_LOG_LEVEL: 'debug',
+        HECATE_HEALTH_TIMEOUT_MS: '250',
+        HECATE_SHUTDOWN_TIMEOUT_MS: '250',
+      },
+      echoManifest,
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        healthHost: '0.0.0.0',
+        healthPort: 0,
+        secretsDir: '/run/secrets/echo',
+        stateDir: '/srv/echo',
+        logLevel: 'debug',
+        healthTimeoutMs: 250,
+        shutdownTimeoutMs: 250,
+      },
+      unknownVariables: [],
+    });
+  });
+
+  it('accepts IPv6 addresses and host names', () => {
+    for (const host of ['::', '::1', 'localhost', 'health.internal', 'pod-1.svc.cluster.local']) {
+      const result = resolveConfig({ HECATE_HEALTH_HOST: host }, echoManifest);
+      expect(result.ok && result.value.healthHost).toBe(host);
+    }
+  });
+
+  it('names the variable and the value of every bad setting at once', () => {
+    expect(
+      messagesFor({
+        HECATE_HEALTH_HOST: 'http://0.0.0.0',
+        HECATE_HEALTH_PORT: '80a',
+        HECATE_SECRETS_DIR: 'secrets',
+        HECATE_STATE_DIR: '',
+        HECATE_LOG_LEVEL: 'WARN',
+        HECATE_HEALTH_TIMEOUT_MS: '0',
+        HECATE_SHUTDOWN_TIMEOUT_MS: '-5',
+      }),
+    ).toEqual([
+      'HECATE_HEALTH_HOST is "http://0.0.0.0": must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name; unset it for 127.0.0.1',
+      'HECATE_HEALTH_PORT is "80a": must be a whole number from 1 to 65535, or 0 to pick a free port',
+      'HECATE_SECRETS_DIR is "secrets": must be an absolute path: a relative one would depend on the working directory',
+      'HECATE_STATE_DIR is "": must be an absolute path: a relative one would depend on the working directory',
+      'HECATE_LOG_LEVEL is "WARN": must be one of debug, info, warn, error, silent',
+      'HECATE_HEALTH_TIMEOUT_MS is "0": must be a whole number of milliseconds from 1 to 2147483647',
+      'HECATE_SHUTDOWN_TIMEOUT_MS is "-5": must be a whole number of milliseconds from 1 to 2147483647',
+    ]);
+  });
+
+  it('refuses ports out of range, empty hosts and hosts with spaces', () => {
+    expect(messagesFor({ HECATE_HEALTH_PORT: '65536' })).toEqual([
+      'HECATE_HEALTH_PORT is "65536": must be a whole number from 1 to 65535, or 0 to pick a free port',
+    ]);
+    expect(messagesFor({ HECATE_HEALTH_PORT: ' 8470' })).toHaveLength(1);
+    expect(messagesFor({ HECATE_HEALTH_HOST: '' })).toHaveLength(1);
+    expect(messagesFor({ HECATE_HEALTH_HOST: 'my host' })).toHaveLength(1);
+    expect(messagesFor({ HECATE_HEALTH_HOST: '-bad.example' })).toHaveLength(1);
+  });
+
+  it('refuses a timeout so long that a timer would fire at once', () => {
+    expect(messagesFor({ HECATE_SHUTDOWN_TIMEOUT_MS: '2147483648' })).toEqual([
+      'HECATE_SHUTDOWN_TIMEOUT_MS is "2147483648": must be a whole number of milliseconds from 1 to 2147483647',
+    ]);
+  });
+
+  it('refuses a shutdown deadline shorter than the health timeout, blaming the variable that was set', () => {
+    expect(messagesFor({ HECATE_HEALTH_TIMEOUT_MS: '5000', HECATE_SHUTDOWN_TIMEOUT_MS: '4000' })).toEqual([
+      'HECATE_SHUTDOWN_TIMEOUT_MS is "4000": must be at least HECATE_HEALTH_TIMEOUT_MS (5000): the drain waits for a health() call in flight',
+    ]);
+    expect(messagesFor({ HECATE_HEALTH_TIMEOUT_MS: '20000' })).toEqual([
+      'HECATE_HEALTH_TIMEOUT_MS is "20000": must not exceed HECATE_SHUTDOWN_TIMEOUT_MS (default 10000): the drain waits for a health() call in flight',
+    ]);
+  });
+
+  it('lists HECATE_ variables it does not read, so a misspelt one is not silently ignored', () => {
+    const result = resolveConfig({ HECATE_HEALTH_PROT: '9000', HECATE_LOG_LEVEL: 'info', PATH: '/bin' }, echoManifest);
+    expect(result.ok && result.unknownVariables).toEqual(['HECATE_HEALTH_PROT']);
+  });
+});

@@ -1,0 +1,121 @@
+import type { Health } from '@hecate-om/contract';
+import { describe, expect, it } from 'vitest';
+import { HealthMonitor, observationOf } from '../src/health-monitor.js';
+import { ManualClock } from './manual-clock.js';
+
+/** A health() whose answers the test hands out one call at a time. */
+function controlledHealth(): { check: () => Promise<Health>; calls: number; answer: (health: Health) => void; fail: (error: unknown) => void } {
+  const pending: { resolve: (health: Health) => void; reject: (error: unknown) => void }[] = [];
+  const control = {
+    calls: 0,
+    check: () => {
+      control.calls += 1;
+      return new Promise<Health>((resolve, reject) => pending.push({ resolve, reject }));
+    },
+    answer: (health: Health) => pending.shift()?.resolve(health),
+    fail: (error: unknown) => pending.shift()?.reject(error),
+  };
+  return control;
+}
+
+const monitorOf = (check: () => Health | Promise<Health>, clock: ManualClock): HealthMonitor =>
+  new HealthMonitor({ check, clock, timeoutMs: 1000, cacheMs: 500 });
+
+describe('HealthMonitor', () => {
+  it('makes every probe before the first answer wait for the one call in flight', async () => {
+    const clock = new ManualClock();
+    const health = controlledHealth();
+    const monitor = monitorOf(health.check, clock);
+    const probes = Array.from({ length: 50 }, () => monitor.observe());
+    health.answer({ degraded: 'cache is cold' });
+    expect(await Promise.all(probes)).toEqual(Array(50).fill({ status: 'degraded', reason: 'cache is cold' }));
+    expect(health.calls).toBe(1);
+  });
+
+  it('answers from the cache until the interval has passed, then calls health() once more', async () => {
+    const clock = new ManualClock();
+    const health = controlledHealth();
+    const monitor = monitorOf(health.check, clock);
+    const first = monitor.observe();
+    health.answer('ok');
+    await first;
+    clock.advance(499);
+    expect(monitor.observe()).toEqual({ status: 'ok' });
+    expect(health.calls).toBe(1);
+    clock.advance(1);
+    expect(monitor.observe()).toEqual({ status: 'ok' });
+    expect(monitor.observe()).toEqual({ status: 'ok' });
+    expect(health.calls).toBe(2);
+  });
+
+  it('serves the last answer while a slow refresh is in flight, and the new one after', async () => {
+    const clock = new ManualClock();
+    const health = controlledHealth();
+    const monitor = monitorOf(health.check, clock);
+    const first = monitor.observe();
+    health.answer('ok');
+    await first;
+    clock.advance(600);
+    expect(monitor.observe()).toEqual({ status: 'ok' });
+    clock.advance(600);
+    expect(monitor.observe()).toEqual({ status: 'ok' });
+    expect(health.calls).toBe(2);
+    health.answer({ down: 'upstream refused' });
+    await Promise.resolve();
+    expect(monitor.observe()).toEqual({ status: 'down', reason: 'upstream refused' });
+  });
+
+  it('reports down when health() does not answer within the timeout, and ignores the late answer', async () => {
+    const clock = new ManualClock();
+    const health = controlledHealth();
+    const monitor = monitorOf(health.check, clock);
+    const probe = monitor.observe();
+    clock.advance(1000);
+    expect(await probe).toEqual({ status: 'down', reason: 'health() did not answer within 1000 ms' });
+    health.answer('ok');
+    await Promise.resolve();
+    expect(monitor.observe()).toEqual({ status: 'down', reason: 'health() did not answer within 1000 ms' });
+  });
+
+  it('reports down with the error when health() throws or rejects', async () => {
+    const clock = new ManualClock();
+    const throwing = monitorOf(() => {
+      throw new TypeError('x is not a function');
+    }, clock);
+    expect(throwing.observe()).toEqual({ status: 'down', reason: 'health() threw TypeError: x is not a function' });
+
+    const health = controlledHealth();
+    const rejecting = monitorOf(health.check, clock);
+    const probe = rejecting.observe();
+    health.fail('plain string');
+    expect(await probe).toEqual({ status: 'down', reason: 'health() threw "plain string"' });
+  });
+
+  it('answers a synchronous health() at once and leaves no timer behind', () => {
+    const clock = new ManualClock();
+    const monitor = monitorOf(() => 'ok', clock);
+    expect(monitor.observe()).toEqual({ status: 'ok' });
+    expect(clock.pendingTimers).toBe(0);
+    clock.advance(500);
+    expect(monitor.observe()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('observationOf', () => {
+  it('maps the three answers of the contract', () => {
+    expect(observationOf('ok')).toEqual({ status: 'ok' });
+    expect(observationOf({ degraded: 'slow disk' })).toEqual({ status: 'degraded', reason: 'slow disk' });
+    expect(observationOf({ down: 'no disk' })).toEqual({ status: 'down', reason: 'no disk' });
+  });
+
+  it('counts anything outside the contract as down, saying what came back', () => {
+    expect(observationOf(undefined)).toEqual({
+      status: 'down',
+      reason: "health() returned undefined; expected 'ok', { degraded: reason } or { down: reason }",
+    });
+    expect(observationOf({ healthy: true })).toEqual({
+      status: 'down',
+      reason: `health() returned {"healthy":true}; expected 'ok', { degraded: reason } or { down: reason }`,
+    });
+  });
+});
