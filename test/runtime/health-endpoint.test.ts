@@ -1,0 +1,92 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildFixtureRelease, httpGet, readMainJs, removeRelease, runRelease } from './fixture-release.mjs';
+
+let release: { dir: string; manifest: { name: string; version: string } };
+const running: ReturnType<typeof runRelease>[] = [];
+const start = (env: Record<string, string> = {}): ReturnType<typeof runRelease> => {
+  const run = runRelease(release.dir, env);
+  running.push(run);
+  return run;
+};
+
+beforeAll(async () => {
+  release = await buildFixtureRelease('runtime-service');
+});
+afterEach(() => {
+  for (const run of running.splice(0)) run.kill('SIGKILL');
+});
+afterAll(() => removeRelease(release.dir));
+
+describe('the health endpoint of a running release', () => {
+  it('bundles the runtime without zod', async () => {
+    expect(await readMainJs(release.dir)).not.toMatch(/zod/i);
+  });
+
+  it('reports ok in the health+json shape, with name, version and the service check', async () => {
+    const run = start();
+    const port = await run.port();
+    const health = await httpGet(port, '/health');
+    expect(health.status).toBe(200);
+    expect(health.headers['content-type']).toBe('application/health+json');
+    expect(health.headers['cache-control']).toBe('no-store');
+    expect(health.json).toEqual({ status: 'ok', name: 'runtime-fixture', version: '1.0.0', checks: { service: [{ status: 'ok' }] } });
+    expect((await httpGet(port, '/health/ready')).status).toBe(200);
+    expect((await httpGet(port, '/health/live')).json).toEqual({ status: 'ok' });
+    expect((await httpGet(port, '/manifest')).json).toEqual(release.manifest);
+    expect(run.fixtureEvents('start')[0]).toMatchObject({ config: { healthPort: port, healthHost: '127.0.0.1', logLevel: 'info' } });
+  });
+
+  it('reports degraded with its reason as 200 and stays ready', async () => {
+    const port = await start({ FIXTURE_HEALTH: 'degraded' }).port();
+    const health = await httpGet(port, '/health');
+    expect([health.status, health.json.status, health.json.checks]).toEqual([200, 'degraded', { service: [{ status: 'degraded', output: 'cache is cold' }] }]);
+    expect((await httpGet(port, '/health/ready')).status).toBe(200);
+  });
+
+  it('reports down with its reason as 503 and is not ready', async () => {
+    const port = await start({ FIXTURE_HEALTH: 'down' }).port();
+    const health = await httpGet(port, '/health');
+    expect([health.status, health.json.status, health.json.checks]).toEqual([503, 'down', { service: [{ status: 'down', output: 'upstream refused' }] }]);
+    const ready = await httpGet(port, '/health/ready');
+    expect([ready.status, ready.json]).toEqual([503, { status: 'down', output: 'upstream refused' }]);
+  });
+
+  it('reports a health() that throws as down with the error', async () => {
+    const port = await start({ FIXTURE_HEALTH: 'throw' }).port();
+    const health = await httpGet(port, '/health');
+    expect([health.status, health.json.checks]).toEqual([503, { service: [{ status: 'down', output: 'health() threw TypeError: health probe exploded' }] }]);
+  });
+
+  it('reports a health() that hangs as down after the timeout, while liveness answers', async () => {
+    const port = await start({ FIXTURE_HEALTH: 'hang', HECATE_HEALTH_TIMEOUT_MS: '300' }).port();
+    const [health, live] = await Promise.all([httpGet(port, '/health'), httpGet(port, '/health/live')]);
+    expect([health.status, health.json.checks]).toEqual([503, { service: [{ status: 'down', output: 'health() did not answer within 300 ms' }] }]);
+    expect(live.status).toBe(200);
+    expect((await httpGet(port, '/health/ready')).status).toBe(503);
+  });
+
+  it('calls a slow health() once per interval for a flood of concurrent probes', async () => {
+    const run = start({ FIXTURE_HEALTH_DELAY_MS: '300' });
+    const port = await run.port();
+    await run.waitFor((event) => event.message === 'ready');
+    const startedAt = performance.now();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => httpGet(port, '/health')));
+    const intervals = Math.floor((performance.now() - startedAt) / 1000) + 1;
+    expect(new Set(answers.map((answer) => `${answer.status} ${answer.json.status}`))).toEqual(new Set(['200 ok']));
+    expect(run.fixtureEvents('health').length).toBeGreaterThanOrEqual(1);
+    expect(run.fixtureEvents('health').length).toBeLessThanOrEqual(intervals);
+  });
+
+  it('answers unknown paths 404 and other methods 405 with Allow, and HEAD without a body', async () => {
+    const port = await start().port();
+    expect((await httpGet(port, '/healthz')).status).toBe(404);
+    expect((await httpGet(port, '/health/')).status).toBe(404);
+    expect((await httpGet(port, '/health?verbose=1')).status).toBe(200);
+    for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+      const answer = await httpGet(port, '/health', method);
+      expect([method, answer.status, answer.headers.allow]).toEqual([method, 405, 'GET, HEAD']);
+    }
+    const head = await httpGet(port, '/health', 'HEAD');
+    expect([head.status, head.body, head.headers['content-type']]).toEqual([200, '', 'application/health+json']);
+  });
+});

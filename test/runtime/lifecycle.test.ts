@@ -1,0 +1,134 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildFixtureRelease, contractValuesOfFixture, httpGet, removeRelease, runRelease } from './fixture-release.mjs';
+
+let release: { dir: string };
+const running: ReturnType<typeof runRelease>[] = [];
+const start = (env: Record<string, string> = {}, dir = release.dir): ReturnType<typeof runRelease> => {
+  const run = runRelease(dir, env);
+  running.push(run);
+  return run;
+};
+const messages = (run: ReturnType<typeof runRelease>): string[] =>
+  run.lines.map((event) => (event.fixture === undefined ? event.message : `fixture ${event.fixture}`));
+
+beforeAll(async () => {
+  release = await buildFixtureRelease('runtime-service');
+});
+afterEach(() => {
+  for (const run of running.splice(0)) run.kill('SIGKILL');
+});
+afterAll(() => removeRelease(release.dir));
+
+describe('boot', () => {
+  it('refuses to start a release whose code has drifted from its manifest, naming the difference', async () => {
+    const values = await contractValuesOfFixture('runtime-service');
+    const drifted = await buildFixtureRelease('runtime-service', { ...values, capabilities: [{ name: 'fixture.echo', version: 1 }] });
+    try {
+      const run = start({}, drifted.dir);
+      expect(await run.exited).toEqual({ code: 1, signal: null });
+      expect(run.lines).toEqual([
+        expect.objectContaining({
+          level: 'fatal',
+          service: 'runtime-fixture',
+          version: '1.0.0',
+          message:
+            'refusing to start: the running code does not match the manifest built into this release: capabilities()[0].version is 2 but the manifest built into this release says 1',
+        }),
+      ]);
+    } finally {
+      await removeRelease(drifted.dir);
+    }
+  });
+
+  it('refuses an invalid setting, naming the variable and the value', async () => {
+    const run = start({ HECATE_HEALTH_PORT: 'http', HECATE_LOG_LEVEL: 'loud' });
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.lines.map((event) => event.message)).toEqual([
+      'invalid configuration: HECATE_HEALTH_PORT is "http": must be a whole number from 1 to 65535, or 0 to pick a free port',
+      'invalid configuration: HECATE_LOG_LEVEL is "loud": must be one of debug, info, warn, error, silent',
+    ]);
+  });
+
+  it('warns about a HECATE_ variable it does not read, and logs nothing else at the default level', async () => {
+    const run = start({ HECATE_LOG_LEVEL: 'warn', HECATE_HEALTH_PROT: '9000' });
+    const port = await run.port();
+    expect((await httpGet(port, '/health')).status).toBe(200);
+    run.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.lines.map((event) => event.message ?? `fixture ${event.fixture}`)).toEqual([
+      'HECATE_HEALTH_PROT is not a setting of the hecate-om runtime and is ignored',
+      `health endpoint listening on port ${port}, picked at boot because HECATE_HEALTH_PORT is 0`,
+      'fixture start',
+      'fixture health',
+      'fixture stop',
+    ]);
+  });
+
+  it('reports down while start() runs, then exits 1 with the error when start() throws', async () => {
+    const run = start({ FIXTURE_START: 'throw', FIXTURE_START_DELAY_MS: '1500' });
+    const port = await run.port();
+    const [health, ready] = await Promise.all([httpGet(port, '/health'), httpGet(port, '/health/ready')]);
+    expect([health.status, health.json.status, health.json.checks]).toEqual([
+      503,
+      'down',
+      { service: [{ status: 'down', output: 'starting: start() has not finished' }] },
+    ]);
+    expect(ready.status).toBe(503);
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.lines.at(-1)).toMatchObject({
+      level: 'fatal',
+      message: 'start() threw Error: the database is not there',
+      error: { name: 'Error', message: 'the database is not there' },
+    });
+    expect(run.fixtureEvents('stop')).toEqual([]);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('on SIGTERM turns not ready at once, drains the answer in flight, stops once with the state and exits 0', async () => {
+    const run = start({ FIXTURE_HEALTH_DELAY_MS: '700', FIXTURE_STATE_TOKEN: 'state-7f3a' });
+    const port = await run.port();
+    await run.waitFor((event) => event.message === 'ready');
+    const inFlight = httpGet(port, '/health');
+    await run.waitFor((event) => event.fixture === 'health');
+    run.kill('SIGTERM');
+    await run.waitFor((event) => event.message === 'shutting down');
+    const ready = await httpGet(port, '/health/ready');
+    expect([ready.status, ready.json]).toEqual([503, { status: 'down', output: 'shutting down' }]);
+    const drained = await inFlight;
+    expect([drained.status, drained.json.status]).toEqual([200, 'ok']);
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.fixtureEvents('stop')).toEqual([{ fixture: 'stop', state: { token: 'state-7f3a' } }]);
+    expect(messages(run).slice(-3)).toEqual(['shutting down', 'fixture stop', 'stopped']);
+  });
+
+  it('shuts down the same way on SIGINT', async () => {
+    const run = start({ FIXTURE_STATE_TOKEN: 'on-sigint' });
+    await run.waitFor((event) => event.message === 'ready');
+    run.kill('SIGINT');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.fixtureEvents('stop')).toEqual([{ fixture: 'stop', state: { token: 'on-sigint' } }]);
+  });
+
+  it('exits at once with 143 on a second SIGTERM while stop() hangs', async () => {
+    const run = start({ FIXTURE_STOP: 'hang' });
+    await run.waitFor((event) => event.message === 'ready');
+    run.kill('SIGTERM');
+    await run.waitFor((event) => event.fixture === 'stop');
+    run.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 143, signal: null });
+    expect(run.lines.at(-1)).toMatchObject({ level: 'fatal', message: 'SIGTERM received during shutdown: exiting at once' });
+    expect(run.fixtureEvents('stop')).toHaveLength(1);
+  });
+
+  it('exits 1 when stop() outlives HECATE_SHUTDOWN_TIMEOUT_MS', async () => {
+    const run = start({ FIXTURE_STOP: 'hang', HECATE_HEALTH_TIMEOUT_MS: '200', HECATE_SHUTDOWN_TIMEOUT_MS: '500' });
+    await run.waitFor((event) => event.message === 'ready');
+    run.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.lines.at(-1)).toMatchObject({
+      level: 'fatal',
+      message: 'shutdown did not finish within 500 ms (HECATE_SHUTDOWN_TIMEOUT_MS): exiting at once',
+    });
+  });
+});
