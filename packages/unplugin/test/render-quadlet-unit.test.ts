@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { ArtifactInputError } from '../src/core/render/artifact-input.js';
+import { quadletUnitFileName, renderQuadletUnit } from '../src/core/render/quadlet-unit.js';
+import { HOSTILE_VALID_DESCRIPTIONS, LINE_BREAKING_DESCRIPTIONS, artifactManifest } from './helpers/artifact-manifest.js';
+import { expandSpecifiers, parseSystemdUnit, splitSystemdWords, valuesOf } from './helpers/systemd-unit.js';
+
+const EXPECTED_SECTIONS = [
+  {
+    name: 'Unit',
+    entries: [
+      { key: 'Description', value: 'hecate-echo: Echoes over the mesh' },
+      { key: 'Wants', value: 'network-online.target' },
+      { key: 'After', value: 'network-online.target' },
+    ],
+  },
+  {
+    name: 'Container',
+    entries: [
+      { key: 'Image', value: 'ghcr.io/hecate-om/hecate-echo:1.2.3' },
+      { key: 'ContainerName', value: 'hecate-echo' },
+      { key: 'AutoUpdate', value: 'registry' },
+      { key: 'Environment', value: '"HECATE_HEALTH_HOST=0.0.0.0"' },
+      { key: 'Environment', value: '"HECATE_HEALTH_PORT=8470"' },
+      { key: 'Environment', value: '"HECATE_SECRETS_DIR=/etc/hecate/secrets/hecate-echo"' },
+      { key: 'Environment', value: '"HECATE_STATE_DIR=/var/lib/hecate/hecate-echo"' },
+      { key: 'Environment', value: '"HECATE_LOG_LEVEL=info"' },
+      { key: 'Environment', value: '"HECATE_SHUTDOWN_TIMEOUT_MS=10000"' },
+      { key: 'Volume', value: '/etc/hecate/secrets/hecate-echo:/etc/hecate/secrets/hecate-echo:ro,Z' },
+      { key: 'Volume', value: 'hecate-echo-state:/var/lib/hecate/hecate-echo' },
+      { key: 'HealthCmd', value: '["node","main.js","--healthcheck"]' },
+      { key: 'HealthInterval', value: '10s' },
+      { key: 'HealthTimeout', value: '5s' },
+      { key: 'HealthStartPeriod', value: '30s' },
+      { key: 'HealthRetries', value: '3' },
+      { key: 'HealthOnFailure', value: 'kill' },
+      { key: 'Notify', value: 'healthy' },
+      { key: 'StopTimeout', value: '15' },
+    ],
+  },
+  {
+    name: 'Service',
+    entries: [
+      { key: 'Restart', value: 'always' },
+      { key: 'TimeoutStartSec', value: '900' },
+      { key: 'TimeoutStopSec', value: '30' },
+    ],
+  },
+  { name: 'Install', entries: [{ key: 'WantedBy', value: 'default.target' }] },
+];
+
+/** What systemd makes of Description=: specifiers expanded, nothing unquoted. */
+function descriptionOf(unit: string): string {
+  const [description] = valuesOf(parseSystemdUnit(unit), 'Unit', 'Description');
+  return expandSpecifiers(description ?? '');
+}
+
+function structureOf(unit: string): Array<[string, string[]]> {
+  return parseSystemdUnit(unit).map((section) => [section.name, section.entries.map((entry) => entry.key)]);
+}
+
+describe('renderQuadletUnit', () => {
+  it('renders exactly the sections and keys of podman-systemd.unit(5) that the service needs', () => {
+    expect(parseSystemdUnit(renderQuadletUnit(artifactManifest()))).toEqual(EXPECTED_SECTIONS);
+  });
+
+  it('sets the runtime environment as systemd reads Environment= (unquoted, one assignment per line)', () => {
+    const unit = parseSystemdUnit(renderQuadletUnit(artifactManifest({ health: { port: 9000, path: '/health' } })));
+    const assignments = valuesOf(unit, 'Container', 'Environment').flatMap((value) => splitSystemdWords(expandSpecifiers(value)));
+    expect(assignments).toEqual([
+      'HECATE_HEALTH_HOST=0.0.0.0',
+      'HECATE_HEALTH_PORT=9000',
+      'HECATE_SECRETS_DIR=/etc/hecate/secrets/hecate-echo',
+      'HECATE_STATE_DIR=/var/lib/hecate/hecate-echo',
+      'HECATE_LOG_LEVEL=info',
+      'HECATE_SHUTDOWN_TIMEOUT_MS=10000',
+    ]);
+  });
+
+  it('lets the stop deadlines exceed the runtime drain deadline, each past the one before', () => {
+    const unit = parseSystemdUnit(renderQuadletUnit(artifactManifest()));
+    const drainMs = Number(splitSystemdWords(valuesOf(unit, 'Container', 'Environment')[5] ?? '')[0]?.split('=')[1]);
+    const podmanStopSeconds = Number(valuesOf(unit, 'Container', 'StopTimeout')[0]);
+    const systemdStopSeconds = Number(valuesOf(unit, 'Service', 'TimeoutStopSec')[0]);
+    expect([drainMs, podmanStopSeconds * 1000, systemdStopSeconds * 1000]).toEqual([10_000, 15_000, 30_000]);
+  });
+
+  it('names its file after the service', () => {
+    expect(quadletUnitFileName(artifactManifest())).toBe('hecate-echo.container');
+  });
+
+  it.each(HOSTILE_VALID_DESCRIPTIONS.map((description) => [description]))(
+    'keeps the hostile description %j on its own line, adding no key or section, and reads back exactly',
+    (description) => {
+      const unit = renderQuadletUnit(artifactManifest({ description }));
+      expect(structureOf(unit)).toEqual(structureOf(renderQuadletUnit(artifactManifest())));
+      expect(descriptionOf(unit)).toBe(`hecate-echo: ${description}`);
+    },
+  );
+
+  it('escapes a % in the description as %% so that systemd expands no specifier', () => {
+    const unit = renderQuadletUnit(artifactManifest({ description: 'home %h, 50% done' }));
+    expect(valuesOf(parseSystemdUnit(unit), 'Unit', 'Description')).toEqual(['hecate-echo: home %%h, 50%% done']);
+  });
+
+  it('doubles a final odd run of backslashes so that the description cannot swallow the next line', () => {
+    const unit = renderQuadletUnit(artifactManifest({ description: 'ends in a backslash \\' }));
+    expect(structureOf(unit)).toEqual(structureOf(renderQuadletUnit(artifactManifest())));
+    expect(descriptionOf(unit)).toBe('hecate-echo: ends in a backslash \\\\');
+  });
+
+  it('drops trailing whitespace from the description, as systemd would', () => {
+    expect(descriptionOf(renderQuadletUnit(artifactManifest({ description: 'spaced out   ' })))).toBe('hecate-echo: spaced out');
+  });
+
+  it.each(LINE_BREAKING_DESCRIPTIONS)('refuses a description with %s', (_label, description, codePoint, index) => {
+    expect(() => renderQuadletUnit(artifactManifest({ description }))).toThrow(
+      new ArtifactInputError(
+        'manifest.description',
+        `contains the control character ${codePoint} at index ${index}: the Containerfile and the Quadlet unit are line-based, so it could start a new instruction or directive (validate the manifest with parseManifest() before rendering)`,
+      ),
+    );
+  });
+
+  it.each([
+    ['name', { name: 'echo\n[Service]' }, 'manifest.name'],
+    ['name', { name: 'Echo Service' }, 'manifest.name'],
+    ['image', { image: 'ghcr.io/x/y:1 --privileged' }, 'manifest.image'],
+    ['secrets path', { paths: { secrets: '/etc/x:/:rw', state: '/var/lib/x' } }, 'manifest.paths.secrets'],
+    ['state path', { paths: { secrets: '/etc/x', state: '/var/lib/$HOME' } }, 'manifest.paths.state'],
+    ['health port', { health: { port: 0, path: '/health' as const } }, 'manifest.health.port'],
+  ] as const)('refuses a malformed %s naming the field', (_label, override, field) => {
+    const render = (): string => renderQuadletUnit(artifactManifest(override));
+    expect(render).toThrow(ArtifactInputError);
+    expect(render).toThrow(expect.objectContaining({ field }));
+  });
+
+  it('refuses an unsafe name with a message that says what is needed', () => {
+    expect(() => renderQuadletUnit(artifactManifest({ name: 'Echo Service' }))).toThrow(
+      'manifest.name is "Echo Service": it must be a lowercase DNS label (a-z, 0-9, -), safe as a file, container and unit name',
+    );
+  });
+});
