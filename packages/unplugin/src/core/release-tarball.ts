@@ -1,5 +1,5 @@
 import type { Manifest } from '@hecate-om/contract';
-import { Header, Pack, ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 import { ArtifactInputError, checkServiceName, checkSingleLine, checkVersion } from './render/artifact-input.js';
 
 /** One file of the release, relative to its top folder (`main.js`, `lib/x.js`). */
@@ -83,9 +83,11 @@ function planEntries(top: string, files: readonly ReleaseFile[]): PlannedEntry[]
   return [...entries.values()].sort(byteOrder);
 }
 
-function readEntryOf(entry: PlannedEntry, mtime: Date): ReadEntry {
+type Tar = typeof import('tar');
+
+function readEntryOf(tar: Tar, entry: PlannedEntry, mtime: Date): ReadEntry {
   const isDirectory = entry.content === undefined;
-  const header = new Header({
+  const header = new tar.Header({
     path: entry.path,
     type: isDirectory ? 'Directory' : 'File',
     mode: isDirectory ? DIRECTORY_MODE : FILE_MODE,
@@ -94,7 +96,7 @@ function readEntryOf(entry: PlannedEntry, mtime: Date): ReadEntry {
     size: entry.content?.byteLength ?? 0,
     mtime,
   });
-  const readEntry = new ReadEntry(header);
+  const readEntry = new tar.ReadEntry(header);
   if (entry.content !== undefined && entry.content.byteLength > 0) readEntry.write(Buffer.from(entry.content));
   readEntry.end();
   return readEntry;
@@ -113,17 +115,19 @@ export async function createReleaseTarball(input: ReleaseTarballInput): Promise<
     throw new ArtifactInputError('mtime', `is ${String(input.mtime)}: it must lie between 1970 and the year 2242 (a ustar mtime)`);
   const mtime = new Date(seconds * 1000);
   const entries = planEntries(releaseFolderName(input.manifest), input.files);
+  // tar costs about 20 ms to load: only a build that packs a new release pays it, not every import.
+  const tar = await import('tar');
 
   // Pack's own gzip is zlib's (mtime 0 in the header); `portable` fixes the OS byte. No `portable`
   // on Pack itself: it would drop the mtime of folders and the explicit 0:0 owner.
-  const pack = new Pack({ gzip: { portable: true, level: 9 }, strict: true });
+  const pack = new tar.Pack({ gzip: { portable: true, level: 9 }, strict: true });
   const chunks: Buffer[] = [];
   const finished = new Promise<void>((resolve, reject) => {
     pack.on('data', (chunk: Buffer) => chunks.push(chunk));
     pack.on('end', () => resolve());
     pack.on('error', reject);
   });
-  for (const entry of entries) pack.add(readEntryOf(entry, mtime));
+  for (const entry of entries) pack.add(readEntryOf(tar, entry, mtime));
   pack.end();
   await finished;
   return new Uint8Array(Buffer.concat(chunks));
