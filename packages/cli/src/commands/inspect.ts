@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import { Args, Flags, ux } from '@oclif/core';
+import type { Manifest, UcanRequest } from '@hecate-om/contract';
+import { EXIT_FAILURE, HecateCommand } from '../hecate-command.js';
+
+/** A diagnostic as `--json` reports it: the plugin's own shape, its file absolute, line 1-based, column 0-based. */
+export interface ReportedDiagnostic {
+  readonly code: string;
+  readonly message: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type InspectReport =
+  | { readonly ok: true; readonly manifest: Manifest; readonly ucanRequest: UcanRequest }
+  | { readonly ok: false; readonly diagnostics: readonly ReportedDiagnostic[] }
+  | { readonly ok: false; readonly error: { readonly code: string; readonly message: string } };
+
+export default class Inspect extends HecateCommand {
+  static override summary = 'Show the manifest and UCAN request a build would derive, without building.';
+
+  static override description = `Runs the build plugin's own static analysis of the service's contract class: the same manifest.json and ucan-request.json a build emits, or every diagnostic as file:line:column: message. Exits 1 when there is any diagnostic.
+
+The build plugin's options are set in build.mjs, which inspect does not run: pass the same --registry, --org and --health-port to see the same image reference and port.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> examples/hecate-echo --org acme --registry registry.example.com',
+    '<%= config.bin %> <%= command.id %> --json',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override args = {
+    dir: Args.string({ default: '.', description: 'The service project: the directory holding its package.json.' }),
+  };
+
+  static override flags = {
+    service: Flags.string({ default: 'src/service.ts', description: 'Module whose default export is the contract class, relative to the project.' }),
+    registry: Flags.string({ description: "Container registry in the image reference. [default: the plugin's, ghcr.io]" }),
+    org: Flags.string({ description: "Registry namespace in the image reference. [default: the plugin's: the GitHub owner of package.json repository, else hecate-om]" }),
+    'health-port': Flags.integer({ min: 1, max: 65_535, description: 'Port of the health endpoint. [default: 8470]' }),
+  };
+
+  async run(): Promise<InspectReport> {
+    const { args, flags } = await this.parse(Inspect);
+    const root = resolve(args.dir);
+    // The plugin loads the analysis (ts-morph, zod) itself, and only on a cache miss.
+    const { formatDiagnostic, inspectService } = await import('@hecate-om/unplugin');
+    const outcome = await inspectService(
+      { service: flags.service, registry: flags.registry, org: flags.org, healthPort: flags['health-port'] },
+      root,
+    );
+    if (outcome.ok) {
+      const { manifest, ucanRequest } = outcome.analysis;
+      this.log(`${ux.colorize('bold', `${manifest.name} ${manifest.version}`)}: ${manifest.description}`);
+      this.log('');
+      this.log(ux.colorize('bold', 'manifest.json'));
+      this.log(JSON.stringify(manifest, null, 2));
+      this.log('');
+      this.log(ux.colorize('bold', 'ucan-request.json'));
+      this.log(JSON.stringify(ucanRequest, null, 2));
+      return { ok: true, manifest, ucanRequest };
+    }
+    process.exitCode = EXIT_FAILURE;
+    const { failure } = outcome;
+    if (failure.kind === 'project') {
+      this.logToStderr(ux.colorize('red', failure.error.message));
+      return { ok: false, error: { code: failure.error.code, message: failure.error.message } };
+    }
+    for (const diagnostic of failure.diagnostics) this.log(formatDiagnostic(diagnostic));
+    const count = failure.diagnostics.length;
+    this.log(ux.colorize('red', `${count} problem${count === 1 ? '' : 's'} in the contract of ${root}`));
+    return {
+      ok: false,
+      diagnostics: failure.diagnostics.map(({ code, message, file, line, column }) => ({ code, message, file, line, column })),
+    };
+  }
+}

@@ -1,0 +1,72 @@
+import { resolve } from 'node:path';
+import { Flags, ux } from '@oclif/core';
+import { HecateCommand } from '../hecate-command.js';
+
+/** The image registry and org when none is given: the build plugin's own defaults. */
+export const DEFAULT_REGISTRY = 'ghcr.io';
+export const DEFAULT_ORG = 'hecate-om';
+const DEFAULT_HEALTH_PORT = 8470;
+
+export interface ScaffoldReport {
+  readonly directory: string;
+  readonly names: Record<string, string>;
+  readonly files: readonly string[];
+}
+
+export default class Scaffold extends HecateCommand {
+  static override summary = 'Create the repository of a new hecate service.';
+
+  static override description = `The kebab-case --name gives every other name by rule: the npm package @<org>/<name>, the image <registry>/<org>/<name>:<version>, the Quadlet unit <name>.container, the identity scope <name>, the capability prefix <name with - as _> and the contract class <PascalCaseName>Service.
+
+The repository builds, type-checks and passes its own tests on its first install. Its service is complete and empty: it advertises no capability and asks for no authority, and a generated test asserts both.
+
+Every flag is checked before anything is written. The files are written to a temporary directory beside the target and moved into place, so a failure leaves nothing behind.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --name hecate-billing --description "Bills usage over the mesh"',
+    '<%= config.bin %> <%= command.id %> --name hecate-billing --description "Bills usage over the mesh" --org acme --registry registry.example.com --dir ~/src/billing',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    name: Flags.string({ char: 'n', required: true, description: 'Service name: lowercase kebab-case, a DNS label (at most 63 characters).' }),
+    description: Flags.string({ char: 'd', required: true, description: 'One line saying what the service does (at most 200 characters, no control characters).' }),
+    dir: Flags.string({ description: 'Directory to create. It must be absent or empty unless --force is given. [default: ./<name>]' }),
+    org: Flags.string({ default: DEFAULT_ORG, description: 'Registry namespace of the image, and npm scope of the package.' }),
+    registry: Flags.string({ default: DEFAULT_REGISTRY, description: 'Container registry the image is pushed to (host, optionally :port).' }),
+    'health-port': Flags.integer({ default: DEFAULT_HEALTH_PORT, description: 'Port of the health endpoint (1-65535).' }),
+    force: Flags.boolean({ default: false, description: 'Write into a non-empty directory, replacing files of the same path.' }),
+  };
+
+  async run(): Promise<ScaffoldReport> {
+    const { flags } = await this.parse(Scaffold);
+    // The contract and its zod schemas load only when a command needs them, so --help stays quick.
+    const { checkScaffoldInput } = await import('../scaffold/scaffold-input.js');
+    const { checkTargetDirectory } = await import('../scaffold/target-directory.js');
+    const input = checkScaffoldInput({
+      name: flags.name,
+      description: flags.description,
+      org: flags.org,
+      registry: flags.registry,
+      healthPort: flags['health-port'],
+    });
+    const directory = resolve(flags.dir ?? flags.name);
+    const target = await checkTargetDirectory(directory, flags.force);
+    const problems = [...(input.ok ? [] : input.problems), ...(target.ok ? [] : target.problems)];
+    if (!input.ok || !target.ok) this.refuse('nothing was written:', problems);
+
+    const { scaffoldService } = await import('../scaffold/scaffold-service.js');
+    const files = await scaffoldService(input.value, target.value);
+    const { names } = input.value;
+    const report: ScaffoldReport = { directory, names: { ...names }, files: files.map((file) => file.path) };
+    this.log(`Created ${ux.colorize('bold', names.name)} in ${directory} (${files.length} files).`);
+    this.log('');
+    for (const [what, value] of Object.entries(names)) this.log(`  ${what.padEnd(17)}${value}`);
+    this.log('');
+    this.log('Next:');
+    this.log(`  cd ${directory}`);
+    this.log('  pnpm install && pnpm test && pnpm build');
+    return report;
+  }
+}

@@ -1,0 +1,45 @@
+import { readdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { FlagProblem } from './scaffold-input.js';
+
+/** Where the repository goes, and what is there now. */
+export interface TargetDirectory {
+  readonly path: string;
+  /** `absent`: created by the final rename; `empty` or `forced`: filled in place. */
+  readonly state: 'absent' | 'empty' | 'forced';
+}
+
+export type TargetDirectoryResult =
+  | { readonly ok: true; readonly value: TargetDirectory }
+  | { readonly ok: false; readonly problems: readonly FlagProblem[] };
+
+async function kindOf(path: string): Promise<'missing' | 'directory' | 'other'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'directory' : 'other';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw error;
+  }
+}
+
+/**
+ * Decides whether the repository may be written to `path` (absolute) without touching anything:
+ * the directory must be absent or empty, or `force` given; its parent must exist.
+ */
+export async function checkTargetDirectory(path: string, force: boolean): Promise<TargetDirectoryResult> {
+  const refuse = (message: string): TargetDirectoryResult => ({ ok: false, problems: [{ flag: '--dir', message }] });
+  const kind = await kindOf(path);
+  if (kind === 'other') return refuse(`${path} exists and is not a directory`);
+  if (kind === 'missing') {
+    const parent = dirname(path);
+    if ((await kindOf(parent)) !== 'directory') return refuse(`${parent}, the parent of ${path}, is not an existing directory: create it first`);
+    return { ok: true, value: { path, state: 'absent' } };
+  }
+  const entries = await readdir(path);
+  if (entries.length === 0) return { ok: true, value: { path, state: 'empty' } };
+  if (!force)
+    return refuse(
+      `${path} is not empty (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}): choose another --dir, or pass --force to write the generated files over it`,
+    );
+  return { ok: true, value: { path, state: 'forced' } };
+}
