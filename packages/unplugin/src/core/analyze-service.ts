@@ -1,0 +1,58 @@
+import type { Manifest, UcanRequest } from '@hecate-om/contract';
+import type { Diagnostic } from './diagnostic.js';
+import { findContractClass } from './extract/contract-class.js';
+import { findContractMembers } from './extract/contract-members.js';
+import { checkContractRules, checkVersionMatch } from './extract/contract-rules.js';
+import { readContractValues } from './extract/contract-values.js';
+import { deriveDeployment } from './extract/deployment.js';
+import { ModuleBindings } from './extract/module-bindings.js';
+import { readServicePackage } from './extract/service-package.js';
+import { locationOf, SourceFiles } from './extract/source-files.js';
+
+export interface AnalyzeOptions {
+  /** The service project: the directory holding its package.json. */
+  readonly root: string;
+  /** Absolute path of the module whose default export is the contract class. */
+  readonly service: string;
+  readonly registry: string;
+  readonly org: string;
+  /** @default 8470 */
+  readonly healthPort?: number | undefined;
+  /** The @hecate-om/runtime version the service is built against. */
+  readonly runtimeVersion: string;
+}
+
+export type AnalysisResult =
+  | { readonly ok: true; readonly manifest: Manifest; readonly ucanRequest: UcanRequest; readonly inputs: string[] }
+  | { readonly ok: false; readonly diagnostics: Diagnostic[]; readonly inputs: string[] };
+
+/**
+ * Reads the contract class of a service without running it and derives its manifest and UCAN
+ * request, or returns every problem found, each located in the file that causes it.
+ * `inputs` lists every file read, so a cache can tell when the result may change.
+ */
+export async function analyzeService(options: AnalyzeOptions): Promise<AnalysisResult> {
+  const files = new SourceFiles(options.root);
+  const bindings = new ModuleBindings(files);
+  const servicePackage = readServicePackage(files, options.root);
+  const diagnostics: Diagnostic[] = servicePackage.ok ? [] : [servicePackage.diagnostic];
+  const contract = findContractClass(bindings, options.service);
+  if (!contract.ok) return { ok: false, diagnostics: inReadingOrder([...diagnostics, contract.diagnostic]), inputs: files.inputs };
+
+  const { members, diagnostics: memberDiagnostics } = findContractMembers(bindings, contract.value);
+  const reading = readContractValues(bindings, members);
+  const classLocation = locationOf(contract.value.getNameNode() ?? contract.value);
+  const rules = checkContractRules({ kind: 'object', entries: reading.values, location: classLocation }, reading.unreadPaths, classLocation);
+  const mismatch = servicePackage.ok ? checkVersionMatch(reading.values.get('info'), servicePackage.value, files) : undefined;
+  diagnostics.push(...memberDiagnostics, ...reading.diagnostics, ...(rules.ok ? [] : rules.diagnostics), ...(mismatch === undefined ? [] : [mismatch]));
+  if (diagnostics.length > 0 || !rules.ok || !servicePackage.ok) return { ok: false, diagnostics: inReadingOrder(diagnostics), inputs: files.inputs };
+
+  const deployment = deriveDeployment(rules.value, servicePackage.value, options);
+  if (!deployment.ok) return { ok: false, diagnostics: inReadingOrder([...deployment.diagnostics]), inputs: files.inputs };
+  return { ok: true, manifest: deployment.manifest, ucanRequest: deployment.ucanRequest, inputs: files.inputs };
+}
+
+/** By file, then position: the order a reader fixes them in. */
+function inReadingOrder(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+}

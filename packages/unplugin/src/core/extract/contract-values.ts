@@ -1,0 +1,93 @@
+import { Node } from 'ts-morph';
+import type { Diagnostic } from '../diagnostic.js';
+import type { ContractMember, MemberFunction } from './contract-members.js';
+import { formatValuePath, type LocatedValue, type ValuePath } from './located-value.js';
+import type { ModuleBindings } from './module-bindings.js';
+import { diagnosticAt, locationOf, type SourceFiles } from './source-files.js';
+import { type EvaluationProblem, StaticEvaluator } from './static-evaluator.js';
+
+/** The members whose values the manifest is derived from. */
+export const VALUE_MEMBERS = ['info', 'capabilities', 'identitySpec'] as const satisfies readonly ContractMember[];
+export type ValueMember = (typeof VALUE_MEMBERS)[number];
+
+export interface ContractValueReading {
+  /** The value of each member that could be read, with `unknown` parts where it could not. */
+  readonly values: ReadonlyMap<ValueMember, LocatedValue>;
+  /** Paths whose value is missing or incomplete: rule checks there would only repeat the problem. */
+  readonly unreadPaths: readonly ValuePath[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Reads what info(), capabilities() and identitySpec() return, without running them. */
+export function readContractValues(bindings: ModuleBindings, members: ReadonlyMap<ContractMember, MemberFunction>): ContractValueReading {
+  const evaluator = new StaticEvaluator(bindings);
+  const values = new Map<ValueMember, LocatedValue>();
+  const diagnostics: Diagnostic[] = [];
+  const unreadPaths: ValuePath[] = [];
+  for (const name of VALUE_MEMBERS) {
+    const member = members.get(name);
+    if (member === undefined) {
+      unreadPaths.push([name]);
+      continue;
+    }
+    const returned = returnedExpressionOf(member);
+    if (!('expression' in returned)) {
+      diagnostics.push(returned);
+      unreadPaths.push([name]);
+      continue;
+    }
+    const parameters = new Set(member.function.getParameters().map((parameter) => parameter.getName()));
+    values.set(name, evaluator.evaluate(returned.expression, [name], { file: member.function.getSourceFile(), parameters }));
+  }
+  for (const problem of evaluator.problems) {
+    diagnostics.push(problemDiagnostic(problem, bindings.files));
+    unreadPaths.push(problem.path);
+  }
+  return { values, unreadPaths, diagnostics };
+}
+
+/** The expression a member returns, when its body is nothing but `return <expression>`. */
+function returnedExpressionOf(member: MemberFunction): { expression: Node } | Diagnostic {
+  const { function: fn, name, className, nameNode } = member;
+  const unsupported = (why: string, node: Node): Diagnostic =>
+    diagnosticAt(
+      'unsupported-body',
+      `${className}.${name}() ${why}: the build reads its value without running it, so it must be a single return statement such as return { ... }`,
+      locationOf(node),
+    );
+  if (fn.isAsync()) return unsupported('is async', nameNode);
+  if (!Node.isArrowFunction(fn) && fn.isGenerator()) return unsupported('is a generator', nameNode);
+  const body = fn.getBody();
+  if (body === undefined) return unsupported('has no body', nameNode);
+  if (!Node.isBlock(body)) return { expression: body };
+  const statements = body.getStatements();
+  const [first] = statements;
+  if (first === undefined) return unsupported('is empty', nameNode);
+  if (statements.length > 1) return unsupported(`has ${statements.length} statements`, first);
+  if (!Node.isReturnStatement(first)) return unsupported(`has ${first.getKindName()} instead of a return`, first);
+  const expression = first.getExpression();
+  if (expression === undefined) return unsupported('returns nothing', first);
+  return { expression };
+}
+
+function problemDiagnostic(problem: EvaluationProblem, files: SourceFiles): Diagnostic {
+  const location = locationOf(problem.node);
+  const remedy =
+    problem.code === 'unresolved-import'
+      ? 'the build reads it by following relative imports, so the import must name a file that exports it'
+      : `the manifest is derived at build time, so it must be ${staticFormsFor(problem.path)}`;
+  return diagnosticAt(
+    problem.code,
+    `${formatValuePath(problem.path)} ${problem.relation} ${problem.found} (${files.describe(location)}): ${remedy}`,
+    location,
+  );
+}
+
+const PACKAGE_JSON_FIELDS = new Set(['name', 'version', 'description']);
+
+function staticFormsFor(path: ValuePath): string {
+  const [member, field] = path;
+  if (member === 'info' && path.length === 2 && typeof field === 'string' && PACKAGE_JSON_FIELDS.has(field))
+    return `a literal, a top-level const, or package.json's ${field}`;
+  return 'a literal or a top-level const';
+}

@@ -1,0 +1,194 @@
+import { statSync } from 'node:fs';
+import { dirname, extname, join, resolve } from 'node:path';
+import {
+  type ClassDeclaration,
+  type Expression,
+  type ImportDeclaration,
+  Node,
+  type SourceFile,
+  SyntaxKind,
+  type VariableDeclaration,
+} from 'ts-morph';
+import type { SourceFiles } from './source-files.js';
+
+/**
+ * What a name stands for, found by reading declarations and imports (no type checker: it would need
+ * the whole program). `node` is where the name is declared or imported, for locating problems.
+ */
+export type Binding =
+  /** A top-level const's initializer or an `export default <expression>`. */
+  | { readonly kind: 'value'; readonly expression: Expression; readonly file: SourceFile }
+  /** The default import of a JSON module: its whole value. */
+  | { readonly kind: 'json'; readonly file: SourceFile }
+  | { readonly kind: 'namespace'; readonly file: SourceFile; readonly node: Node }
+  | { readonly kind: 'class'; readonly declaration: ClassDeclaration }
+  /** A declaration whose value the build cannot read: a let, a function, an enum, a destructured const. */
+  | { readonly kind: 'unreadable'; readonly what: string; readonly node: Node }
+  | { readonly kind: 'package'; readonly specifier: string; readonly node: Node }
+  | { readonly kind: 'missing-module'; readonly specifier: string; readonly node: Node }
+  | { readonly kind: 'not-exported'; readonly name: string; readonly file: SourceFile; readonly node: Node }
+  | { readonly kind: 'undeclared' };
+
+/** Resolves names to their declarations across the relative modules of a service. */
+export class ModuleBindings {
+  constructor(readonly files: SourceFiles) {}
+
+  /** What `name` means at the top level of `file`. */
+  resolveLocal(file: SourceFile, name: string): Binding {
+    for (const statement of file.getStatements()) {
+      if (Node.isVariableStatement(statement)) {
+        for (const declaration of statement.getDeclarations()) {
+          const binding = variableBinding(declaration, name, file);
+          if (binding !== undefined) return binding;
+        }
+      } else if (Node.isClassDeclaration(statement) && statement.getName() === name) {
+        return { kind: 'class', declaration: statement };
+      } else if (Node.isFunctionDeclaration(statement) && statement.getName() === name) {
+        return { kind: 'unreadable', what: 'a function', node: statement };
+      } else if (Node.isEnumDeclaration(statement) && statement.getName() === name) {
+        return { kind: 'unreadable', what: 'an enum', node: statement };
+      } else if (Node.isImportDeclaration(statement)) {
+        const binding = this.#importBinding(statement, name);
+        if (binding !== undefined) return binding;
+      }
+    }
+    return { kind: 'undeclared' };
+  }
+
+  /** What `file` exports as `name` (`'default'` for the default export), following re-exports. */
+  resolveExport(file: SourceFile, name: string, reference: Node, seen: Set<string> = new Set()): Binding {
+    const key = `${file.getFilePath()}\0${name}`;
+    if (seen.has(key)) return { kind: 'not-exported', name, file, node: reference };
+    seen.add(key);
+    const starTargets: ImportTarget[] = [];
+    for (const statement of file.getStatements()) {
+      const own = ownExport(statement, name, file);
+      if (own !== undefined) return own;
+      if (!Node.isExportDeclaration(statement)) continue;
+      const specifier = statement.getModuleSpecifier();
+      if (statement.getNamedExports().length === 0 && statement.getNamespaceExport() === undefined) {
+        if (specifier !== undefined && name !== 'default') starTargets.push({ specifier: specifier.getLiteralValue(), node: specifier, from: file });
+        continue;
+      }
+      const namespaceExport = statement.getNamespaceExport();
+      if (namespaceExport !== undefined && namespaceExport.getName() === name && specifier !== undefined)
+        return this.#moduleBinding({ specifier: specifier.getLiteralValue(), node: specifier, from: file }, (target) => ({
+          kind: 'namespace',
+          file: target,
+          node: namespaceExport,
+        }));
+      for (const exported of statement.getNamedExports()) {
+        if ((exported.getAliasNode()?.getText() ?? exported.getName()) !== name) continue;
+        if (specifier === undefined) return this.resolveLocal(file, exported.getName());
+        return this.#moduleBinding({ specifier: specifier.getLiteralValue(), node: specifier, from: file }, (target) =>
+          this.resolveExport(target, exported.getName(), exported, seen),
+        );
+      }
+    }
+    for (const target of starTargets) {
+      const binding = this.#moduleBinding(target, (module) => this.resolveExport(module, name, reference, seen));
+      if (binding.kind !== 'not-exported') return binding;
+    }
+    return { kind: 'not-exported', name, file, node: reference };
+  }
+
+  #importBinding(declaration: ImportDeclaration, name: string): Binding | undefined {
+    const target: ImportTarget = {
+      specifier: declaration.getModuleSpecifierValue(),
+      node: declaration.getModuleSpecifier(),
+      from: declaration.getSourceFile(),
+    };
+    const defaultImport = declaration.getDefaultImport();
+    if (defaultImport?.getText() === name)
+      return this.#moduleBinding(target, (file) =>
+        isJson(file) ? { kind: 'json', file } : this.resolveExport(file, 'default', defaultImport),
+      );
+    const namespaceImport = declaration.getNamespaceImport();
+    if (namespaceImport?.getText() === name)
+      return this.#moduleBinding(target, (file) => ({ kind: 'namespace', file, node: namespaceImport }));
+    for (const specifier of declaration.getNamedImports()) {
+      if ((specifier.getAliasNode()?.getText() ?? specifier.getName()) !== name) continue;
+      return this.#moduleBinding(target, (file) =>
+        isJson(file)
+          ? { kind: 'unreadable', what: 'a named import from a JSON module (import its default instead)', node: specifier }
+          : this.resolveExport(file, specifier.getName(), specifier),
+      );
+    }
+    return undefined;
+  }
+
+  /** Follows a relative import to its file; a package or a missing file ends the trail. */
+  #moduleBinding(target: ImportTarget, inModule: (file: SourceFile) => Binding): Binding {
+    if (!isRelative(target.specifier)) return { kind: 'package', specifier: target.specifier, node: target.node };
+    const path = modulePathOf(dirname(target.from.getFilePath()), target.specifier);
+    const file = path === undefined ? undefined : this.files.at(path);
+    if (file === undefined) return { kind: 'missing-module', specifier: target.specifier, node: target.node };
+    return inModule(file);
+  }
+}
+
+interface ImportTarget {
+  readonly specifier: string;
+  readonly node: Node;
+  readonly from: SourceFile;
+}
+
+function variableBinding(declaration: VariableDeclaration, name: string, file: SourceFile): Binding | undefined {
+  const nameNode = declaration.getNameNode();
+  if (!Node.isIdentifier(nameNode))
+    return nameNode.getDescendantsOfKind(SyntaxKind.Identifier).some((identifier) => identifier.getText() === name)
+      ? { kind: 'unreadable', what: 'a destructured binding', node: declaration }
+      : undefined;
+  if (nameNode.getText() !== name) return undefined;
+  const keyword = declaration.getVariableStatementOrThrow().getDeclarationKind();
+  if (keyword !== 'const') return { kind: 'unreadable', what: `a ${keyword} binding`, node: declaration };
+  const initializer = declaration.getInitializer();
+  if (initializer === undefined) return { kind: 'unreadable', what: 'a const without a value', node: declaration };
+  return { kind: 'value', expression: initializer, file };
+}
+
+/** A binding `statement` itself exports as `name`, if it does. */
+function ownExport(statement: Node, name: string, file: SourceFile): Binding | undefined {
+  if (Node.isExportAssignment(statement) && !statement.isExportEquals() && name === 'default')
+    return { kind: 'value', expression: statement.getExpression(), file };
+  if (Node.isVariableStatement(statement) && statement.isExported())
+    for (const declaration of statement.getDeclarations()) {
+      const binding = variableBinding(declaration, name, file);
+      if (binding !== undefined) return binding;
+    }
+  if (Node.isClassDeclaration(statement) && exportsAs(statement, name)) return { kind: 'class', declaration: statement };
+  if ((Node.isFunctionDeclaration(statement) || Node.isEnumDeclaration(statement)) && exportsAs(statement, name))
+    return { kind: 'unreadable', what: Node.isEnumDeclaration(statement) ? 'an enum' : 'a function', node: statement };
+  return undefined;
+}
+
+function exportsAs(declaration: Node & { isExported(): boolean; isDefaultExport(): boolean; getName(): string | undefined }, name: string): boolean {
+  if (!declaration.isExported()) return false;
+  return declaration.isDefaultExport() ? name === 'default' : declaration.getName() === name;
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..';
+}
+
+function isJson(file: SourceFile): boolean {
+  return file.getFilePath().endsWith('.json');
+}
+
+/** The file an import names, the way TypeScript's NodeNext resolution maps `.js` to `.ts`. */
+export function modulePathOf(fromDir: string, specifier: string): string | undefined {
+  const base = resolve(fromDir, specifier);
+  const extension = extname(base);
+  const stem = base.slice(0, base.length - extension.length);
+  const candidates =
+    extension === '.js' || extension === '.jsx'
+      ? [`${stem}.ts`, `${stem}.tsx`, base]
+      : extension === '.mjs'
+        ? [`${stem}.mts`, base]
+        : extension === '.cjs'
+          ? [`${stem}.cts`, base]
+          : ['.ts', '.tsx', '.mts', '.cts', '.json'].includes(extension)
+            ? [base]
+            : [`${base}.ts`, `${base}.tsx`, `${base}.js`, join(base, 'index.ts'), join(base, 'index.js')];
+  return candidates.find((candidate) => statSync(candidate, { throwIfNoEntry: false })?.isFile() === true);
+}
