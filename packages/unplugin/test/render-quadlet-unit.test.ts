@@ -108,8 +108,9 @@ describe('renderQuadletUnit', () => {
     expect(descriptionOf(unit)).toBe('hecate-echo: ends in a backslash \\\\');
   });
 
-  it('drops trailing whitespace from the description, as systemd would', () => {
+  it('drops trailing spaces from the description, as systemd would, but keeps a final no-break space', () => {
     expect(descriptionOf(renderQuadletUnit(artifactManifest({ description: 'spaced out   ' })))).toBe('hecate-echo: spaced out');
+    expect(descriptionOf(renderQuadletUnit(artifactManifest({ description: 'no-break space\u00a0' })))).toBe('hecate-echo: no-break space\u00a0');
   });
 
   it.each(LINE_BREAKING_DESCRIPTIONS)('refuses a description with %s', (_label, description, codePoint, index) => {

@@ -34,12 +34,12 @@ function quotedWord(field: string, value: string): string {
 
 /**
  * A free-text value systemd takes verbatim (Description=): no unquoting or unescaping, so only
- * specifiers need escaping. systemd strips trailing whitespace, and a line ending in an odd number
- * of backslashes would swallow the next line, so both are settled here: the whitespace is trimmed
- * and a final run of backslashes is made even, which systemd shows as is.
+ * specifiers need escaping. systemd strips trailing spaces, and a line ending in an odd number of
+ * backslashes would swallow the next line, so both are settled here: the spaces are trimmed and a
+ * final run of backslashes is made even, which systemd shows as is.
  */
 function verbatimText(value: string): string {
-  const trimmed = withoutSpecifiers(value).trimEnd();
+  const trimmed = withoutSpecifiers(value).replace(/ +$/, ''); // systemd strips spaces, not U+00A0 and the like
   const trailingBackslashes = /\\+$/.exec(trimmed)?.[0].length ?? 0;
   return trailingBackslashes % 2 === 1 ? `${trimmed}\\` : trimmed;
 }
