@@ -16,13 +16,13 @@ export interface ContainerfileOptions {
 }
 
 /** Where the release is unpacked: `/opt/hecate/<name>-<version>/`. */
-export const RELEASE_PARENT_DIR = '/opt/hecate';
+const RELEASE_PARENT_DIR = '/opt/hecate';
 
 /**
  * `docker stop` and `podman stop` wait 10 s before SIGKILL, so the image's own drain deadline ends
  * well inside that; the Quadlet unit raises both together.
  */
-export const IMAGE_SHUTDOWN_TIMEOUT_MS = 8000;
+const IMAGE_SHUTDOWN_TIMEOUT_MS = 8000;
 
 /**
  * A double-quoted Containerfile word. Inside double quotes the builder still expands `$VAR` and

@@ -55,7 +55,7 @@ export const HEALTH_CHECK_TIMING = {
 } as const;
 
 /** The log level of a deployed service: the runtime's default (warn) is for development. */
-export const DEPLOYED_LOG_LEVEL = 'info';
+const DEPLOYED_LOG_LEVEL = 'info';
 
 /**
  * The runtime's environment variables (see @hecate-om/runtime) with the values a container needs:

@@ -3,13 +3,13 @@ import { ArtifactInputError } from './artifact-input.js';
 import { HEALTH_CHECK_COMMAND, HEALTH_CHECK_TIMING, deploymentValuesOf, runtimeEnvironment } from './deployment.js';
 
 /** The runtime's drain deadline under Quadlet (its documented default, pinned). */
-export const UNIT_SHUTDOWN_TIMEOUT_MS = 10_000;
+const UNIT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** `podman rm -f` (the unit's ExecStop) sends SIGTERM, then SIGKILL after this: past the drain deadline. */
-export const UNIT_STOP_TIMEOUT_SECONDS = 15;
+const UNIT_STOP_TIMEOUT_SECONDS = 15;
 /** systemd's limit on the whole stop, past podman's own. */
-export const UNIT_TIMEOUT_STOP_SECONDS = 30;
+const UNIT_TIMEOUT_STOP_SECONDS = 30;
 /** systemd's limit on the start: an image pull on a slow link plus start-up until the first passing health check. */
-export const UNIT_TIMEOUT_START_SECONDS = 900;
+const UNIT_TIMEOUT_START_SECONDS = 900;
 
 /** The unit's file name: Quadlet derives `<name>.service` from it. */
 export function quadletUnitFileName(manifest: Manifest): string {
