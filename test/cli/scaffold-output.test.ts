@@ -1,0 +1,109 @@
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir, treeOf } from './support/cli.js';
+
+const GENERATED_TREE = [
+  '.github/',
+  '.github/workflows/',
+  '.github/workflows/ci.yml',
+  '.gitignore',
+  'CHANGELOG.md',
+  'DEPLOY.md',
+  'LICENSE',
+  'README.md',
+  'build.mjs',
+  'package.json',
+  'pnpm-workspace.yaml',
+  'src/',
+  'src/service.ts',
+  'test/',
+  'test/service.test.ts',
+  'tsconfig.json',
+];
+
+const args = ['scaffold', '--name', 'hecate-billing', '--description', 'Bills usage over the mesh', '--org', 'acme'];
+
+describe('hecate-om scaffold', () => {
+  let cwd: string;
+  beforeEach(async () => {
+    cwd = await tempDir('scaffold');
+  });
+  afterEach(() => rm(cwd, { recursive: true, force: true }));
+
+  it('creates ./<name> with the whole repository and says what it derived, without colour off a terminal', async () => {
+    const result = await runCli(args, { cwd });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const target = join(cwd, 'hecate-billing');
+    expect(result.stdout).toBe(
+      [
+        `Created hecate-billing in ${target} (12 files).`,
+        '',
+        '  name             hecate-billing',
+        '  packageName      @acme/hecate-billing',
+        '  imageRepository  ghcr.io/acme/hecate-billing',
+        '  quadletUnit      hecate-billing.container',
+        '  systemdService   hecate-billing.service',
+        '  scope            hecate-billing',
+        '  capabilityPrefix hecate_billing',
+        '  className        HecateBillingService',
+        '',
+        'Next:',
+        `  cd ${target}`,
+        '  pnpm install && pnpm test && pnpm build',
+        '',
+      ].join('\n'),
+    );
+    expect(await treeOf(cwd)).toEqual(['hecate-billing/', ...GENERATED_TREE.map((path) => `hecate-billing/${path}`)]);
+  });
+
+  it('fills an existing empty --dir', async () => {
+    const target = join(cwd, 'empty');
+    await mkdir(target);
+    const result = await runCli([...args, '--dir', 'empty'], { cwd });
+    expect(result.status).toBe(0);
+    expect(await treeOf(target)).toEqual(GENERATED_TREE);
+    expect(await treeOf(cwd)).toEqual(['empty/', ...GENERATED_TREE.map((path) => `empty/${path}`)]);
+  });
+
+  it('with --force, writes over the files it generates and keeps the others', async () => {
+    const target = join(cwd, 'existing');
+    await mkdir(join(target, '.git'), { recursive: true });
+    await writeFile(join(target, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    await writeFile(join(target, 'package.json'), '{"name":"old"}\n');
+    const result = await runCli([...args, '--dir', target, '--force'], { cwd });
+    expect(result.status).toBe(0);
+    expect(await treeOf(target)).toEqual([...GENERATED_TREE, '.git/', '.git/HEAD'].sort());
+    expect(JSON.parse(await readFile(join(target, 'package.json'), 'utf8'))).toMatchObject({ name: '@acme/hecate-billing' });
+    expect(await treeOf(cwd)).toEqual(['existing/', ...[...GENERATED_TREE, '.git/', '.git/HEAD'].sort().map((path) => `existing/${path}`)]);
+  });
+
+  it('reports the directory, the derived names and the files under --json', async () => {
+    const result = await runCli([...args, '--registry', 'registry.example.com:5000', '--json'], { cwd });
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      directory: join(cwd, 'hecate-billing'),
+      names: {
+        name: 'hecate-billing',
+        packageName: '@acme/hecate-billing',
+        imageRepository: 'registry.example.com:5000/acme/hecate-billing',
+        quadletUnit: 'hecate-billing.container',
+        systemdService: 'hecate-billing.service',
+        scope: 'hecate-billing',
+        capabilityPrefix: 'hecate_billing',
+        className: 'HecateBillingService',
+      },
+      files: GENERATED_TREE.filter((path) => !path.endsWith('/')),
+    });
+  });
+
+  it('answers --help with the flags and examples, exit code 0', async () => {
+    const result = await runCli(['scaffold', '--help'], { cwd });
+    expect(result.status).toBe(0);
+    for (const flag of ['--name', '--description', '--dir', '--org', '--registry', '--health-port', '--force', '--json'])
+      expect(result.stdout).toContain(flag);
+    expect(result.stdout).toContain('$ hecate-om scaffold --name hecate-billing --description "Bills usage over the mesh"');
+    expect(await treeOf(cwd)).toEqual([]);
+  });
+});
