@@ -1,1 +1,56 @@
-export {};
+import { type UnpluginFactory, type UnpluginInstance, createUnplugin } from 'unplugin';
+import { esbuildHooks } from './core/esbuild-hooks.js';
+import type { Options } from './core/options.js';
+import { failureError } from './core/report.js';
+import { rollupHooks, viteHooks } from './core/rollup-hooks.js';
+import { type AnalysisOutcome, ServiceBuild } from './core/service-build.js';
+import { VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
+import { type WebpackLikeCompiler, emitArtifactsUnder } from './core/webpack-hooks.js';
+
+export type { Diagnostic, DiagnosticCode } from './core/diagnostic.js';
+export { formatDiagnostic } from './core/diagnostic.js';
+export type { Options, ResolvedOptions } from './core/options.js';
+export { resolveOptions } from './core/options.js';
+export type { AnalysisOutcome, BuildFailure } from './core/service-build.js';
+export { failureMessage } from './core/report.js';
+export { MAIN_MODULE_ID, MANIFEST_MODULE_ID } from './core/virtual-modules.js';
+
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (options, meta) => {
+  const service = new ServiceBuild(options);
+  // Under esbuild everything happens in esbuild's own callbacks (see core/esbuild-hooks.ts).
+  if (meta.framework === 'esbuild') return { name: 'hecate-om', esbuild: esbuildHooks(service) };
+  return {
+    name: 'hecate-om',
+    // No this.error in buildStart: throwing fails the build in every bundler.
+    async buildStart() {
+      const outcome = await service.analyze();
+      if (!outcome.ok) throw failureError(outcome.failure);
+    },
+    resolveId: {
+      filter: { id: VIRTUAL_MODULE_FILTER },
+      handler: (id) => (VIRTUAL_MODULE_FILTER.test(id) ? id : undefined),
+    },
+    load: {
+      filter: { id: VIRTUAL_MODULE_FILTER },
+      handler: (id) => service.loadVirtualModule(id),
+    },
+    rollup: rollupHooks(service),
+    vite: viteHooks(service),
+    webpack: (compiler) => emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service),
+    rspack: (compiler) => emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service),
+  };
+};
+
+export const unplugin: UnpluginInstance<Options | undefined, false> = createUnplugin(unpluginFactory);
+
+export default unplugin;
+
+/**
+ * Derives the manifest and UCAN request of the service at `root` the way a build does (through the
+ * same cache), without bundling: what `hecate-om inspect` prints.
+ */
+export function inspectService(options?: Options, root: string = process.cwd()): Promise<AnalysisOutcome> {
+  const service = new ServiceBuild(options);
+  service.configure(root);
+  return service.analyze();
+}

@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { BuildOptions, BuildResult, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
+import type { UnpluginOptions } from 'unplugin';
+import type { Artifact } from './artifacts.js';
+import { BUNDLE_FILE, type ReleaseBundle, SOURCE_MAP_FILE } from './release-files.js';
+import { esbuildErrorsOf } from './report.js';
+import type { ServiceBuild } from './service-build.js';
+import { MAIN_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
+import { ArtifactWriter } from './write-file-atomic.js';
+
+type EsbuildHooks = NonNullable<UnpluginOptions['esbuild']>;
+
+const NAMESPACE = 'hecate-om';
+
+/**
+ * Under esbuild the plugin uses esbuild's own callbacks: the analysis runs in `onStart` and the
+ * artifacts are written in `onEnd`, because only they can return errors that keep their source
+ * location; and the virtual modules load with the service root as their `resolveDir`, so their
+ * absolute imports resolve (unplugin's generic `load` would give them none).
+ */
+export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
+  return {
+    setup(build: PluginBuild): void {
+      const writer = new ArtifactWriter();
+      const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
+      const optionsProblem = applyReleaseDefaults(build.initialOptions);
+      service.configure(workingDir);
+      // Only the two virtual ids ever cross into JavaScript: every other import stays in esbuild.
+      build.onResolve({ filter: VIRTUAL_MODULE_FILTER }, ({ path }) => ({ path, namespace: NAMESPACE }));
+      build.onLoad({ filter: VIRTUAL_MODULE_FILTER, namespace: NAMESPACE }, async ({ path }) => {
+        const contents = await service.loadVirtualModule(path);
+        return contents === undefined ? undefined : { contents, loader: 'js', resolveDir: service.options?.root ?? workingDir };
+      });
+      build.onStart(async () => {
+        if (optionsProblem !== undefined) return { errors: [{ text: optionsProblem }] };
+        const outcome = await service.analyze();
+        return outcome.ok ? undefined : { errors: esbuildErrorsOf(outcome.failure, workingDir) };
+      });
+      build.onEnd(async (result) => {
+        if (result.errors.length > 0) return undefined;
+        const outdir = resolve(workingDir, build.initialOptions.outdir ?? '.');
+        const bundle = await releaseBundleOf(result, outdir);
+        if (!bundle.ok) return { errors: [bundle.error] };
+        const artifacts = await service.artifacts(bundle.value);
+        if (build.initialOptions.write === false) result.outputFiles?.push(...artifacts.map((artifact) => outputFileOf(outdir, artifact)));
+        else for (const { fileName, content } of artifacts) writer.write(join(outdir, fileName), content);
+        return undefined;
+      });
+    },
+  };
+}
+
+/**
+ * The release runs `node main.js` next to `main.js.map`, so the build must be an ESM bundle for
+ * node written to a directory. Fills in what the config leaves open (esbuild reads the options
+ * after the plugins' setup) and returns what it cannot work with, to fail the build clearly rather
+ * than drop the artifacts.
+ */
+export function applyReleaseDefaults(options: BuildOptions): string | undefined {
+  if (options.outfile !== undefined)
+    return `hecate-om: esbuild "outfile" is set (${options.outfile}), but the plugin writes main.js, main.js.map, manifest.json, ucan-request.json, Containerfile, the Quadlet unit and the release tarball side by side: use "outdir" instead (e.g. outdir: 'dist')`;
+  if (options.outdir === undefined)
+    return `hecate-om: esbuild "outdir" is not set: the plugin writes the bundle and its artifacts there (e.g. outdir: 'dist')`;
+  const entryPoints = options.entryPoints;
+  if (entryPoints === undefined || (Array.isArray(entryPoints) ? entryPoints.length === 0 : Object.keys(entryPoints).length === 0))
+    options.entryPoints = { main: MAIN_MODULE_ID };
+  options.bundle ??= true;
+  options.platform ??= 'node';
+  options.format ??= 'esm';
+  options.sourcemap ??= true;
+  return undefined;
+}
+
+type BundleResult = { ok: true; value: ReleaseBundle } | { ok: false; error: PartialMessage };
+
+async function releaseBundleOf(result: BuildResult, outdir: string): Promise<BundleResult> {
+  const codePath = join(outdir, BUNDLE_FILE);
+  const mapPath = join(outdir, SOURCE_MAP_FILE);
+  const missing: PartialMessage = {
+    text: `hecate-om: the release needs ${codePath} and ${mapPath}, but the build did not produce them: leave "entryPoints" to the plugin (or name your entry "main") and keep "sourcemap" on (true, "linked" or "external")`,
+  };
+  if (result.outputFiles !== undefined) {
+    const code = result.outputFiles.find(({ path }) => path === codePath);
+    const map = result.outputFiles.find(({ path }) => path === mapPath);
+    return code === undefined || map === undefined ? { ok: false, error: missing } : { ok: true, value: { code: code.contents, map: map.contents } };
+  }
+  try {
+    const [code, map] = await Promise.all([readFile(codePath), readFile(mapPath)]);
+    return { ok: true, value: { code, map } };
+  } catch {
+    return { ok: false, error: missing }; // the message names both files and how to get them
+  }
+}
+
+/** With `write: false` the artifacts join esbuild's own output files instead of the disk. */
+function outputFileOf(outdir: string, { fileName, content }: Artifact): OutputFile {
+  const contents = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  return {
+    path: join(outdir, fileName),
+    contents,
+    hash: createHash('sha256').update(contents).digest('base64url').slice(0, 8),
+    get text(): string {
+      return new TextDecoder().decode(contents);
+    },
+  };
+}

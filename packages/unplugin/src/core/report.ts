@@ -1,0 +1,47 @@
+import { relative } from 'node:path';
+import type { PartialMessage } from 'esbuild';
+import { formatDiagnostic } from './diagnostic.js';
+import type { BuildFailure } from './service-build.js';
+
+const PLUGIN_NAME = 'hecate-om';
+
+/**
+ * esbuild messages keep the location, so the terminal shows the source line under each problem.
+ * Files are relative to esbuild's working directory, as in esbuild's own messages.
+ */
+export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): PartialMessage[] {
+  if (failure.kind === 'project') return [{ text: failure.error.message }];
+  return failure.diagnostics.map((diagnostic) => ({
+    text: diagnostic.message,
+    location: {
+      file: relative(workingDir, diagnostic.file),
+      line: diagnostic.line,
+      column: diagnostic.column,
+      lineText: diagnostic.lineText,
+    },
+  }));
+}
+
+/**
+ * One message listing every problem as `file:line:column: message`: rollup, vite and webpack show
+ * the message text, and webpack drops any structured location.
+ */
+export function failureMessage(failure: BuildFailure): string {
+  if (failure.kind === 'project') return `[${PLUGIN_NAME}] ${failure.error.message}`;
+  const count = failure.diagnostics.length;
+  return [
+    `[${PLUGIN_NAME}] the service contract has ${count} problem${count === 1 ? '' : 's'}:`,
+    ...failure.diagnostics.map((diagnostic) => `  ${formatDiagnostic(diagnostic)}`),
+  ].join('\n');
+}
+
+/** An error rollup and vite print with a code frame of the first problem. */
+export function failureError(failure: BuildFailure): Error {
+  const error = new Error(failureMessage(failure)) as Error & { id?: string; loc?: { file: string; line: number; column: number } };
+  if (failure.kind === 'diagnostics' && failure.diagnostics[0] !== undefined) {
+    const { file, line, column } = failure.diagnostics[0];
+    error.id = file;
+    error.loc = { file, line, column };
+  }
+  return error;
+}

@@ -1,0 +1,70 @@
+import type { UnpluginOptions } from 'unplugin';
+import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
+import type { ServiceBuild } from './service-build.js';
+import { MAIN_MODULE_ID } from './virtual-modules.js';
+
+type RollupHooks = NonNullable<UnpluginOptions['rollup']>;
+type ViteHooks = NonNullable<UnpluginOptions['vite']>;
+
+/** What rollup's and vite's (rolldown's) generateBundle contexts and bundles have in common here. */
+interface EmitContext {
+  error(message: string): never;
+  emitFile(file: { type: 'asset'; fileName: string; source: string | Uint8Array }): string;
+}
+type OutputEntry =
+  | { readonly type: 'chunk'; readonly code: string; readonly map: { toString(): string } | null }
+  | { readonly type: 'asset'; readonly source: string | Uint8Array };
+
+/** Emits the artifacts once rollup (or vite) has the finished bundle, through its own emitFile. */
+async function emitArtifacts(service: ServiceBuild, context: EmitContext, bundle: Record<string, OutputEntry>): Promise<void> {
+  const chunk = bundle[BUNDLE_FILE];
+  const mapAsset = bundle[SOURCE_MAP_FILE];
+  const map = mapAsset?.type === 'asset' ? mapAsset.source : chunk?.type === 'chunk' ? chunk.map?.toString() : undefined;
+  if (chunk?.type !== 'chunk' || map === undefined)
+    return context.error(
+      `[hecate-om] the release needs ${BUNDLE_FILE} and ${SOURCE_MAP_FILE} in the output, but the build did not produce them: leave the input to the plugin (or name your entry "main") and turn sourcemap on`,
+    );
+  for (const { fileName, content } of await service.artifacts({ code: chunk.code, map }))
+    context.emitFile({ type: 'asset', fileName, source: content });
+}
+
+export function rollupHooks(service: ServiceBuild): RollupHooks {
+  return {
+    options(inputOptions) {
+      return inputOptions.input === undefined ? { ...inputOptions, input: { main: MAIN_MODULE_ID } } : null;
+    },
+    outputOptions(outputOptions) {
+      return { ...outputOptions, format: outputOptions.format ?? 'es', sourcemap: outputOptions.sourcemap ?? true };
+    },
+    generateBundle(_outputOptions, bundle) {
+      return emitArtifacts(service, this, bundle);
+    },
+  };
+}
+
+/** An SSR build for node that bundles every dependency: the release has no node_modules. */
+export function viteHooks(service: ServiceBuild): ViteHooks {
+  return {
+    config(config) {
+      const build = config.build ?? {};
+      const namesEntry = typeof build.ssr === 'string' || build.rolldownOptions?.input !== undefined || build.rollupOptions?.input !== undefined;
+      return {
+        build: {
+          ssr: build.ssr ?? true,
+          sourcemap: build.sourcemap ?? true,
+          rolldownOptions: {
+            ...(namesEntry ? {} : { input: { main: MAIN_MODULE_ID } }),
+            output: { format: 'es', entryFileNames: '[name].js' },
+          },
+        },
+        ssr: { noExternal: true, target: 'node' },
+      };
+    },
+    configResolved(config) {
+      service.configure(config.root);
+    },
+    generateBundle(_outputOptions, bundle) {
+      return emitArtifacts(service, this, bundle);
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { resolve } from 'node:path';
+import type { Diagnostic } from './diagnostic.js';
+import { type Artifact, ArtifactRenderer } from './artifacts.js';
+import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
+import { type Options, type ResolvedOptions, resolveOptions } from './options.js';
+import type { ReleaseBundle } from './release-files.js';
+import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
+import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, renderEntryModule, renderManifestModule } from './virtual-modules.js';
+
+/** Why a build cannot go on: the contract's diagnostics, or a service project the plugin cannot use. */
+export type BuildFailure =
+  | { readonly kind: 'diagnostics'; readonly diagnostics: readonly Diagnostic[] }
+  | { readonly kind: 'project'; readonly error: ServiceProjectError };
+
+export type AnalysisOutcome =
+  | { readonly ok: true; readonly analysis: CachedAnalysis; readonly source: 'memory' | 'disk' | 'analysis' }
+  | { readonly ok: false; readonly failure: BuildFailure };
+
+interface Setup {
+  readonly options: ResolvedOptions;
+  readonly project: ServiceProject;
+  readonly cache: AnalysisCache;
+  readonly key: AnalysisKey;
+}
+
+/**
+ * The state one plugin instance keeps across the builds of a bundler (watch mode rebuilds included):
+ * options resolved once, the service project read once, the last analysis, and the virtual modules.
+ */
+export class ServiceBuild {
+  #setup: { ok: true; value: Setup } | { ok: false; error: ServiceProjectError } | undefined;
+  #outcome: Promise<AnalysisOutcome> | undefined;
+  readonly #renderer = new ArtifactRenderer();
+
+  constructor(private readonly userOptions: Options | undefined) {}
+
+  /** Resolves the options against the bundler's root; the first call wins. */
+  configure(bundlerRoot: string): void {
+    if (this.#setup !== undefined) return;
+    const root = resolve(bundlerRoot, this.userOptions?.root ?? '.');
+    const project = readServiceProject(root);
+    if (!project.ok) {
+      this.#setup = project;
+      return;
+    }
+    const options = resolveOptions(this.userOptions, bundlerRoot, project.value.packageJson);
+    const key: AnalysisKey = {
+      pluginVersion: pluginVersion(),
+      root: options.root,
+      service: options.service,
+      registry: options.registry,
+      org: options.org,
+      healthPort: options.healthPort,
+      runtimeVersion: project.value.runtime.version,
+    };
+    this.#setup = { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key } };
+  }
+
+  get options(): ResolvedOptions | undefined {
+    return this.#setup?.ok === true ? this.#setup.value.options : undefined;
+  }
+
+  /** Starts this build's analysis: from memory, else from the disk cache, else with ts-morph. */
+  analyze(): Promise<AnalysisOutcome> {
+    this.configure(process.cwd());
+    this.#outcome = this.#analyze();
+    return this.#outcome;
+  }
+
+  async #analyze(): Promise<AnalysisOutcome> {
+    const setup = this.#setup;
+    if (setup === undefined) throw new Error('hecate-om: analyze() ran before configure()');
+    if (!setup.ok) return { ok: false, failure: { kind: 'project', error: setup.error } };
+    const { cache, key, options } = setup.value;
+    const remembered = cache.fromMemory(key);
+    if (remembered !== undefined) return { ok: true, analysis: remembered, source: 'memory' };
+    const stored = await cache.fromDisk(key);
+    if (stored !== undefined) return { ok: true, analysis: stored, source: 'disk' };
+    // ts-morph and zod cost about 0.6 s to load: only a changed contract pays for them.
+    const { analyzeService } = await import('./analyze-service.js');
+    const result = await analyzeService({
+      root: options.root,
+      service: options.service,
+      registry: options.registry,
+      org: options.org,
+      healthPort: options.healthPort,
+      runtimeVersion: key.runtimeVersion,
+    });
+    if (!result.ok) return { ok: false, failure: { kind: 'diagnostics', diagnostics: result.diagnostics } };
+    const analysis: CachedAnalysis = { manifest: result.manifest, ucanRequest: result.ucanRequest, inputs: result.inputs };
+    cache.store(key, analysis);
+    return { ok: true, analysis, source: 'analysis' };
+  }
+
+  /**
+   * The source of a virtual module. After a failed analysis it is an empty module: esbuild goes on
+   * resolving after its onStart reported the problems, and "cannot load" would only add noise.
+   */
+  async loadVirtualModule(id: string): Promise<string | undefined> {
+    if (id !== MAIN_MODULE_ID && id !== MANIFEST_MODULE_ID) return undefined;
+    const outcome = await (this.#outcome ?? this.analyze());
+    if (!outcome.ok || this.#setup?.ok !== true) return 'export default undefined;\n';
+    if (id === MAIN_MODULE_ID)
+      return renderEntryModule({ service: this.#setup.value.options.service, runtimeEntry: this.#setup.value.project.runtime.entry });
+    return renderManifestModule(outcome.analysis.manifest);
+  }
+
+  /** The artifacts of this build, from its analysis and the finished bundle. */
+  async artifacts(bundle: ReleaseBundle): Promise<Artifact[]> {
+    const outcome = await this.#outcome;
+    if (outcome === undefined || !outcome.ok || this.#setup?.ok !== true)
+      throw new Error('hecate-om: artifacts were requested before a successful analysis of the service');
+    return this.#renderer.render(outcome.analysis, bundle, this.#setup.value.options);
+  }
+}

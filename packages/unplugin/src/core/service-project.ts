@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { ServicePackageJson } from './options.js';
+
+const RUNTIME_PACKAGE = '@hecate-om/runtime';
+
+/** What the plugin needs from the service project besides its contract. */
+export interface ServiceProject {
+  readonly packageJson: ServicePackageJson;
+  /** The @hecate-om/runtime the service depends on, resolved from its root. */
+  readonly runtime: { readonly entry: string; readonly version: string };
+}
+
+export type ServiceProjectError = {
+  readonly code: 'no-package-json' | 'no-runtime-dependency' | 'runtime-not-installed';
+  readonly message: string;
+};
+
+export type ServiceProjectResult =
+  | { readonly ok: true; readonly value: ServiceProject }
+  | { readonly ok: false; readonly error: ServiceProjectError };
+
+interface PackageJsonWithDependencies extends ServicePackageJson {
+  readonly dependencies?: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
+}
+
+/** Reads `<root>/package.json` and resolves the runtime the generated entry imports. */
+export function readServiceProject(root: string): ServiceProjectResult {
+  const packageJsonPath = join(root, 'package.json');
+  let packageJson: PackageJsonWithDependencies;
+  try {
+    packageJson = JSON.parse(readFileSync(packageJsonPath, 'utf8')) as PackageJsonWithDependencies;
+  } catch (error) {
+    return {
+      ok: false,
+      error: {
+        code: 'no-package-json',
+        message: `cannot read ${packageJsonPath} (${(error as Error).message}): the plugin's root must be the service project, the directory holding its package.json (set the "root" option)`,
+      },
+    };
+  }
+  if (packageJson.dependencies?.[RUNTIME_PACKAGE] === undefined && packageJson.devDependencies?.[RUNTIME_PACKAGE] === undefined)
+    return {
+      ok: false,
+      error: {
+        code: 'no-runtime-dependency',
+        message: `${packageJsonPath} does not depend on ${RUNTIME_PACKAGE}: the generated entry boots the service with it, so add it to "dependencies" (npm install ${RUNTIME_PACKAGE})`,
+      },
+    };
+  const requireFromRoot = createRequire(packageJsonPath);
+  try {
+    const entry = requireFromRoot.resolve(RUNTIME_PACKAGE);
+    const runtimePackageJson = JSON.parse(readFileSync(requireFromRoot.resolve(`${RUNTIME_PACKAGE}/package.json`), 'utf8')) as {
+      version: string;
+    };
+    return { ok: true, value: { packageJson, runtime: { entry, version: runtimePackageJson.version } } };
+  } catch (error) {
+    return {
+      ok: false,
+      error: {
+        code: 'runtime-not-installed',
+        message: `${RUNTIME_PACKAGE} is listed in ${packageJsonPath} but cannot be resolved from ${root} (${(error as Error).message}): install the service's dependencies`,
+      },
+    };
+  }
+}

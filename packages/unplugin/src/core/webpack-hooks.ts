@@ -1,0 +1,54 @@
+import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
+import type { ServiceBuild } from './service-build.js';
+
+const NAME = 'hecate-om';
+
+/**
+ * What webpack's and rspack's compilers have in common here (rspack mirrors webpack's API), typed
+ * structurally so that neither bundler's types are needed to build this package.
+ */
+interface Source {
+  buffer(): Buffer;
+}
+interface Compilation {
+  getAsset(name: string): { source: Source } | undefined;
+  emitAsset(name: string, source: Source): void;
+  errors: Error[];
+  hooks: {
+    processAssets: { tapPromise(options: { name: string; stage: number }, run: () => Promise<void>): void };
+  };
+}
+export interface WebpackLikeCompiler {
+  context: string;
+  webpack: {
+    Compilation: { PROCESS_ASSETS_STAGE_REPORT: number };
+    sources: { RawSource: new (source: Buffer) => Source };
+    WebpackError: new (message: string) => Error;
+  };
+  hooks: { thisCompilation: { tap(name: string, run: (compilation: Compilation) => void): void } };
+}
+
+/**
+ * Emits the artifacts at the REPORT stage of processAssets, when `main.js` and the source map the
+ * devtool plugin added are final.
+ */
+export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
+  service.configure(compiler.context);
+  const { Compilation, sources, WebpackError } = compiler.webpack;
+  compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
+    compilation.hooks.processAssets.tapPromise({ name: NAME, stage: Compilation.PROCESS_ASSETS_STAGE_REPORT }, async () => {
+      const code = compilation.getAsset(BUNDLE_FILE);
+      const map = compilation.getAsset(SOURCE_MAP_FILE);
+      if (code === undefined || map === undefined) {
+        compilation.errors.push(
+          new WebpackError(
+            `[${NAME}] the release needs ${BUNDLE_FILE} and ${SOURCE_MAP_FILE} in the output, but the build did not produce them: name the entry "main" (entry: { main: 'virtual:hecate-om/main' }) and set devtool: 'source-map'`,
+          ),
+        );
+        return;
+      }
+      for (const { fileName, content } of await service.artifacts({ code: code.source.buffer(), map: map.source.buffer() }))
+        compilation.emitAsset(fileName, new sources.RawSource(Buffer.from(content)));
+    });
+  });
+}
