@@ -1,0 +1,75 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { context } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '@hecate-om/contract';
+import hecateOm from '@hecate-om/unplugin/esbuild';
+import { buildInChild, copyOfProject, exampleRoot, fixturesDir, tempDir } from './support/builds.js';
+
+const readManifest = async (outdir: string): Promise<Manifest> => JSON.parse(await readFile(join(outdir, 'manifest.json'), 'utf8')) as Manifest;
+
+/** What only the analysis (ts-morph, zod, the contract's schemas) would load. */
+const ANALYSIS_MODULES = /\/(?:ts-morph|typescript|zod|@ts-morph)\/|\/contract\/dist\/(?:index|schemas)\.js$|\/analyze-service\.js$/;
+
+describe('the extraction cache', () => {
+  const dirs: string[] = [];
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it('serves a warm build from the cache without loading ts-morph, typescript or zod', async () => {
+    const cacheDir = await tempDir('cache');
+    const outdir = await tempDir('cache-out');
+    dirs.push(cacheDir, outdir);
+    const coldLog = join(outdir, '..', `${outdir.split('/').pop()}-cold.log`);
+    const warmLog = join(outdir, '..', `${outdir.split('/').pop()}-warm.log`);
+    dirs.push(coldLog, warmLog);
+    const config = { root: exampleRoot, outdir, options: { cacheDir } };
+
+    expect(await buildInChild(config, coldLog)).toEqual({ errors: [] });
+    const cold = (await readFile(coldLog, 'utf8')).split('\n');
+    expect(cold.filter((url) => ANALYSIS_MODULES.test(url)).length).toBeGreaterThan(0);
+    const coldManifest = await readManifest(outdir);
+
+    expect(await buildInChild(config, warmLog)).toEqual({ errors: [] });
+    const warm = (await readFile(warmLog, 'utf8')).split('\n');
+    expect(warm.filter((url) => url.includes('/unplugin/dist/esbuild.js'))).toHaveLength(1);
+    expect(warm.filter((url) => ANALYSIS_MODULES.test(url))).toEqual([]);
+    expect(await readManifest(outdir)).toEqual(coldManifest);
+  });
+
+  describe('a service whose identity takes ttlDays from an imported const', () => {
+    let root: string;
+    beforeAll(async () => {
+      root = await copyOfProject(join(fixturesDir, 'build-imported-const'));
+      dirs.push(root);
+    });
+
+    it('derives the manifest again when the imported const changes, in a new process', async () => {
+      const outdir = join(root, 'dist');
+      const options = { cacheDir: join(root, '.cache') };
+      expect(await buildInChild({ root, outdir, options })).toEqual({ errors: [] });
+      expect((await readManifest(outdir)).identity.ttlDays).toBe(30);
+      await writeFile(join(root, 'src/limits.ts'), 'export const TTL_DAYS = 7;\n');
+      expect(await buildInChild({ root, outdir, options })).toEqual({ errors: [] });
+      expect((await readManifest(outdir)).identity.ttlDays).toBe(7);
+      const ucanRequest = JSON.parse(await readFile(join(outdir, 'ucan-request.json'), 'utf8')) as { lifetimeSeconds: number };
+      expect(ucanRequest.lifetimeSeconds).toBe(7 * 86_400);
+    });
+
+    it('derives the manifest again when the imported const changes between watch-mode rebuilds', async () => {
+      const outdir = join(root, 'watch-dist');
+      await writeFile(join(root, 'src/limits.ts'), 'export const TTL_DAYS = 14;\n');
+      const watch = await context({ absWorkingDir: root, outdir, logLevel: 'silent', plugins: [hecateOm({ cacheDir: join(root, '.cache') })] });
+      try {
+        await watch.rebuild();
+        expect((await readManifest(outdir)).identity.ttlDays).toBe(14);
+        await watch.rebuild();
+        expect((await readManifest(outdir)).identity.ttlDays).toBe(14);
+        await writeFile(join(root, 'src/limits.ts'), 'export const TTL_DAYS = 90;\n');
+        await watch.rebuild();
+        expect((await readManifest(outdir)).identity.ttlDays).toBe(90);
+      } finally {
+        await watch.dispose();
+      }
+    });
+  });
+});

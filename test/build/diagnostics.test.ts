@@ -1,0 +1,84 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import hecateOmEsbuild from '@hecate-om/unplugin/esbuild';
+import hecateOmVite from '@hecate-om/unplugin/vite';
+import { fixturesDir, sortedEntries, tempDir } from './support/builds.js';
+
+const root = join(fixturesDir, 'build-broken-contract');
+const service = join(root, 'src/service.ts');
+
+/** The problems of fixtures/build-broken-contract, in the order the plugin reports them. */
+const PROBLEMS = [
+  {
+    text: 'BrokenService does not implement health(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec(), info()',
+    line: 3,
+    column: 21,
+  },
+  {
+    text: 'capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+    line: 7,
+    column: 20,
+  },
+  {
+    text: 'identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:83): the manifest is derived at build time, so it must be a literal or a top-level const',
+    line: 10,
+    column: 82,
+  },
+  {
+    text: `info().version is "9.9.9" but package.json's version is "1.0.0" (package.json:3:14): both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal`,
+    line: 13,
+    column: 47,
+  },
+];
+
+describe('a contract with several problems', () => {
+  const dirs: string[] = [];
+  let lines: string[];
+  beforeAll(async () => {
+    lines = (await readFile(service, 'utf8')).split('\n');
+  });
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it('fails the esbuild build with every problem located in errors[] and emits nothing', async () => {
+    const outdir = await tempDir('broken-esbuild');
+    dirs.push(outdir);
+    const failure = await esbuild({ absWorkingDir: root, outdir, logLevel: 'silent', plugins: [hecateOmEsbuild({ cacheDir: join(outdir, '.cache') })] }).then(
+      () => undefined,
+      (error: { errors: unknown[] }) => error,
+    );
+    expect(failure?.errors).toEqual(
+      PROBLEMS.map(({ text, line, column }) =>
+        expect.objectContaining({
+          text,
+          pluginName: 'hecate-om',
+          location: expect.objectContaining({ file: 'src/service.ts', line, column, lineText: lines[line - 1] }),
+        }),
+      ),
+    );
+    expect(await sortedEntries(outdir)).toEqual([]);
+  });
+
+  it('fails the vite build with one message listing every problem as file:line:column', async () => {
+    const outDir = await tempDir('broken-vite');
+    dirs.push(outDir);
+    const failure = await viteBuild({
+      root,
+      configFile: false,
+      logLevel: 'silent',
+      build: { outDir },
+      plugins: [hecateOmVite({ cacheDir: join(outDir, '.cache') })],
+    }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toContain(
+      [
+        `[hecate-om] the service contract has ${PROBLEMS.length} problems:`,
+        ...PROBLEMS.map(({ text, line, column }) => `  ${service}:${line}:${column + 1}: ${text}`),
+      ].join('\n'),
+    );
+  });
+});

@@ -1,0 +1,158 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contractHashOf, deriveUcanRequest, type Manifest } from '@hecate-om/contract';
+import hecateOm from '@hecate-om/unplugin/esbuild';
+import { exampleRoot, fixturesDir, repoRoot, run, sortedEntries, tempDir } from './support/builds.js';
+
+const ARTIFACTS = [
+  'Containerfile',
+  'hecate-echo-0.1.0.tar.gz',
+  'hecate-echo.container',
+  'main.js',
+  'main.js.map',
+  'manifest.json',
+  'ucan-request.json',
+];
+
+const readJson = async (path: string): Promise<unknown> => JSON.parse(await readFile(path, 'utf8'));
+
+describe('the example service built by `node build.mjs` (esbuild through the plugin)', () => {
+  const dirs: string[] = [];
+  let outdir: string;
+
+  beforeAll(async () => {
+    outdir = await tempDir('esbuild');
+    dirs.push(outdir);
+    await run(process.execPath, ['build.mjs', outdir], { cwd: exampleRoot });
+  });
+  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
+  it('writes the bundle, its source map and every artifact into outdir', async () => {
+    expect(await sortedEntries(outdir)).toEqual(ARTIFACTS);
+  });
+
+  it('derives the manifest from the contract class and the package.json', async () => {
+    const values = {
+      info: { name: 'hecate-echo', version: '0.1.0', description: 'Echoes over the mesh' },
+      capabilities: [{ name: 'echo.say', version: 1 }],
+      identitySpec: { scope: 'echo', actions: ['answer_query'], resources: ['echo/*'], ttlDays: 30 },
+    };
+    const runtime = (await readJson(join(repoRoot, 'packages/runtime/package.json'))) as { version: string };
+    expect(await readJson(join(outdir, 'manifest.json'))).toEqual({
+      manifestVersion: 1,
+      name: 'hecate-echo',
+      version: '0.1.0',
+      description: 'Echoes over the mesh',
+      license: 'Apache-2.0',
+      image: 'ghcr.io/hecate-om/hecate-echo:0.1.0',
+      capabilities: values.capabilities,
+      identity: values.identitySpec,
+      health: { port: 8470, path: '/health' },
+      paths: { secrets: '/etc/hecate/secrets/hecate-echo', state: '/var/lib/hecate/hecate-echo' },
+      runtime: { node: '>=20.19.0', hecateOm: runtime.version },
+      contractHash: contractHashOf(values),
+    });
+  });
+
+  it('writes a manifest.json that the shipped JSON Schema accepts', async () => {
+    const schema = (await readJson(join(repoRoot, 'packages/contract/dist/manifest.schema.json'))) as object;
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+    const valid = validate(await readJson(join(outdir, 'manifest.json')));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('writes the UCAN request derived from the manifest', async () => {
+    const manifest = (await readJson(join(outdir, 'manifest.json'))) as Manifest;
+    expect(await readJson(join(outdir, 'ucan-request.json'))).toEqual(deriveUcanRequest(manifest));
+    expect(deriveUcanRequest(manifest).cap).toEqual({ 'hecate://echo/*': { 'echo/answer_query': [{}] } });
+  });
+
+  it('names the release tarball and the image in the Containerfile and the Quadlet unit', async () => {
+    expect(await readFile(join(outdir, 'Containerfile'), 'utf8')).toContain('hecate-echo-0.1.0.tar.gz');
+    expect(await readFile(join(outdir, 'hecate-echo.container'), 'utf8')).toContain('Image=ghcr.io/hecate-om/hecate-echo:0.1.0');
+  });
+
+  it('packs main.js, main.js.map, manifest.json and package.json under hecate-echo-0.1.0/', async () => {
+    const tarball = join(outdir, 'hecate-echo-0.1.0.tar.gz');
+    const { stdout: listing } = await run('tar', ['-tzf', tarball]);
+    expect(listing.split('\n').filter(Boolean)).toEqual(TARBALL_ENTRIES);
+    const unpacked = await tempDir('unpacked');
+    dirs.push(unpacked);
+    await run('tar', ['-xzf', tarball, '-C', unpacked]);
+    const release = join(unpacked, 'hecate-echo-0.1.0');
+    for (const file of ['main.js', 'main.js.map', 'manifest.json'])
+      expect(await readFile(join(release, file)), file).toEqual(await readFile(join(outdir, file)));
+    expect(await readJson(join(release, 'package.json'))).toEqual({
+      name: 'hecate-echo',
+      version: '0.1.0',
+      private: true,
+      type: 'module',
+      main: 'main.js',
+      engines: { node: '>=20.19.0' },
+    });
+  });
+
+  it('produces a byte-identical tarball when built again', async () => {
+    const again = await tempDir('esbuild-again');
+    dirs.push(again);
+    await run(process.execPath, ['build.mjs', again], { cwd: exampleRoot });
+    expect(await readFile(join(again, 'hecate-echo-0.1.0.tar.gz'))).toEqual(await readFile(join(outdir, 'hecate-echo-0.1.0.tar.gz')));
+  });
+
+  it('adds the artifacts to outputFiles and writes nothing when write is false', async () => {
+    const target = join(await tempDir('no-write'), 'dist');
+    dirs.push(target);
+    const result = await build({
+      absWorkingDir: exampleRoot,
+      outdir: target,
+      write: false,
+      logLevel: 'silent',
+      plugins: [hecateOm()],
+    });
+    expect(result.outputFiles.map(({ path }) => path.slice(target.length + 1)).sort()).toEqual(ARTIFACTS);
+    const manifest = result.outputFiles.find(({ path }) => path.endsWith('manifest.json'));
+    expect(manifest?.text).toBe(await readFile(join(outdir, 'manifest.json'), 'utf8'));
+    await expect(sortedEntries(target)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+const TARBALL_ENTRIES = [
+  'hecate-echo-0.1.0/',
+  'hecate-echo-0.1.0/main.js',
+  'hecate-echo-0.1.0/main.js.map',
+  'hecate-echo-0.1.0/manifest.json',
+  'hecate-echo-0.1.0/package.json',
+];
+
+describe('esbuild options the release cannot work with', () => {
+  it('fails with a clear error when outfile is set', async () => {
+    const outfile = join(await tempDir('outfile'), 'main.js');
+    await expect(
+      build({ absWorkingDir: exampleRoot, outfile, logLevel: 'silent', plugins: [hecateOm()] }),
+    ).rejects.toMatchObject({
+      errors: [
+        expect.objectContaining({
+          text: `hecate-om: esbuild "outfile" is set (${outfile}), but the plugin writes main.js, main.js.map, manifest.json, ucan-request.json, Containerfile, the Quadlet unit and the release tarball side by side: use "outdir" instead (e.g. outdir: 'dist')`,
+        }),
+      ],
+    });
+  });
+
+  it('fails with a clear error when the service project does not depend on @hecate-om/runtime', async () => {
+    const root = join(fixturesDir, 'build-without-runtime');
+    const outdir = await tempDir('no-runtime');
+    await expect(build({ absWorkingDir: root, outdir, logLevel: 'silent', plugins: [hecateOm()] })).rejects.toMatchObject({
+      errors: [
+        expect.objectContaining({
+          text: `${join(root, 'package.json')} does not depend on @hecate-om/runtime: the generated entry boots the service with it, so add it to "dependencies" (npm install @hecate-om/runtime)`,
+          location: null,
+        }),
+      ],
+    });
+    await rm(outdir, { recursive: true, force: true });
+  });
+});
