@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildFixtureRelease, removeRelease, runRelease } from '../runtime/fixture-release.mjs';
+import { buildRuntimeFixture, removeRelease, runRelease } from '../runtime/fixture-release.mjs';
 
 const loadgenScript = fileURLToPath(new URL('../runtime/loadgen.mjs', import.meta.url));
 const bareServerDir = fileURLToPath(new URL('../fixtures/runtime-bare-server/', import.meta.url));
@@ -123,7 +123,7 @@ async function bootTime(releaseDir) {
 }
 
 export default async function runtimeHealthBenchmark() {
-  const release = await buildFixtureRelease('runtime-service');
+  const release = await buildRuntimeFixture();
   try {
     const load = await throughput(release.dir);
     const hang = await hangingHealth(release.dir);

@@ -1,5 +1,6 @@
-// Builds and runs a release the way a service ships: a bundled main.js beside manifest.json and
-// package.json, run with `node main.js`. Shared by the e2e tests and the benchmark.
+// Builds and runs releases the way a service ships: the build plugin writes the tarball, which is
+// unpacked and run with `node main.js`. buildFixtureRelease bundles with plain esbuild instead, for the
+// one case the plugin rightly cannot produce: code that has drifted from its manifest.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -7,9 +8,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { x as extractTar } from 'tar';
 import { deriveManifest } from '@hecate-om/contract';
+import hecateOm from '@hecate-om/unplugin/esbuild';
 
-const fixturesDir = fileURLToPath(new URL('../fixtures/', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const fixturesDir = join(repoRoot, 'test/fixtures/');
 const facts = { imageRepository: 'ghcr.io/hecate-om', license: 'Apache-2.0', runtimeVersion: '0.1.0' };
 
 /** The contract values the build would read from the fixture's service class. */
@@ -27,6 +31,25 @@ export async function contractValuesOfFixture(fixture) {
   await rm(dirname(outfile), { recursive: true, force: true });
   const service = new Service();
   return { info: service.info(), capabilities: service.capabilities(), identitySpec: service.identitySpec() };
+}
+
+/**
+ * Builds a service project (a path from the repository root, such as examples/hecate-echo) with the
+ * build plugin and unpacks the `<name>-<version>.tar.gz` it wrote: what ships. Returns the directory
+ * that holds main.js.
+ */
+export async function buildPluginRelease(project, service = 'src/service.ts') {
+  const work = await mkdtemp(join(tmpdir(), 'hecate-release-'));
+  const outdir = join(work, 'dist');
+  await build({
+    absWorkingDir: join(repoRoot, project),
+    outdir,
+    logLevel: 'silent',
+    plugins: [hecateOm({ service, cacheDir: join(work, 'cache') })],
+  });
+  const manifest = JSON.parse(await readFile(join(outdir, 'manifest.json'), 'utf8'));
+  await extractTar({ file: join(outdir, `${manifest.name}-${manifest.version}.tar.gz`), cwd: work });
+  return { dir: join(work, `${manifest.name}-${manifest.version}`), manifest };
 }
 
 /**
@@ -66,6 +89,9 @@ function manifestPlugin(manifest) {
     },
   };
 }
+
+/** The fixture service the runtime e2e tests run, built by the plugin. */
+export const buildRuntimeFixture = () => buildPluginRelease('test/fixtures/runtime-service', 'service.ts');
 
 export async function removeRelease(dir) {
   await rm(dirname(dir), { recursive: true, force: true });

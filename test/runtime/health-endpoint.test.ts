@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildFixtureRelease, httpGet, readMainJs, removeRelease, runRelease } from './fixture-release.mjs';
+import { buildRuntimeFixture, httpGet, readMainJs, removeRelease, runRelease } from './fixture-release.mjs';
 
 let release: { dir: string; manifest: { name: string; version: string } };
 const running: ReturnType<typeof runRelease>[] = [];
@@ -10,7 +10,7 @@ const start = (env: Record<string, string> = {}): ReturnType<typeof runRelease> 
 };
 
 beforeAll(async () => {
-  release = await buildFixtureRelease('runtime-service');
+  release = await buildRuntimeFixture();
 });
 afterEach(() => {
   for (const run of running.splice(0)) run.kill('SIGKILL');

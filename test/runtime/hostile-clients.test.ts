@@ -1,12 +1,12 @@
 import { connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildFixtureRelease, httpGet, removeRelease, runRelease } from './fixture-release.mjs';
+import { buildRuntimeFixture, httpGet, removeRelease, runRelease } from './fixture-release.mjs';
 
 let release: { dir: string };
 const running: ReturnType<typeof runRelease>[] = [];
 
 beforeAll(async () => {
-  release = await buildFixtureRelease('runtime-service');
+  release = await buildRuntimeFixture();
 });
 afterEach(() => {
   for (const run of running.splice(0)) run.kill('SIGKILL');

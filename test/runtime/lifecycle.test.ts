@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildFixtureRelease, contractValuesOfFixture, httpGet, removeRelease, runRelease } from './fixture-release.mjs';
+import { buildFixtureRelease, buildRuntimeFixture, contractValuesOfFixture, httpGet, removeRelease, runRelease } from './fixture-release.mjs';
 
 let release: { dir: string };
 const running: ReturnType<typeof runRelease>[] = [];
@@ -12,7 +12,7 @@ const messages = (run: ReturnType<typeof runRelease>): string[] =>
   run.lines.map((event) => (event.fixture === undefined ? event.message : `fixture ${event.fixture}`));
 
 beforeAll(async () => {
-  release = await buildFixtureRelease('runtime-service');
+  release = await buildRuntimeFixture();
 });
 afterEach(() => {
   for (const run of running.splice(0)) run.kill('SIGKILL');
