@@ -1,0 +1,106 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fixturesDir, runCli, tempDir } from './support/cli.js';
+
+const manifests = join(fixturesDir, 'manifests');
+const validate = (file: string, ...flags: string[]) => runCli(['validate', file, ...flags], { cwd: manifests });
+
+describe('hecate-om validate', () => {
+  it('accepts a valid manifest, exit code 0', async () => {
+    expect(await validate('valid.json')).toEqual({ status: 0, stdout: 'valid.json: valid manifest of hecate-billing 1.2.0\n', stderr: '' });
+  });
+
+  it('reports the manifest under --json', async () => {
+    const result = await validate('valid.json', '--json');
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      ok: true,
+      file: join(manifests, 'valid.json'),
+      manifest: JSON.parse(await readFile(join(manifests, 'valid.json'), 'utf8')),
+    });
+  });
+
+  it('reports every JSON syntax error with its line and column, exit code 1', async () => {
+    expect(await validate('syntax-errors.json')).toEqual({
+      status: 1,
+      stdout: [
+        'syntax-errors.json:4:22: property name expected, found ","',
+        'syntax-errors.json:23:3: property name expected, found "}"',
+        'syntax-errors.json is not valid JSON (2 syntax errors)',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('reports every schema problem with its JSON path, exit code 1', async () => {
+    expect(await validate('schema-problems.json')).toEqual({
+      status: 1,
+      stdout: [
+        'schema-problems.json: $.name: must be lowercase kebab-case (a-z, 0-9, single hyphens, starting with a letter): it names a file, a container and a systemd unit',
+        'schema-problems.json: $.license: Invalid input: expected string, received undefined',
+        'schema-problems.json: $.capabilities[1].name: must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+        'schema-problems.json: $.capabilities[1].version: must be a positive integer',
+        'schema-problems.json: $.health.port: Too big: expected number to be <=65535',
+        'schema-problems.json: $: Unrecognized key: "extra"',
+        'schema-problems.json is not a valid manifest (6 problems)',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('reports the problems under --json, exit code 1', async () => {
+    const syntax = await validate('syntax-errors.json', '--json');
+    expect(syntax.status).toBe(1);
+    expect(JSON.parse(syntax.stdout)).toEqual({
+      ok: false,
+      file: join(manifests, 'syntax-errors.json'),
+      syntaxErrors: [
+        { line: 4, column: 22, message: 'property name expected, found ","' },
+        { line: 23, column: 3, message: 'property name expected, found "}"' },
+      ],
+    });
+    const schema = await validate('schema-problems.json', '--json');
+    expect(schema.status).toBe(1);
+    expect((JSON.parse(schema.stdout) as { problems: { path: string }[] }).problems.map((problem) => problem.path)).toEqual([
+      '$.name',
+      '$.license',
+      '$.capabilities[1].name',
+      '$.capabilities[1].version',
+      '$.health.port',
+      '$',
+    ]);
+  });
+
+  it('detects a manifest edited after it was derived by its contract hash', async () => {
+    const result = await validate('edited-after-derivation.json');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(
+      /^edited-after-derivation\.json: \$\.contractHash: is sha256:[0-9a-f]{64} but the manifest's contract hashes to sha256:[0-9a-f]{64}: the manifest was edited after it was derived\n/,
+    );
+  });
+
+  it('reports an empty file and a truncated one as syntax errors at their end', async () => {
+    const dir = await tempDir('validate');
+    try {
+      await writeFile(join(dir, 'empty.json'), '');
+      await writeFile(join(dir, 'truncated.json'), '{\n  "name": "hecate-billing"');
+      const empty = await runCli(['validate', 'empty.json'], { cwd: dir });
+      expect([empty.status, empty.stdout.split('\n')[0]]).toEqual([1, 'empty.json:1:1: value expected, found the end of the file']);
+      const truncated = await runCli(['validate', 'truncated.json'], { cwd: dir });
+      expect([truncated.status, truncated.stdout.split('\n')[0]]).toEqual([1, 'truncated.json:2:27: close brace expected, found the end of the file']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file it cannot read as a usage error, exit code 2', async () => {
+    const result = await validate('missing.json');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `Error: validate: cannot read the manifest:\n  MANIFEST: ${join(manifests, 'missing.json')}: ENOENT: no such file or directory, open '${join(manifests, 'missing.json')}'\n`,
+    );
+  });
+});
