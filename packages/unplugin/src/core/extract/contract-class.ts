@@ -10,7 +10,7 @@ export type ContractClassResult =
   | { readonly ok: true; readonly value: ContractClass }
   | { readonly ok: false; readonly diagnostic: Diagnostic };
 
-const WANTED = 'export the contract class as the default export: export default class MyService extends HecateService { ... }';
+const WANTED = 'the contract is the class the module exports by default, as in export default class MyService extends HecateService { ... }';
 
 /** The class the service module exports by default: `export default class X`, or `class X`; `export default X`. */
 export function findContractClass(bindings: ModuleBindings, servicePath: string): ContractClassResult {
@@ -54,7 +54,7 @@ function classOf(bindings: ModuleBindings, binding: Binding, file: SourceFile, r
         expression = expression.getExpression();
       if (Node.isClassExpression(expression)) return { ok: true, value: expression };
       if (Node.isIdentifier(expression)) return classOf(bindings, bindings.resolveLocal(binding.file, expression.getText()), file, expression);
-      return notAClass(shorten(expression.getText()), expression);
+      return notAClass(describeValue(expression), expression);
     }
     case 'json':
       return notAClass('a JSON module', reference);
@@ -71,4 +71,10 @@ function classOf(bindings: ModuleBindings, binding: Binding, file: SourceFile, r
     case 'undeclared':
       return notAClass(`${shorten(reference.getText())}, which is declared nowhere in the module`, reference);
   }
+}
+
+function describeValue(expression: Node): string {
+  if (Node.isObjectLiteralExpression(expression)) return 'an object';
+  if (Node.isArrowFunction(expression) || Node.isFunctionExpression(expression)) return 'a function';
+  return shorten(expression.getText());
 }

@@ -23,7 +23,7 @@ export interface ContractMembers {
 }
 
 const PACKAGE_OF_BASE = '@hecate-om/contract';
-const ALL_MEMBERS = CONTRACT_MEMBERS.map((name) => `${name}()`).join(', ');
+const ALL_MEMBERS = `${CONTRACT_MEMBERS.slice(0, -1).map((name) => `${name}()`).join(', ')} and ${CONTRACT_MEMBERS.at(-1)}()`;
 
 /**
  * Finds each member in the class or, failing that, in its local base classes (same file or a relative

@@ -151,7 +151,7 @@ function variableBinding(declaration: VariableDeclaration, name: string, file: S
 function ownExport(statement: Node, name: string, file: SourceFile): Binding | undefined {
   if (Node.isExportAssignment(statement) && !statement.isExportEquals() && name === 'default')
     return { kind: 'value', expression: statement.getExpression(), file };
-  if (Node.isVariableStatement(statement) && statement.isExported())
+  if (Node.isVariableStatement(statement) && statement.hasExportKeyword())
     for (const declaration of statement.getDeclarations()) {
       const binding = variableBinding(declaration, name, file);
       if (binding !== undefined) return binding;
@@ -162,9 +162,13 @@ function ownExport(statement: Node, name: string, file: SourceFile): Binding | u
   return undefined;
 }
 
-function exportsAs(declaration: Node & { isExported(): boolean; isDefaultExport(): boolean; getName(): string | undefined }, name: string): boolean {
-  if (!declaration.isExported()) return false;
-  return declaration.isDefaultExport() ? name === 'default' : declaration.getName() === name;
+/** Reads the modifiers only: ts-morph's isExported() and isDefaultExport() build the whole program. */
+function exportsAs(
+  declaration: Node & { hasExportKeyword(): boolean; hasDefaultKeyword(): boolean; getName(): string | undefined },
+  name: string,
+): boolean {
+  if (!declaration.hasExportKeyword()) return false;
+  return declaration.hasDefaultKeyword() ? name === 'default' : declaration.getName() === name;
 }
 
 function isRelative(specifier: string): boolean {
