@@ -60,6 +60,7 @@ describe('boot', () => {
       `health endpoint listening on port ${port}, picked at boot because HECATE_HEALTH_PORT is 0`,
       'fixture start',
       'fixture health',
+      'fixture health-answered',
       'fixture stop',
     ]);
   });
@@ -99,7 +100,19 @@ describe('graceful shutdown', () => {
     expect([drained.status, drained.json.status]).toEqual([200, 'ok']);
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.fixtureEvents('stop')).toEqual([{ fixture: 'stop', state: { token: 'state-7f3a' } }]);
-    expect(messages(run).slice(-3)).toEqual(['shutting down', 'fixture stop', 'stopped']);
+    expect(messages(run).slice(-4)).toEqual(['shutting down', 'fixture health-answered', 'fixture stop', 'stopped']);
+  });
+
+  it('waits for a health() refresh in flight before stop(), even with no probe waiting for it', async () => {
+    const run = start({ FIXTURE_HEALTH_DELAY_MS: '700' });
+    const port = await run.port();
+    expect((await httpGet(port, '/health')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await httpGet(port, '/health')).status).toBe(200);
+    await run.waitFor((event) => event.fixture === 'health' && run.fixtureEvents('health').length === 2);
+    run.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(messages(run).slice(-5)).toEqual(['fixture health', 'shutting down', 'fixture health-answered', 'fixture stop', 'stopped']);
   });
 
   it('shuts down the same way on SIGINT', async () => {

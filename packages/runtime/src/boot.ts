@@ -1,5 +1,5 @@
-import type { HecateServiceClass, Manifest, RuntimeConfig, StartOptions } from '@hecate-om/contract';
-import { formatConfigProblem, resolveConfig, type Environment } from './config.js';
+import type { HecateService, HecateServiceClass, Manifest, RuntimeConfig } from '@hecate-om/contract';
+import { formatConfigProblem, resolveConfig, type Environment, type ResolveConfigResult } from './config.js';
 import { findContractDrift } from './contract-drift.js';
 import { describeError } from './describe-error.js';
 import { HealthEndpoint } from './health-endpoint.js';
@@ -28,40 +28,17 @@ const HEALTHCHECK_MARGIN_MS = 1000;
  */
 export async function boot<State>(Service: HecateServiceClass<State>, options: BootOptions): Promise<void> {
   const { manifest } = options;
-  const env = options.env ?? process.env;
-  const argv = options.argv ?? process.argv.slice(2);
-  const resolved = resolveConfig(env, manifest);
-
-  if (argv.includes('--healthcheck')) {
-    if (!resolved.ok) return exitWith(HEALTHCHECK_EXIT.unreachable, resolved.problems.map(formatConfigProblem).join('\n'));
-    const { healthHost, healthPort, healthTimeoutMs } = resolved.value;
-    if (healthPort === 0)
-      return exitWith(HEALTHCHECK_EXIT.unreachable, 'unreachable: HECATE_HEALTH_PORT is 0, so the port was picked at boot and cannot be probed');
-    const result = await probeReadiness(probeHostFor(healthHost), healthPort, healthTimeoutMs + HEALTHCHECK_MARGIN_MS);
-    return exitWith(result.code, result.summary);
-  }
-
-  const fatalLog = createLogger({ level: 'error', service: manifest, write: writeStdout });
+  const resolved = resolveConfig(options.env ?? process.env, manifest);
+  if ((options.argv ?? process.argv.slice(2)).includes('--healthcheck')) return healthcheck(resolved);
   if (!resolved.ok) {
-    for (const problem of resolved.problems) fatalLog.fatal(`invalid configuration: ${formatConfigProblem(problem)}`, { variable: problem.variable });
+    const log = createLogger({ level: 'silent', service: manifest, write: writeStdout });
+    for (const problem of resolved.problems) log.fatal(`invalid configuration: ${formatConfigProblem(problem)}`, { variable: problem.variable });
     return process.exit(1);
   }
   const log = createLogger({ level: resolved.value.logLevel, service: manifest, write: writeStdout });
   for (const name of resolved.unknownVariables) log.warn(`${name} is not a setting of the hecate-om runtime and is ignored`, { variable: name });
 
-  let service: InstanceType<HecateServiceClass<State>>;
-  try {
-    service = new Service();
-  } catch (error) {
-    log.fatal(`constructing the service threw ${describeError(error)}`, { error });
-    return process.exit(1);
-  }
-  const drift = findContractDrift(service, manifest);
-  if (drift.length > 0) {
-    log.fatal(`refusing to start: the running code does not match the manifest built into this release: ${drift.join('; ')}`, { differences: drift });
-    return process.exit(1);
-  }
-
+  const service = instantiate(Service, manifest, log);
   const endpoint = new HealthEndpoint(manifest);
   let config: RuntimeConfig;
   try {
@@ -71,10 +48,45 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
     log.fatal(`the health endpoint cannot listen on ${healthHost}:${healthPort} (HECATE_HEALTH_HOST, HECATE_HEALTH_PORT): ${describeError(error)}`, { error });
     return process.exit(1);
   }
+  await run(service, { config, endpoint, log, manifest });
+}
 
+async function healthcheck(resolved: ResolveConfigResult): Promise<never> {
+  if (!resolved.ok) return exitWith(HEALTHCHECK_EXIT.unreachable, resolved.problems.map(formatConfigProblem).join('\n'));
+  const { healthHost, healthPort, healthTimeoutMs } = resolved.value;
+  if (healthPort === 0)
+    return exitWith(HEALTHCHECK_EXIT.unreachable, 'unreachable: HECATE_HEALTH_PORT is 0, so the port was picked at boot and cannot be probed');
+  const result = await probeReadiness(probeHostFor(healthHost), healthPort, healthTimeoutMs + HEALTHCHECK_MARGIN_MS);
+  return exitWith(result.code, result.summary);
+}
+
+/** Constructs the service and refuses to go on if its contract has drifted from the manifest. */
+function instantiate<State>(Service: HecateServiceClass<State>, manifest: Manifest, log: RuntimeLogger): HecateService<State> {
+  let service: HecateService<State>;
+  try {
+    service = new Service();
+  } catch (error) {
+    log.fatal(`constructing the service threw ${describeError(error)}`, { error });
+    return process.exit(1);
+  }
+  const drift = findContractDrift(service, manifest);
+  if (drift.length === 0) return service;
+  log.fatal(`refusing to start: the running code does not match the manifest built into this release: ${drift.join('; ')}`, { differences: drift });
+  return process.exit(1);
+}
+
+interface Running {
+  readonly config: RuntimeConfig;
+  readonly endpoint: HealthEndpoint;
+  readonly log: RuntimeLogger;
+  readonly manifest: Manifest;
+}
+
+/** Calls `start()` with the shutdown already trapped, then hands `health()` to the endpoint. */
+async function run<State>(service: HecateService<State>, { config, endpoint, log, manifest }: Running): Promise<void> {
   const shutdownController = new AbortController();
-  const startOptions: StartOptions = { config, log, manifest, signal: shutdownController.signal };
-  const started = Promise.resolve().then(() => service.start(startOptions));
+  const started = Promise.resolve().then(() => service.start({ config, log, manifest, signal: shutdownController.signal }));
+  const monitor = new HealthMonitor({ check: () => service.health(), timeoutMs: config.healthTimeoutMs, cacheMs: HEALTH_CACHE_MS, clock: systemClock });
   const withdrawals = new Withdrawals();
   trapShutdownSignals({
     signals: process,
@@ -88,7 +100,8 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
         shutdownController.abort();
       },
       withdraw: () => withdrawals.runAll(log),
-      drain: () => endpoint.drained(),
+      // health() must not run beside stop(): wait for the answers in flight and for the call itself.
+      drain: () => Promise.all([endpoint.drained(), monitor.idle()]).then(() => {}),
       stop: async () => service.stop(await started),
       close: () => endpoint.close(),
     },
@@ -103,10 +116,7 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
     return process.exit(1);
   }
   if (shutdownController.signal.aborted) return;
-  endpoint.setPhase({
-    name: 'running',
-    monitor: new HealthMonitor({ check: () => service.health(), timeoutMs: config.healthTimeoutMs, cacheMs: HEALTH_CACHE_MS, clock: systemClock }),
-  });
+  endpoint.setPhase({ name: 'running', monitor });
   log.info('ready');
 }
 

@@ -52,6 +52,11 @@ export class HealthMonitor {
     return this.#last ?? (this.#inFlight as Promise<HealthObservation>);
   }
 
+  /** Resolves once no `health()` call is in flight (a call past its timeout no longer counts). */
+  idle(): Promise<void> {
+    return this.#inFlight === undefined ? Promise.resolve() : this.#inFlight.then(() => {});
+  }
+
   #refresh(): void {
     const { check, timeoutMs, cacheMs, clock } = this.#options;
     let settled = false;

@@ -91,6 +91,27 @@ describe('HealthMonitor', () => {
     expect(await probe).toEqual({ status: 'down', reason: 'health() threw "plain string"' });
   });
 
+  it('is idle only once the call in flight has answered or timed out', async () => {
+    const clock = new ManualClock();
+    const health = controlledHealth();
+    const monitor = monitorOf(health.check, clock);
+    const events: string[] = [];
+    await monitor.idle().then(() => events.push('idle before any call'));
+    void monitor.observe();
+    const idle = monitor.idle().then(() => events.push('idle after the answer'));
+    events.push('answering');
+    health.answer('ok');
+    await idle;
+    expect(events).toEqual(['idle before any call', 'answering', 'idle after the answer']);
+
+    clock.advance(500);
+    void monitor.observe();
+    const idleAfterTimeout = monitor.idle().then(() => events.push('idle after the timeout'));
+    clock.advance(1000);
+    await idleAfterTimeout;
+    expect(events.at(-1)).toBe('idle after the timeout');
+  });
+
   it('answers a synchronous health() at once and leaves no timer behind', () => {
     const clock = new ManualClock();
     const monitor = monitorOf(() => 'ok', clock);
