@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeFixture, diagnosticsOf, fixtureFile } from './analyze-fixture.js';
+
+const BUILD_TIME = 'the manifest is derived at build time, so it must be';
+const service = (fixture: string): string => fixtureFile(fixture, 'src/service.ts');
+
+describe('analyzeService: static values', () => {
+  it.each([
+    {
+      fixture: 'call-value',
+      message: `info().version is the call readVersion() (src/service.ts:24:44): ${BUILD_TIME} a literal, a top-level const, or package.json's version`,
+      line: 24,
+      column: 43,
+    },
+    {
+      fixture: 'unknown-spread',
+      message: `identitySpec().actions spreads the call extraActions() (src/service.ts:24:58): ${BUILD_TIME} a literal or a top-level const`,
+      line: 24,
+      column: 57,
+    },
+    {
+      fixture: 'let-binding',
+      message: `capabilities()[0].name is capabilityName, a let binding (src/service.ts:18:21): ${BUILD_TIME} a literal or a top-level const`,
+      line: 18,
+      column: 20,
+    },
+    {
+      fixture: 'env-version',
+      message: `info().version is process.env.VERSION (src/service.ts:24:44): ${BUILD_TIME} a literal, a top-level const, or package.json's version`,
+      line: 24,
+      column: 43,
+    },
+    {
+      fixture: 'template-substitution',
+      message:
+        "info().description is the template `Echoes over ${transport}`, which has substitutions (src/service.ts:26:70): " +
+        `${BUILD_TIME} a literal, a top-level const, or package.json's description`,
+      line: 26,
+      column: 69,
+    },
+    {
+      fixture: 'package-import',
+      message: `identitySpec().scope is ECHO_SCOPE, imported from the package 'echo-constants' (src/service.ts:21:21): ${BUILD_TIME} a literal or a top-level const`,
+      line: 21,
+      column: 20,
+    },
+  ])('fails with a located diagnostic saying what it found and needs: $fixture', async ({ fixture, message, line, column }) => {
+    expect(await diagnosticsOf(fixture)).toEqual([{ code: 'not-static', message, file: service(fixture), line, column }]);
+  });
+
+  it('fails at the use of a name whose relative import names no file or does not export it', async () => {
+    const followImports = 'the build reads it by following relative imports, so the import must name a file that exports it';
+    expect(await diagnosticsOf('unresolved-import')).toEqual([
+      {
+        code: 'unresolved-import',
+        message: `capabilities() is CAPABILITIES, imported from './capabilities.js', which names no file (src/service.ts:18:12): ${followImports}`,
+        file: service('unresolved-import'),
+        line: 18,
+        column: 11,
+      },
+      {
+        code: 'unresolved-import',
+        message: `info().name is NAME, but src/names.ts does not export NAME (src/service.ts:26:20): ${followImports}`,
+        file: service('unresolved-import'),
+        line: 26,
+        column: 19,
+      },
+    ]);
+  });
+
+  it('reads consts from relative modules through re-exports, default and namespace imports and static spreads', async () => {
+    const result = await analyzeFixture('relative-import');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.manifest).toMatchObject({
+      name: 'hecate-echo',
+      version: '0.1.0',
+      description: 'Echoes over the mesh',
+      capabilities: [
+        { name: 'echo.say', version: 1 },
+        { name: 'echo.shout', version: 2 },
+      ],
+      identity: { scope: 'echo', actions: ['answer_query'], resources: ['echo/*'], ttlDays: 30 },
+    });
+    expect([...result.inputs].sort()).toEqual(
+      [
+        'package.json',
+        'src/service.ts',
+        'src/contract/index.ts',
+        'src/contract/capabilities.ts',
+        'src/contract/identity.ts',
+        'src/contract/description.ts',
+        'src/contract/names.ts',
+      ]
+        .map((path) => fixtureFile('relative-import', path))
+        .sort(),
+    );
+  });
+
+  it("reads info()'s name, version and description from package.json, for a class exported after its declaration", async () => {
+    const result = await analyzeFixture('package-json-values');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.manifest).toMatchObject({
+      name: 'hecate-echo',
+      version: '2.3.4-rc.1',
+      description: 'Echoes over the mesh',
+      license: 'MIT',
+      source: 'https://github.com/acme/hecate-echo',
+      image: 'ghcr.io/acme/hecate-echo:2.3.4-rc.1',
+    });
+  });
+});
