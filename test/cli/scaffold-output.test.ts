@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir, treeOf } from './support/cli.js';
+import { findHouseValues } from './support/house-values.js';
 
 const GENERATED_TREE = [
   '.github/',
@@ -96,6 +97,19 @@ describe('hecate-om scaffold', () => {
       },
       files: GENERATED_TREE.filter((path) => !path.endsWith('/')),
     });
+  });
+
+  it("uses the plugin's defaults, ghcr.io and hecate-om, when no --registry or --org is given", async () => {
+    const result = await runCli(['scaffold', '--name', 'hecate-billing', '--description', 'Bills usage over the mesh'], { cwd });
+    expect(result.status).toBe(0);
+    const found = await findHouseValues(join(cwd, 'hecate-billing'));
+    expect(found).toEqual(
+      expect.arrayContaining([
+        { file: 'package.json', line: 2, text: '  "name": "@hecate-om/hecate-billing",' },
+        { file: 'build.mjs', line: 18, text: "      registry: 'ghcr.io'," },
+        { file: 'build.mjs', line: 19, text: "      org: 'hecate-om'," },
+      ]),
+    );
   });
 
   it('answers --help with the flags and examples, exit code 0', async () => {

@@ -85,7 +85,7 @@ describe('the service templates', () => {
       vitest: root.devDependencies!.vitest,
     });
     expect(packageJson.dependencies).toEqual({ '@hecate-om/contract': `^${hecateOmVersion()}`, '@hecate-om/runtime': `^${hecateOmVersion()}` });
-    expect(packageJson.packageManager).toBe(`pnpm@${root.devDependencies!.pnpm}`);
+    expect((await rendered()).get('.github/workflows/ci.yml')).toContain(`- run: npm install --global pnpm@${root.devDependencies!.pnpm}\n`);
     for (const name of ['contract', 'runtime', 'unplugin'])
       expect((await readJson(`packages/${name}/package.json`)).version, name).toBe(hecateOmVersion());
   });

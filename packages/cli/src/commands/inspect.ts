@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Args, Flags, ux } from '@oclif/core';
 import type { Manifest, UcanRequest } from '@hecate-om/contract';
 import { EXIT_FAILURE, HecateCommand } from '../hecate-command.js';
@@ -69,7 +69,8 @@ The build plugin's options are set in build.mjs, which inspect does not run: pas
       this.logToStderr(ux.colorize('red', failure.error.message));
       return { ok: false, error: { code: failure.error.code, message: failure.error.message } };
     }
-    for (const diagnostic of failure.diagnostics) this.log(formatDiagnostic(diagnostic));
+    // Paths relative to where the user is, as compilers print them, so terminals and editors can open them.
+    for (const diagnostic of failure.diagnostics) this.log(formatDiagnostic({ ...diagnostic, file: relative(process.cwd(), diagnostic.file) }));
     const count = failure.diagnostics.length;
     this.log(ux.colorize('red', `${count} problem${count === 1 ? '' : 's'} in the contract of ${root}`));
     return {

@@ -4,7 +4,7 @@ import pkg from '../package.json' with { type: 'json' };
 import {{className}} from '../src/service.js';
 
 const service = new {{className}}();
-const values = { info: service.info(), capabilities: service.capabilities(), identitySpec: service.identitySpec() };
+const values = { info: service.info(), capabilities: [...service.capabilities()], identitySpec: service.identitySpec() };
 
 describe('the contract of {{name}}', () => {
   it('is a HecateService whose values obey the contract rules', () => {

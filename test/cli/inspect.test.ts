@@ -1,0 +1,127 @@
+import { mkdir, rm, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deriveManifest, deriveUcanRequest, type Manifest } from '@hecate-om/contract';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturesDir, repoRoot, runCli, tempDir } from './support/cli.js';
+
+const example = join(repoRoot, 'examples', 'hecate-echo');
+const brokenContract = join(fixturesDir, 'broken-contract');
+const runtimeVersion = '0.1.0';
+
+function echoManifest(imageRepository: string): Manifest {
+  return deriveManifest(
+    {
+      info: { name: 'hecate-echo', version: '0.1.0', description: 'Echoes over the mesh' },
+      capabilities: [{ name: 'echo.say', version: 1 }],
+      identitySpec: { scope: 'echo', actions: ['answer_query'], resources: ['echo/*'], ttlDays: 30 },
+    },
+    { imageRepository, license: 'Apache-2.0', runtimeVersion },
+  );
+}
+
+describe('hecate-om inspect', () => {
+  it('prints the manifest and UCAN request of the example without building it', async () => {
+    const result = await runCli(['inspect', example], { cwd: repoRoot });
+    const manifest = echoManifest('ghcr.io/hecate-om');
+    expect(result).toEqual({
+      status: 0,
+      stdout: [
+        'hecate-echo 0.1.0: Echoes over the mesh',
+        '',
+        'manifest.json',
+        JSON.stringify(manifest, null, 2),
+        '',
+        'ucan-request.json',
+        JSON.stringify(deriveUcanRequest(manifest), null, 2),
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('takes --org, --registry and --health-port like the plugin, and reports JSON under --json', async () => {
+    const result = await runCli(['inspect', '--org', 'acme', '--registry', 'registry.example.com', '--health-port', '9100', '--json'], { cwd: example });
+    expect(result.status).toBe(0);
+    const manifest = deriveManifest(
+      {
+        info: { name: 'hecate-echo', version: '0.1.0', description: 'Echoes over the mesh' },
+        capabilities: [{ name: 'echo.say', version: 1 }],
+        identitySpec: { scope: 'echo', actions: ['answer_query'], resources: ['echo/*'], ttlDays: 30 },
+      },
+      { imageRepository: 'registry.example.com/acme', license: 'Apache-2.0', runtimeVersion, healthPort: 9100 },
+    );
+    expect(JSON.parse(result.stdout)).toEqual({ ok: true, manifest, ucanRequest: deriveUcanRequest(manifest) });
+  });
+
+  it('prints every diagnostic as file:line:column: message, relative to the working directory, and exits 1', async () => {
+    const result = await runCli(['inspect', 'broken-contract'], { cwd: fixturesDir });
+    expect(result).toEqual({
+      status: 1,
+      stdout: [
+        'broken-contract/src/service.ts:3:22: BrokenService does not implement health(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
+        'broken-contract/src/service.ts:7:21: capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+        'broken-contract/src/service.ts:10:68: identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:68): the manifest is derived at build time, so it must be a literal or a top-level const',
+        `broken-contract/src/service.ts:13:48: info().version is "9.9.9" but package.json's version is "1.0.0" (package.json:3:14): both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal`,
+        `4 problems in the contract of ${brokenContract}`,
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
+  it('reports the diagnostics with their codes and absolute files under --json, exit code 1', async () => {
+    const result = await runCli(['inspect', '--json'], { cwd: brokenContract });
+    expect(result.status).toBe(1);
+    const file = join(brokenContract, 'src', 'service.ts');
+    const { ok, diagnostics } = JSON.parse(result.stdout) as { ok: boolean; diagnostics: { code: string; file: string; line: number; column: number }[] };
+    expect(ok).toBe(false);
+    expect(diagnostics.map(({ code, file, line, column }) => ({ code, file, line, column }))).toEqual([
+      { code: 'missing-member', file, line: 3, column: 21 },
+      { code: 'rule-violation', file, line: 7, column: 20 },
+      { code: 'not-static', file, line: 10, column: 67 },
+      { code: 'version-mismatch', file, line: 13, column: 47 },
+    ]);
+  });
+
+  it('says why a directory is not a service project and exits 1', async () => {
+    const dir = await tempDir('inspect');
+    try {
+      const result = await runCli(['inspect', dir, '--json'], { cwd: repoRoot });
+      expect(result.status).toBe(1);
+      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'no-package-json' } });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('on a freshly scaffolded service', () => {
+    let cwd: string;
+    beforeAll(async () => {
+      cwd = await tempDir('inspect-scaffold');
+      const scaffold = await runCli(
+        ['scaffold', '--name', 'hecate-billing', '--description', 'Bills "usage" over the mesh', '--org', 'acme', '--registry', 'registry.example.com'],
+        { cwd },
+      );
+      expect(scaffold.status).toBe(0);
+      // Our packages as the e2e package has them installed; the full install is scaffold.test.ts's.
+      await mkdir(join(cwd, 'hecate-billing', 'node_modules'));
+      await symlink(join(repoRoot, 'test', 'node_modules', '@hecate-om'), join(cwd, 'hecate-billing', 'node_modules', '@hecate-om'), 'dir');
+    });
+    afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+    it('derives the empty manifest: no capability, no authority, names by rule', async () => {
+      const result = await runCli(['inspect', 'hecate-billing', '--org', 'acme', '--registry', 'registry.example.com', '--json'], { cwd });
+      expect(result.status).toBe(0);
+      const manifest = deriveManifest(
+        {
+          info: { name: 'hecate-billing', version: '0.1.0', description: 'Bills "usage" over the mesh' },
+          capabilities: [],
+          identitySpec: { scope: 'hecate-billing', actions: [], resources: [], ttlDays: 30 },
+        },
+        { imageRepository: 'registry.example.com/acme', license: 'Apache-2.0', runtimeVersion },
+      );
+      expect(JSON.parse(result.stdout)).toEqual({ ok: true, manifest, ucanRequest: deriveUcanRequest(manifest) });
+      expect(deriveUcanRequest(manifest).cap).toEqual({});
+    });
+  });
+});
