@@ -13,7 +13,7 @@ const service = join(root, 'src/service.ts');
 /** The problems of fixtures/build-broken-contract, in the order the plugin reports them. */
 const PROBLEMS = [
   {
-    text: 'BrokenService does not implement health(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec(), info()',
+    text: 'BrokenService does not implement health(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
     line: 3,
     column: 21,
   },

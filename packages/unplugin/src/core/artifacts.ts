@@ -22,8 +22,17 @@ export interface Artifact {
  */
 export class ArtifactRenderer {
   #lastTarball: { readonly key: string; readonly bytes: Uint8Array } | undefined;
+  #last: { readonly analysis: CachedAnalysis; readonly bundle: ReleaseBundle; readonly artifacts: Artifact[] } | undefined;
 
+  /** Renders again only when the analysis or the bundle is a new one (watch mode reuses both). */
   async render(analysis: CachedAnalysis, bundle: ReleaseBundle, options: ResolvedOptions): Promise<Artifact[]> {
+    if (this.#last?.analysis === analysis && this.#last.bundle === bundle) return this.#last.artifacts;
+    const artifacts = await this.#render(analysis, bundle, options);
+    this.#last = { analysis, bundle, artifacts };
+    return artifacts;
+  }
+
+  async #render(analysis: CachedAnalysis, bundle: ReleaseBundle, options: ResolvedOptions): Promise<Artifact[]> {
     const { manifest, ucanRequest } = analysis;
     const tarballName = releaseTarballName(manifest);
     const artifacts: Artifact[] = [

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { BuildOptions, BuildResult, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
@@ -23,6 +24,7 @@ const NAMESPACE = 'hecate-om';
 export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
   return {
     setup(build: PluginBuild): void {
+      const reader = new BundleReader();
       const writer = new ArtifactWriter();
       const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
       const optionsProblem = applyReleaseDefaults(build.initialOptions);
@@ -41,7 +43,7 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
       build.onEnd(async (result) => {
         if (result.errors.length > 0) return undefined;
         const outdir = resolve(workingDir, build.initialOptions.outdir ?? '.');
-        const bundle = await releaseBundleOf(result, outdir);
+        const bundle = await reader.read(result, outdir);
         if (!bundle.ok) return { errors: [bundle.error] };
         const artifacts = await service.artifacts(bundle.value);
         if (build.initialOptions.write === false) result.outputFiles?.push(...artifacts.map((artifact) => outputFileOf(outdir, artifact)));
@@ -75,22 +77,52 @@ export function applyReleaseDefaults(options: BuildOptions): string | undefined 
 
 type BundleResult = { ok: true; value: ReleaseBundle } | { ok: false; error: PartialMessage };
 
-async function releaseBundleOf(result: BuildResult, outdir: string): Promise<BundleResult> {
-  const codePath = join(outdir, BUNDLE_FILE);
-  const mapPath = join(outdir, SOURCE_MAP_FILE);
-  const missing: PartialMessage = {
-    text: `hecate-om: the release needs ${codePath} and ${mapPath}, but the build did not produce them: leave "entryPoints" to the plugin (or name your entry "main") and keep "sourcemap" on (true, "linked" or "external")`,
-  };
-  if (result.outputFiles !== undefined) {
-    const code = result.outputFiles.find(({ path }) => path === codePath);
-    const map = result.outputFiles.find(({ path }) => path === mapPath);
-    return code === undefined || map === undefined ? { ok: false, error: missing } : { ok: true, value: { code: code.contents, map: map.contents } };
+/**
+ * Reads the bundle esbuild wrote, or takes it from `outputFiles`. An incremental rebuild does not
+ * rewrite unchanged files, so when both still have the size and mtime they had, the last bundle is
+ * returned as is: nothing downstream is read, hashed or rendered again.
+ */
+class BundleReader {
+  #last: { readonly stamp: string; readonly bundle: ReleaseBundle } | undefined;
+
+  async read(result: BuildResult, outdir: string): Promise<BundleResult> {
+    if (result.outputFiles !== undefined) return bundleFromOutputFiles(result.outputFiles, outdir);
+    const stamp = stampOf(join(outdir, BUNDLE_FILE), join(outdir, SOURCE_MAP_FILE));
+    if (stamp !== undefined && this.#last?.stamp === stamp) return { ok: true, value: this.#last.bundle };
+    const read = await bundleFromDisk(outdir);
+    if (read.ok && stamp !== undefined) this.#last = { stamp, bundle: read.value };
+    return read;
   }
+}
+
+function stampOf(...paths: string[]): string | undefined {
+  let stamp = '';
+  for (const path of paths) {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat === undefined) return undefined;
+    stamp += `${stat.size}:${stat.mtimeMs}|`;
+  }
+  return stamp;
+}
+
+function missingBundle(outdir: string): PartialMessage {
+  return {
+    text: `hecate-om: the release needs ${join(outdir, BUNDLE_FILE)} and ${join(outdir, SOURCE_MAP_FILE)}, but the build did not produce them: leave "entryPoints" to the plugin (or name your entry "main") and keep "sourcemap" on (true, "linked" or "external")`,
+  };
+}
+
+function bundleFromOutputFiles(outputFiles: readonly OutputFile[], outdir: string): BundleResult {
+  const code = outputFiles.find(({ path }) => path === join(outdir, BUNDLE_FILE));
+  const map = outputFiles.find(({ path }) => path === join(outdir, SOURCE_MAP_FILE));
+  return code === undefined || map === undefined ? { ok: false, error: missingBundle(outdir) } : { ok: true, value: { code: code.contents, map: map.contents } };
+}
+
+async function bundleFromDisk(outdir: string): Promise<BundleResult> {
   try {
-    const [code, map] = await Promise.all([readFile(codePath), readFile(mapPath)]);
+    const [code, map] = await Promise.all([readFile(join(outdir, BUNDLE_FILE)), readFile(join(outdir, SOURCE_MAP_FILE))]);
     return { ok: true, value: { code, map } };
   } catch {
-    return { ok: false, error: missing }; // the message names both files and how to get them
+    return { ok: false, error: missingBundle(outdir) }; // the message names both files and how to get them
   }
 }
 
