@@ -45,6 +45,19 @@ describe('analyzeService: the contract class', () => {
     ]);
   });
 
+  it('locates a problem of an anonymous default-exported class at its class keyword', async () => {
+    expect(await diagnosticsOf('anonymous-class')).toEqual([
+      {
+        code: 'missing-member',
+        message:
+          'the default-exported class does not implement stop(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
+        file: fixtureFile('anonymous-class', 'src/service.ts'),
+        line: 4,
+        column: 15,
+      },
+    ]);
+  });
+
   it('fails with a diagnostic at the missing file when the service module does not exist', async () => {
     const result = await analyzeFixture('no-service-module');
     expect(result).toEqual({

@@ -68,6 +68,31 @@ describe('analyzeService: static values', () => {
     ]);
   });
 
+  it('reports an unreadable property of an imported const where that property is written', async () => {
+    expect(await diagnosticsOf('const-object-property')).toEqual([
+      {
+        code: 'not-static',
+        message: `info().version is the call readVersion() (src/config.ts:7:12): ${BUILD_TIME} a literal, a top-level const, or package.json's version`,
+        file: fixtureFile('const-object-property', 'src/config.ts'),
+        line: 7,
+        column: 11,
+      },
+    ]);
+  });
+
+  it('stops at modules that re-export a name from each other in a circle', async () => {
+    expect(await diagnosticsOf('circular-re-export')).toEqual([
+      {
+        code: 'unresolved-import',
+        message:
+          'info().name is NAME, but src/a.ts does not export NAME (src/service.ts:25:20): the build reads it by following relative imports, so the import must name a file that exports it',
+        file: service('circular-re-export'),
+        line: 25,
+        column: 19,
+      },
+    ]);
+  });
+
   it('reads consts from relative modules through re-exports, default and namespace imports and static spreads', async () => {
     const result = await analyzeFixture('relative-import');
     expect(result.ok).toBe(true);

@@ -31,6 +31,9 @@ export type Binding =
 
 /** Resolves names to their declarations across the relative modules of a service. */
 export class ModuleBindings {
+  /** Exports being resolved: modules that re-export each other in a circle end as not-exported. */
+  readonly #resolving = new Set<string>();
+
   constructor(readonly files: SourceFiles) {}
 
   /** What `name` means at the top level of `file`. */
@@ -56,10 +59,18 @@ export class ModuleBindings {
   }
 
   /** What `file` exports as `name` (`'default'` for the default export), following re-exports. */
-  resolveExport(file: SourceFile, name: string, reference: Node, seen: Set<string> = new Set()): Binding {
+  resolveExport(file: SourceFile, name: string, reference: Node): Binding {
     const key = `${file.getFilePath()}\0${name}`;
-    if (seen.has(key)) return { kind: 'not-exported', name, file, node: reference };
-    seen.add(key);
+    if (this.#resolving.has(key)) return { kind: 'not-exported', name, file, node: reference };
+    this.#resolving.add(key);
+    try {
+      return this.#resolveExport(file, name, reference);
+    } finally {
+      this.#resolving.delete(key);
+    }
+  }
+
+  #resolveExport(file: SourceFile, name: string, reference: Node): Binding {
     const starTargets: ImportTarget[] = [];
     for (const statement of file.getStatements()) {
       const own = ownExport(statement, name, file);
@@ -81,12 +92,12 @@ export class ModuleBindings {
         if ((exported.getAliasNode()?.getText() ?? exported.getName()) !== name) continue;
         if (specifier === undefined) return this.resolveLocal(file, exported.getName());
         return this.#moduleBinding({ specifier: specifier.getLiteralValue(), node: specifier, from: file }, (target) =>
-          this.resolveExport(target, exported.getName(), exported, seen),
+          this.resolveExport(target, exported.getName(), exported),
         );
       }
     }
     for (const target of starTargets) {
-      const binding = this.#moduleBinding(target, (module) => this.resolveExport(module, name, reference, seen));
+      const binding = this.#moduleBinding(target, (module) => this.resolveExport(module, name, reference));
       if (binding.kind !== 'not-exported') return binding;
     }
     return { kind: 'not-exported', name, file, node: reference };

@@ -9,7 +9,7 @@ import {
   type SourceFile,
   SyntaxKind,
 } from 'ts-morph';
-import type { LocatedValue, ValuePath } from './located-value.js';
+import { isUnder, type LocatedValue, type ValuePath } from './located-value.js';
 import type { Binding, ModuleBindings } from './module-bindings.js';
 import { locationOf } from './source-files.js';
 
@@ -190,23 +190,22 @@ export class StaticEvaluator {
         return this.#binding(this.bindings.resolveExport(binding.file, String(key), node), text, node, path, scope, relation);
     }
     const { value, problems } = this.#quietly(() => this.evaluate(object, path, scope));
-    if (problems.length > 0) {
-      const unresolved = problems.filter((problem) => problem.code === 'unresolved-import');
-      if (unresolved.length > 0) this.problems.push(...unresolved);
-      else if (isRuntimeRoot(object)) this.#fail('not-static', node, path, relation, text);
-      else this.#fail('not-static', node, path, relation, `${text}, a property of ${problems[0]?.found ?? 'an unreadable value'}`);
-      return { kind: 'unknown' };
+    const entry = entryOf(value, key);
+    // Only the problems of the property read matter: `CONFIG.name` is fine when CONFIG.version is a call.
+    const objectProblems = problems.filter((problem) => problem.path.length <= path.length);
+    if (objectProblems.length === 0) {
+      if (entry === undefined)
+        return this.#fail('not-static', node, path, relation, `${text}, but ${shorten(object.getText())} has no property ${String(key)}`);
+      const entryPath = [...path, key];
+      for (const problem of problems)
+        if (isUnder(problem.path, entryPath)) this.problems.push({ ...problem, path: [...path, ...problem.path.slice(entryPath.length)] });
+      return entry;
     }
-    if (value.kind === 'object' && typeof key === 'string') {
-      const entry = value.entries.get(key);
-      if (entry !== undefined) return entry;
-    } else if (value.kind === 'array' && typeof key === 'number') {
-      const item = value.items[key];
-      if (item !== undefined) return item;
-    } else if (value.kind === 'array' && key === 'length') {
-      return primitive(value.items.length, node);
-    }
-    return this.#fail('not-static', node, path, relation, `${text}, but ${shorten(object.getText())} has no property ${String(key)}`);
+    const unresolved = objectProblems.filter((problem) => problem.code === 'unresolved-import');
+    if (unresolved.length > 0) this.problems.push(...unresolved);
+    else if (isRuntimeRoot(object)) this.#fail('not-static', node, path, relation, text);
+    else this.#fail('not-static', node, path, relation, `${text}, a property of ${objectProblems[0]?.found}`);
+    return { kind: 'unknown' };
   }
 
   /** Evaluates without reporting, so a caller can report one problem for a whole expression. */
@@ -224,6 +223,13 @@ export class StaticEvaluator {
 
 function primitive(value: string | number | boolean | null, node: Node): LocatedValue {
   return { kind: 'primitive', value, location: locationOf(node) };
+}
+
+function entryOf(value: LocatedValue, key: string | number): LocatedValue | undefined {
+  if (value.kind === 'object' && typeof key === 'string') return value.entries.get(key);
+  if (value.kind === 'array' && typeof key === 'number') return value.items[key];
+  if (value.kind === 'array' && key === 'length') return { kind: 'primitive', value: value.items.length, location: value.location };
+  return undefined;
 }
 
 function propertyKeyOf(node: PropertyAccessExpression | ElementAccessExpression): string | number | undefined {
