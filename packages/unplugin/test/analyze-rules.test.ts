@@ -48,6 +48,18 @@ describe('analyzeService: contract rules', () => {
     expect(await diagnosticsOf(fixture)).toEqual([{ code: 'rule-violation', message, file: service(fixture), line, column }]);
   });
 
+  it('fails with a diagnostic at a key the contract does not define', async () => {
+    expect(await diagnosticsOf('unknown-key')).toEqual([
+      {
+        code: 'rule-violation',
+        message: 'info() has the key "author", which the contract does not define: remove it',
+        file: service('unknown-key'),
+        line: 24,
+        column: 101,
+      },
+    ]);
+  });
+
   it('reports a rule broken by a package.json value at that value in package.json', async () => {
     expect(await diagnosticsOf('package-version-not-semver')).toEqual([
       {

@@ -20,11 +20,21 @@ export function checkContractRules(values: LocatedValue, unreadPaths: readonly V
   const diagnostics: Diagnostic[] = [];
   for (const issue of parsed.error.issues) {
     if (unreadPaths.some((unread) => isUnder(issue.path, unread))) continue;
-    // An unknown key is best shown where it is written, not at the object holding it.
-    const located = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+    if (issue.code === 'unrecognized_keys') {
+      // An unknown key is best shown where it is written, not at the object holding it.
+      for (const key of issue.keys)
+        diagnostics.push(
+          diagnosticAt(
+            'rule-violation',
+            `${formatValuePath(issue.path)} has the key ${JSON.stringify(key)}, which the contract does not define: remove it`,
+            locationAt(values, [...issue.path, key]) ?? fallback,
+          ),
+        );
+      continue;
+    }
     const separator = /^[a-z]/.test(issue.message) ? ' ' : ': ';
     diagnostics.push(
-      diagnosticAt('rule-violation', `${formatValuePath(issue.path)}${separator}${issue.message}`, locationAt(values, located) ?? fallback),
+      diagnosticAt('rule-violation', `${formatValuePath(issue.path)}${separator}${issue.message}`, locationAt(values, issue.path) ?? fallback),
     );
   }
   return { ok: false, diagnostics };
