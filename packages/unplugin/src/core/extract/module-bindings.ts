@@ -205,5 +205,13 @@ export function modulePathOf(fromDir: string, specifier: string): string | undef
           : ['.ts', '.tsx', '.mts', '.cts', '.json'].includes(extension)
             ? [base]
             : [`${base}.ts`, `${base}.tsx`, `${base}.js`, join(base, 'index.ts'), join(base, 'index.js')];
-  return candidates.find((candidate) => statSync(candidate, { throwIfNoEntry: false })?.isFile() === true);
+  return candidates.find(isFile);
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false; // ENOTDIR and the like: `x/index.ts` where `x` is a file is simply not a candidate
+  }
 }
