@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -20,25 +20,22 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
 }
 
 /**
- * Writes the artifacts of successive builds (watch mode), skipping a file whose content is what
- * this writer last wrote there and which nobody touched since: an unchanged rebuild costs a stat.
+ * Writes artifacts only where they changed, as esbuild does with its own outputs: a file that
+ * already holds the same bytes is left alone (a warm build rewrites nothing), and a file this
+ * writer wrote and nobody touched since is recognised by its size and mtime (a watch-mode rebuild
+ * costs a stat per artifact).
  */
 export class ArtifactWriter {
   readonly #written = new Map<string, { content: string | Uint8Array; size: number; mtimeMs: number }>();
 
   write(path: string, content: string | Uint8Array): void {
+    const stat = statSync(path, { throwIfNoEntry: false });
     const last = this.#written.get(path);
-    if (last !== undefined && sameContent(last.content, content)) {
-      const stat = statSync(path, { throwIfNoEntry: false });
-      if (stat !== undefined && stat.size === last.size && stat.mtimeMs === last.mtimeMs) return;
-    }
-    writeFileAtomic(path, content);
-    const { size, mtimeMs } = statSync(path);
+    if (stat !== undefined && last !== undefined && stat.size === last.size && stat.mtimeMs === last.mtimeMs && last.content === content) return;
+    const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+    const unchanged = stat !== undefined && stat.size === bytes.byteLength && readFileSync(path).equals(bytes);
+    if (!unchanged) writeFileAtomic(path, bytes);
+    const { size, mtimeMs } = unchanged ? stat : statSync(path);
     this.#written.set(path, { content, size, mtimeMs });
   }
-}
-
-function sameContent(a: string | Uint8Array, b: string | Uint8Array): boolean {
-  if (typeof a === 'string' || typeof b === 'string') return a === b;
-  return a === b || Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b);
 }
