@@ -1,11 +1,12 @@
 // A loopback load generator, run as its own process so that it never shares the server's.
-// argv[2]: JSON { port, warmup, requests, durationMs, targets: [{ path, concurrency }] }.
-// Prints JSON: per path { requests, errors, statuses, rps, p50, p99, max } (latencies in ms).
+// argv[2]: JSON { warmup, requests, durationMs, targets: [{ port, path, concurrency }] }: every
+// target is loaded at the same time, each by its own keep-alive agent.
+// Prints JSON: per target { port, path, requests, statuses, rps, p50, p99, max } (latencies in ms).
 import { Agent, request } from 'node:http';
 
-const { port, warmup = 0, requests, durationMs, targets } = JSON.parse(process.argv[2]);
+const { warmup = 0, requests, durationMs, targets } = JSON.parse(process.argv[2]);
 
-function get(agent, path) {
+function get(agent, port, path) {
   return new Promise((resolve) => {
     const startedAt = performance.now();
     const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
@@ -17,7 +18,7 @@ function get(agent, path) {
   });
 }
 
-async function lane({ path, concurrency }, count, deadline) {
+async function lane({ port, path, concurrency }, count, deadline) {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies = [];
   const statuses = {};
@@ -26,7 +27,7 @@ async function lane({ path, concurrency }, count, deadline) {
   const worker = async () => {
     while (issued < count && performance.now() < deadline) {
       issued += 1;
-      const { status, ms } = await get(agent, path);
+      const { status, ms } = await get(agent, port, path);
       statuses[status] = (statuses[status] ?? 0) + 1;
       latencies.push(ms);
     }
@@ -36,7 +37,7 @@ async function lane({ path, concurrency }, count, deadline) {
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? Number.NaN;
-  return { path, requests: latencies.length, statuses, rps: (latencies.length / elapsedMs) * 1000, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) };
+  return { port, path, requests: latencies.length, statuses, rps: (latencies.length / elapsedMs) * 1000, p50: at(0.5), p99: at(0.99), max: latencies.at(-1) };
 }
 
 if (warmup > 0) await Promise.all(targets.map((target) => lane(target, warmup, performance.now() + durationMs)));
