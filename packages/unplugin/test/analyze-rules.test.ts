@@ -174,6 +174,26 @@ describe('analyzeService: deployment facts', () => {
     ]);
   });
 
+  it('fails with diagnostics naming the health port option and the runtime dependency when they break their rules', async () => {
+    expect(await diagnosticsOf('complete', { healthPort: 70_000, runtimeVersion: 'latest' })).toEqual([
+      {
+        code: 'deployment-violation',
+        message: "the manifest's health.port 70000 (from the healthPort option): Too big: expected number to be <=65535",
+        file: fixtureFile('complete', 'package.json'),
+        line: 1,
+        column: 0,
+      },
+      {
+        code: 'deployment-violation',
+        message:
+          'the manifest\'s runtime.hecateOm "latest" (from the version of @hecate-om/runtime the service depends on) must be a semantic version such as 1.2.3 or 1.2.3-rc.1 (no +build metadata: it cannot be an image tag)',
+        file: fixtureFile('complete', 'package.json'),
+        line: 8,
+        column: 18,
+      },
+    ]);
+  });
+
   it('fails with a diagnostic at package.json when it has no version', async () => {
     expect(await diagnosticsOf('no-package-version')).toEqual([
       {
