@@ -83,6 +83,19 @@ describe('hecate-om inspect', () => {
     ]);
   });
 
+  it('analyses the module named by --service', async () => {
+    const result = await runCli(['inspect', '--service', 'src/missing.ts'], { cwd: example });
+    expect(result).toEqual({
+      status: 1,
+      stdout: [
+        `src/missing.ts:1:1: the service module src/missing.ts does not exist: create it, or point the plugin's "service" option at the module that default-exports the contract class`,
+        `1 problem in the contract of ${example}`,
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+  });
+
   it('says why a directory is not a service project and exits 1', async () => {
     const dir = await tempDir('inspect');
     try {

@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fixturesDir, runCli, tempDir } from './support/cli.js';
+import { cliBin, fixturesDir, runCli, tempDir } from './support/cli.js';
 
 const manifests = join(fixturesDir, 'manifests');
 const validate = (file: string, ...flags: string[]) => runCli(['validate', file, ...flags], { cwd: manifests });
@@ -9,6 +10,13 @@ const validate = (file: string, ...flags: string[]) => runCli(['validate', file,
 describe('hecate-om validate', () => {
   it('accepts a valid manifest, exit code 0', async () => {
     expect(await validate('valid.json')).toEqual({ status: 0, stdout: 'valid.json: valid manifest of hecate-billing 1.2.0\n', stderr: '' });
+  });
+
+  it('colours its verdict on a terminal, and only there', () => {
+    const { FORCE_COLOR: _force, NO_COLOR: _no, ...env } = process.env;
+    // script(1) runs the command on a pseudo-terminal, as a user's shell would.
+    const onTerminal = execFileSync('script', ['-qec', `node ${cliBin} validate valid.json`, '/dev/null'], { cwd: manifests, env, encoding: 'utf8' });
+    expect(onTerminal).toBe('valid.json: \u001b[32mvalid\u001b[39m manifest of hecate-billing 1.2.0\r\n');
   });
 
   it('reports the manifest under --json', async () => {
