@@ -1,0 +1,111 @@
+// The end-to-end tour behind `npm run demo`: build the example service through the plugin, show
+// what was derived and emitted, run its release tarball as production would, then scaffold a new
+// service with the CLI, build it and boot it. `npm run demo` builds the packages first.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pnpm = join(root, 'node_modules', '.bin', 'pnpm');
+const example = join(root, 'examples', 'hecate-echo');
+const heading = (text) => console.log(`\n\u001b[1m== ${text}\u001b[0m`);
+
+function run(command, args, options = {}) {
+  const result = spawnSync(command, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForReady(url, child, deadlineMs = 10_000) {
+  const started = Date.now();
+  while (Date.now() - started < deadlineMs) {
+    if (child.exitCode !== null) throw new Error(`the service exited early with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).status === 200) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`${url} did not answer 200 within ${deadlineMs} ms`);
+}
+
+async function showJson(url) {
+  const response = await fetch(url);
+  console.log(`GET ${new URL(url).pathname} -> ${response.status} ${response.headers.get('content-type')}`);
+  console.log(JSON.stringify(await response.json(), null, 2));
+}
+
+/** Runs a release folder with `node main.js`, shows its endpoints, then stops it with SIGTERM. */
+async function runRelease(releaseDir, { showManifest }) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['main.js'], {
+    cwd: releaseDir,
+    env: { ...process.env, HECATE_HEALTH_PORT: String(port), HECATE_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const base = `http://127.0.0.1:${port}`;
+  const readyMs = await waitForReady(`${base}/health/ready`, child);
+  console.log(`ready after ${readyMs} ms on ${base}`);
+  await showJson(`${base}/health`);
+  if (showManifest) await showJson(`${base}/manifest`);
+  console.log('sending SIGTERM');
+  child.kill('SIGTERM');
+  const { code, signal } = await exited;
+  console.log(`exited with code ${code}${signal ? ` (signal ${signal})` : ''}: ${code === 0 ? 'clean shutdown' : 'NOT clean'}`);
+  if (code !== 0) throw new Error('the release did not shut down cleanly');
+}
+
+async function listArtifacts(dir) {
+  for (const name of (await readdir(dir)).sort()) {
+    const { size } = await stat(join(dir, name));
+    console.log(`  ${name.padEnd(32)} ${String(size).padStart(8)} bytes`);
+  }
+}
+
+async function buildExample() {
+  heading('Build examples/hecate-echo through @hecate-om/unplugin (esbuild)');
+  run(pnpm, ['run', 'build'], { cwd: example });
+  const dist = join(example, 'dist');
+  const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8'));
+  heading('Derived statically from src/service.ts: manifest.json');
+  console.log(JSON.stringify(manifest, null, 2));
+  heading('ucan-request.json');
+  console.log(await readFile(join(dist, 'ucan-request.json'), 'utf8'));
+  heading('Emitted into examples/hecate-echo/dist');
+  await listArtifacts(dist);
+  heading(`${manifest.name}.container (Podman Quadlet)`);
+  console.log(await readFile(join(dist, `${manifest.name}.container`), 'utf8'));
+  return { dist, manifest };
+}
+
+async function runExampleRelease({ dist, manifest }, scratch) {
+  const tarball = `${manifest.name}-${manifest.version}.tar.gz`;
+  heading(`Unpack ${tarball} and run it with node`);
+  run('tar', ['-xzf', join(dist, tarball), '-C', scratch]);
+  const releaseDir = join(scratch, `${manifest.name}-${manifest.version}`);
+  console.log((await readdir(releaseDir)).sort().join('  '));
+  await runRelease(releaseDir, { showManifest: true });
+}
+
+const scratch = await mkdtemp(join(tmpdir(), 'hecate-om-demo-'));
+try {
+  const built = await buildExample();
+  await runExampleRelease(built, scratch);
+  heading('Done');
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
