@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolveOptions } from '@hecate-om/unplugin';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ORG, DEFAULT_REGISTRY } from '../src/commands/scaffold.js';
+import { DEFAULT_HEALTH_PORT as CONTRACT_HEALTH_PORT } from '@hecate-om/contract';
+import { DEFAULT_HEALTH_PORT, DEFAULT_ORG, DEFAULT_REGISTRY } from '../src/commands/scaffold.js';
 import { checkScaffoldInput } from '../src/scaffold/scaffold-input.js';
 import { hecateOmVersion, templateValuesOf } from '../src/scaffold/scaffold-service.js';
 import {
@@ -94,9 +95,10 @@ describe('the service templates', () => {
     expect((await rendered()).get('LICENSE')).toBe(await readFile(join(repoRoot, 'LICENSE'), 'utf8'));
   });
 
-  it("default to the build plugin's own registry and org", () => {
+  it("default to the build plugin's own registry and org, and the contract's health port", () => {
     const resolved = resolveOptions(undefined, repoRoot, {});
     expect({ registry: DEFAULT_REGISTRY, org: DEFAULT_ORG }).toEqual({ registry: resolved.registry, org: resolved.org });
+    expect(DEFAULT_HEALTH_PORT).toBe(CONTRACT_HEALTH_PORT);
   });
 });
 

@@ -2,10 +2,13 @@ import { resolve } from 'node:path';
 import { Flags, ux } from '@oclif/core';
 import { HecateCommand } from '../hecate-command.js';
 
-/** The image registry and org when none is given: the build plugin's own defaults. */
+/**
+ * The registry, org and health port when none is given: the build plugin's and the contract's own
+ * defaults, written out so that --help does not load them (a test keeps them equal).
+ */
 export const DEFAULT_REGISTRY = 'ghcr.io';
 export const DEFAULT_ORG = 'hecate-om';
-const DEFAULT_HEALTH_PORT = 8470;
+export const DEFAULT_HEALTH_PORT = 8470;
 
 export interface ScaffoldReport {
   readonly directory: string;

@@ -1,4 +1,5 @@
 import { ContractValuesSchema, HecateService, deriveManifest, deriveUcanRequest } from '@hecate-om/contract';
+import runtime from '@hecate-om/runtime/package.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
 import {{className}} from '../src/service.js';
@@ -29,8 +30,8 @@ describe('the contract of {{name}}', () => {
 
   it('requests no authority from its realm', () => {
     expect(service.identitySpec()).toMatchObject({ actions: [], resources: [] });
-    const manifest = deriveManifest(values, { imageRepository: '{{registry}}/{{org}}', license: pkg.license, runtimeVersion: '{{hecateOmVersion}}' });
-    expect(deriveUcanRequest(manifest).cap).toEqual({});
+    const facts = { imageRepository: '{{registry}}/{{org}}', license: pkg.license, runtimeVersion: runtime.version };
+    expect(deriveUcanRequest(deriveManifest(values, facts)).cap).toEqual({});
   });
 
   it('reports itself healthy', async () => {
