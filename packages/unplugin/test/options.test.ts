@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { githubOwnerOf, resolveOptions } from '../src/core/options.js';
+
+describe('resolveOptions', () => {
+  it('fills in every default against the bundler root', () => {
+    expect(resolveOptions(undefined, '/srv/echo', {})).toEqual({
+      root: '/srv/echo',
+      service: '/srv/echo/src/service.ts',
+      registry: 'ghcr.io',
+      org: 'hecate-om',
+      healthPort: undefined,
+      baseImage: 'docker.io/library/node:24-slim',
+      tarball: true,
+      cacheDir: '/srv/echo/node_modules/.cache/hecate-om',
+    });
+  });
+
+  it('resolves root, service and cacheDir relative to the bundler root and the service root', () => {
+    const resolved = resolveOptions({ root: 'services/echo', service: 'lib/echo.ts', cacheDir: '.hecate-cache' }, '/repo', {});
+    expect(resolved).toMatchObject({
+      root: '/repo/services/echo',
+      service: '/repo/services/echo/lib/echo.ts',
+      cacheDir: '/repo/services/echo/.hecate-cache',
+    });
+  });
+
+  it('takes the org from the GitHub owner of package.json repository unless the options name one', () => {
+    const packageJson = { repository: { type: 'git', url: 'git+https://github.com/Acme-Labs/echo.git' } };
+    expect(resolveOptions({}, '/srv/echo', packageJson).org).toBe('acme-labs');
+    expect(resolveOptions({ org: 'mesh' }, '/srv/echo', packageJson).org).toBe('mesh');
+  });
+
+  it('keeps what the options set', () => {
+    const resolved = resolveOptions(
+      { registry: 'registry.example.com:5000', healthPort: 9000, baseImage: 'docker.io/library/node:22-slim', tarball: false },
+      '/srv/echo',
+      {},
+    );
+    expect(resolved).toMatchObject({ registry: 'registry.example.com:5000', healthPort: 9000, baseImage: 'docker.io/library/node:22-slim', tarball: false });
+  });
+});
+
+describe('githubOwnerOf', () => {
+  it.each([
+    ['https://github.com/acme/echo', 'acme'],
+    ['git+https://github.com/acme/echo.git', 'acme'],
+    ['git+ssh://git@github.com/acme/echo.git', 'acme'],
+    ['git@github.com:acme/echo.git', 'acme'],
+    ['github:acme/echo', 'acme'],
+    ['acme/echo', 'acme'],
+    [{ type: 'git', url: 'https://github.com/ACME/echo' }, 'acme'],
+  ])('finds the owner in %j', (repository, owner) => {
+    expect(githubOwnerOf(repository)).toBe(owner);
+  });
+
+  it.each([[undefined], ['https://gitlab.com/acme/echo'], [{ url: 42 }], ['not a repository']])('finds none in %j', (repository) => {
+    expect(githubOwnerOf(repository)).toBeUndefined();
+  });
+});
