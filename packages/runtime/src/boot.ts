@@ -39,7 +39,7 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
   for (const name of resolved.unknownVariables) log.warn(`${name} is not a setting of the hecate-om runtime and is ignored`, { variable: name });
 
   const service = instantiate(Service, manifest, log);
-  const endpoint = new HealthEndpoint(manifest);
+  const endpoint = new HealthEndpoint(manifest, (error) => log.error(`the health endpoint failed: ${describeError(error)}`, { error }));
   let config: RuntimeConfig;
   try {
     config = await listen(endpoint, resolved.value, log);

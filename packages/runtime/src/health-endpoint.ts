@@ -54,16 +54,19 @@ export class HealthEndpoint {
   readonly #server: Server;
   readonly #manifestReply: Reply;
   readonly #service: { readonly name: string; readonly version: string };
+  readonly #onServerError: (error: Error) => void;
   #phase: Phase = { name: 'starting' };
   #renderedFor: HealthObservation | undefined;
   #rendered: Reply | undefined;
   #waiting = 0;
   #whenIdle: (() => void)[] = [];
 
-  constructor(manifest: Manifest) {
+  /** `onServerError` receives what the listening server reports later (accept failing on EMFILE). */
+  constructor(manifest: Manifest, onServerError: (error: Error) => void) {
     this.#service = { name: manifest.name, version: manifest.version };
     this.#manifestReply = replyOf(200, 'application/json', manifest);
     this.#server = createServer(SERVER_TIMEOUTS, (request, response) => this.#answer(request, response));
+    this.#onServerError = onServerError;
   }
 
   /** Resolves with the bound address; rejects when the address cannot be bound. */
@@ -72,6 +75,8 @@ export class HealthEndpoint {
       this.#server.once('error', reject);
       this.#server.listen(port, host, () => {
         this.#server.off('error', reject);
+        // Unhandled, a later server error (too many open files on accept) would end the process.
+        this.#server.on('error', this.#onServerError);
         resolve(this.#server.address() as AddressInfo);
       });
     });
