@@ -1,4 +1,4 @@
-import { chmod, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { TargetDirectory } from './target-directory.js';
 import type { RenderedFile } from './templates.js';
@@ -21,11 +21,9 @@ export async function writeRepository(target: TargetDirectory, files: readonly R
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, file.content, { flag: 'wx' });
     }
+    // rename(2) replaces an empty directory in one step, so an empty target needs no removal first.
     if (target.state === 'forced') await moveFilesInto(staging, target.path, files);
-    else {
-      if (target.state === 'empty') await rmdir(target.path);
-      await rename(staging, target.path);
-    }
+    else await rename(staging, target.path);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
