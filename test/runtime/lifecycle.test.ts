@@ -83,6 +83,18 @@ describe('boot', () => {
     });
     expect(run.fixtureEvents('stop')).toEqual([]);
   });
+
+  it('logs an error nothing caught as a fatal event and exits 1', async () => {
+    const run = start({ FIXTURE_START: 'reject-later' });
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.lines.at(-1)).toMatchObject({
+      level: 'fatal',
+      service: 'runtime-fixture',
+      message: 'unhandled rejection: Error: lost the connection',
+      error: { name: 'Error', message: 'lost the connection' },
+    });
+    expect(run.stderr()).toBe('');
+  });
 });
 
 describe('graceful shutdown', () => {

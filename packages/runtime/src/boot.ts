@@ -36,6 +36,7 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
     return process.exit(1);
   }
   const log = createLogger({ level: resolved.value.logLevel, service: manifest, write: writeStdout });
+  exitOnUncaughtErrors(log);
   for (const name of resolved.unknownVariables) log.warn(`${name} is not a setting of the hecate-om runtime and is ignored`, { variable: name });
 
   const service = instantiate(Service, manifest, log);
@@ -118,6 +119,21 @@ async function run<State>(service: HecateService<State>, { config, endpoint, log
   if (shutdownController.signal.aborted) return;
   endpoint.setPhase({ name: 'running', monitor });
   log.info('ready');
+}
+
+/**
+ * An error nothing caught still ends the process with exit 1, as Node would, but reported as a log
+ * event like every other, not as a bare stack trace on stderr.
+ */
+function exitOnUncaughtErrors(log: RuntimeLogger): void {
+  process.on('uncaughtException', (error) => {
+    log.fatal(`uncaught exception: ${describeError(error)}`, { error });
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    log.fatal(`unhandled rejection: ${describeError(reason)}`, { error: reason });
+    process.exit(1);
+  });
 }
 
 /** Binds the endpoint and returns the configuration with the port actually bound. */
