@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, tempDir, treeOf } from './support/cli.js';
+
+const run = promisify(execFile);
+const pnpm = join(repoRoot, 'node_modules', '.bin', 'pnpm');
+const cliPackage = join(repoRoot, 'packages', 'cli');
+
+/** @hecate-om/cli as `pnpm pack` publishes it, installed into a project of its own. */
+describe('the packed @hecate-om/cli', () => {
+  let work: string;
+  let bin: string;
+
+  beforeAll(async () => {
+    work = await tempDir('packed');
+    const tarballs = join(work, 'tarballs');
+    await mkdir(tarballs);
+    // prepack's own steps without its `tsc -b`, which could rebuild packages under other tests' feet.
+    await run(process.execPath, ['scripts/write-oclif-manifest.mjs'], { cwd: cliPackage });
+    try {
+      await run(pnpm, ['pack', '--ignore-scripts', '--pack-destination', tarballs], { cwd: cliPackage });
+    } finally {
+      await rm(join(cliPackage, 'oclif.manifest.json'), { force: true });
+    }
+    for (const name of ['contract', 'unplugin'])
+      await run(pnpm, ['pack', '--pack-destination', tarballs], { cwd: join(repoRoot, 'packages', name) });
+    const files = await readdir(tarballs);
+    const tarball = (name: string): string => `file:${join(tarballs, files.find((file) => file.startsWith(`hecate-om-${name}-`))!)}`;
+    const project = join(work, 'project');
+    await mkdir(project);
+    await writeFile(join(project, 'package.json'), `${JSON.stringify({ name: 'try-the-cli', private: true, dependencies: { '@hecate-om/cli': tarball('cli') } }, null, 2)}\n`);
+    await writeFile(
+      join(project, 'pnpm-workspace.yaml'),
+      ['overrides:', ...['contract', 'unplugin'].map((name) => `  '@hecate-om/${name}': '${tarball(name)}'`), 'allowBuilds:', '  esbuild: true', ''].join('\n'),
+    );
+    await run(pnpm, ['install', '--reporter=silent'], { cwd: project });
+    bin = join(project, 'node_modules', '.bin', 'hecate-om');
+  }, 300_000);
+
+  afterAll(() => rm(work, { recursive: true, force: true }));
+
+  it('carries its templates and oclif.manifest.json, and nothing of the work tree', async () => {
+    const installed = join(work, 'project', 'node_modules', '@hecate-om', 'cli');
+    const tree = await treeOf(installed);
+    expect(tree.filter((path) => path.startsWith('templates/'))).toEqual([
+      'templates/',
+      'templates/CHANGELOG.md',
+      'templates/DEPLOY.md',
+      'templates/LICENSE',
+      'templates/README.md',
+      'templates/_github/',
+      'templates/_github/workflows/',
+      'templates/_github/workflows/ci.yml',
+      'templates/_gitignore',
+      'templates/build.mjs',
+      'templates/package.json',
+      'templates/pnpm-workspace.yaml',
+      'templates/src/',
+      'templates/src/service.ts',
+      'templates/test/',
+      'templates/test/service.test.ts',
+      'templates/tsconfig.json',
+    ]);
+    expect(tree).toContain('oclif.manifest.json');
+    expect(tree.filter((path) => /^(src|test|scripts)\/|tsbuildinfo/.test(path))).toEqual([]);
+  });
+
+  it('scaffolds the whole repository from its installed binary', async () => {
+    await run(bin, ['scaffold', '--name', 'hecate-billing', '--description', 'Bills usage over the mesh', '--org', 'acme'], { cwd: work });
+    expect(await treeOf(join(work, 'hecate-billing'))).toEqual([
+      '.github/',
+      '.github/workflows/',
+      '.github/workflows/ci.yml',
+      '.gitignore',
+      'CHANGELOG.md',
+      'DEPLOY.md',
+      'LICENSE',
+      'README.md',
+      'build.mjs',
+      'package.json',
+      'pnpm-workspace.yaml',
+      'src/',
+      'src/service.ts',
+      'test/',
+      'test/service.test.ts',
+      'tsconfig.json',
+    ]);
+  });
+});
