@@ -14,6 +14,7 @@ export interface Logger {
 /** The runtime's settings, resolved from the environment at boot. */
 export interface RuntimeConfig {
   readonly healthHost: string;
+  /** The port the health endpoint is bound to: the one picked at boot when HECATE_HEALTH_PORT is 0. */
   readonly healthPort: number;
   readonly secretsDir: string;
   readonly stateDir: string;
