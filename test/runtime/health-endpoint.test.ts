@@ -66,7 +66,7 @@ describe('the health endpoint of a running release', () => {
   });
 
   it('calls a slow health() once per interval for a flood of concurrent probes', async () => {
-    const run = start({ FIXTURE_HEALTH_DELAY_MS: '300' });
+    const run = start({ FIXTURE_HEALTH_DELAY_MS: '300', HECATE_HEALTH_TIMEOUT_MS: '5000' });
     const port = await run.port();
     await run.waitFor((event) => event.message === 'ready');
     const startedAt = performance.now();

@@ -99,7 +99,7 @@ describe('boot', () => {
 
 describe('graceful shutdown', () => {
   it('on SIGTERM turns not ready at once, drains the answer in flight, stops once with the state and exits 0', async () => {
-    const run = start({ FIXTURE_HEALTH_DELAY_MS: '700', FIXTURE_STATE_TOKEN: 'state-7f3a' });
+    const run = start({ FIXTURE_HEALTH_DELAY_MS: '700', HECATE_HEALTH_TIMEOUT_MS: '5000', FIXTURE_STATE_TOKEN: 'state-7f3a' });
     const port = await run.port();
     await run.waitFor((event) => event.message === 'ready');
     const inFlight = httpGet(port, '/health');
@@ -116,7 +116,7 @@ describe('graceful shutdown', () => {
   });
 
   it('waits for a health() refresh in flight before stop(), even with no probe waiting for it', async () => {
-    const run = start({ FIXTURE_HEALTH_DELAY_MS: '700' });
+    const run = start({ FIXTURE_HEALTH_DELAY_MS: '700', HECATE_HEALTH_TIMEOUT_MS: '5000' });
     const port = await run.port();
     expect((await httpGet(port, '/health')).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
