@@ -63,13 +63,8 @@ Every flag is checked before anything is written. The files are written to a tem
     const files = await scaffoldService(input.value, target.value);
     const { names } = input.value;
     const report: ScaffoldReport = { directory, names: { ...names }, files: files.map((file) => file.path) };
-    this.log(`Created ${ux.colorize('bold', names.name)} in ${directory} (${files.length} files).`);
-    this.log('');
-    for (const [what, value] of Object.entries(names)) this.log(`  ${what.padEnd(17)}${value}`);
-    this.log('');
-    this.log('Next:');
-    this.log(`  cd ${directory}`);
-    this.log('  pnpm install && pnpm test && pnpm build');
+    const { scaffoldSummary } = await import('../scaffold/scaffold-summary.js');
+    for (const line of scaffoldSummary(names, directory, files.length, (text) => ux.colorize('bold', text))) this.log(line);
     return report;
   }
 }

@@ -41,7 +41,7 @@ const ORG_MAX_LENGTH = 100;
 const PORT_MIN = 1;
 const PORT_MAX = 65_535;
 
-function zodProblem(flag: FlagProblem['flag'], value: string, result: { success: boolean; error?: { issues: { message: string }[] } }): FlagProblem[] {
+function schemaProblems(flag: FlagProblem['flag'], value: string, result: { success: boolean; error?: { issues: { message: string }[] } }): FlagProblem[] {
   if (result.success) return [];
   return (result.error?.issues ?? []).map((issue) => ({ flag, message: `${JSON.stringify(value)} ${issue.message}` }));
 }
@@ -96,8 +96,8 @@ function derivedNameProblems(names: ServiceNames, placement: Placement): FlagPro
  */
 export function checkScaffoldInput(flags: ScaffoldFlags): ScaffoldInputResult {
   const problems: FlagProblem[] = [
-    ...zodProblem('--name', flags.name, ServiceNameSchema.safeParse(flags.name)),
-    ...zodProblem('--description', flags.description, DescriptionSchema.safeParse(flags.description)),
+    ...schemaProblems('--name', flags.name, ServiceNameSchema.safeParse(flags.name)),
+    ...schemaProblems('--description', flags.description, DescriptionSchema.safeParse(flags.description)),
     ...orgProblems(flags.org),
     ...registryProblems(flags.registry),
     ...healthPortProblems(flags.healthPort),
