@@ -49,6 +49,17 @@ describe('boot', () => {
     ]);
   });
 
+  it('exits 1 naming the address when the port is taken', async () => {
+    const port = await start().port();
+    const second = start({ HECATE_HEALTH_PORT: String(port) });
+    expect(await second.exited).toEqual({ code: 1, signal: null });
+    expect(second.lines.at(-1)).toMatchObject({
+      level: 'fatal',
+      message: `the health endpoint cannot listen on 127.0.0.1:${port} (HECATE_HEALTH_HOST, HECATE_HEALTH_PORT): Error: listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+    });
+    expect(second.fixtureEvents('start')).toEqual([]);
+  });
+
   it('warns about a HECATE_ variable it does not read, and logs nothing else at the default level', async () => {
     const run = start({ HECATE_LOG_LEVEL: 'warn', HECATE_HEALTH_PROT: '9000' });
     const port = await run.port();

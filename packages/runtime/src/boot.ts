@@ -18,7 +18,7 @@ export interface BootOptions {
   readonly argv?: readonly string[];
 }
 
-/** Past the shutdown deadline's worth of waiting on the first health() answer, a probe gives up. */
+/** A readiness probe may wait for the first health() answer; beyond its timeout, allow this much. */
 const HEALTHCHECK_MARGIN_MS = 1000;
 
 /**
