@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, context } from 'esbuild';
@@ -15,7 +15,7 @@ const childScript = fileURLToPath(new URL('./plugin-build/build.mjs', import.met
 const WHOLE_PROCESS_RUNS = 7;
 const COLD_RUNS = 3;
 const IN_PROCESS_RUNS = 31;
-const WATCH_REBUILDS = 101;
+const WATCH_REBUILDS = 151;
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const seconds = (ms) => Number((ms / 1000).toFixed(3));
@@ -54,6 +54,7 @@ async function bareEntry(dir, manifestPath) {
 
 export default async function pluginBuild() {
   const dir = await mkdtemp(join(tmpdir(), 'hecate-bench-'));
+  const loadBefore = loadavg()[0];
   try {
     const cacheDir = join(dir, 'cache');
     const outdir = join(dir, 'dist');
@@ -110,7 +111,10 @@ export default async function pluginBuild() {
     // pairwise differences is what the plugin adds, with less of other processes' noise in it.
     const watchAdded = median(pluginRebuilds.map((time, index) => time - bareRebuilds[index]));
     return {
-      title: `esbuild build of examples/hecate-echo, medians (whole process n=${WHOLE_PROCESS_RUNS}, cold n=${COLD_RUNS}, in-process n=${IN_PROCESS_RUNS}, watch n=${WATCH_REBUILDS})`,
+      title: [
+        `esbuild build of examples/hecate-echo, medians (whole process n=${WHOLE_PROCESS_RUNS}, cold n=${COLD_RUNS}, in-process n=${IN_PROCESS_RUNS}, watch n=${WATCH_REBUILDS})`,
+        `load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (on a busy machine every figure is noisier)`,
+      ].join('\n'),
       rows: [
         { measure: 'bare esbuild, whole process (s)', value: seconds(bareProcess) },
         { measure: 'plugin warm, whole process (s)', value: seconds(warmProcess), budget: `≤ ${seconds(bareProcess + 150)} (bare + 0.15)`, ok: warmProcess <= bareProcess + 150 },
