@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir, treeOf } from './support/cli.js';
@@ -64,6 +64,16 @@ describe('hecate-om scaffold', () => {
     expect(result.status).toBe(0);
     expect(await treeOf(target)).toEqual(GENERATED_TREE);
     expect(await treeOf(cwd)).toEqual(['empty/', ...GENERATED_TREE.map((path) => `empty/${path}`)]);
+  });
+
+  it('fills the empty working directory with --dir . and keeps it, so the shell is still in it', async () => {
+    const target = join(cwd, 'here');
+    await mkdir(target);
+    const before = await stat(target);
+    const result = await runCli([...args, '--dir', '.'], { cwd: target });
+    expect(result.status).toBe(0);
+    expect((await stat(target)).ino).toBe(before.ino);
+    expect(await treeOf(cwd)).toEqual(['here/', ...GENERATED_TREE.map((path) => `here/${path}`)]);
   });
 
   it('with --force, writes over the files it generates and keeps the others', async () => {

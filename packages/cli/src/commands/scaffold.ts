@@ -55,9 +55,10 @@ Every flag is checked before anything is written. The files are written to a tem
       healthPort: flags['health-port'],
     });
     const directory = resolve(flags.dir ?? flags.name);
-    const target = await checkTargetDirectory(directory, flags.force);
-    const problems = [...(input.ok ? [] : input.problems), ...(target.ok ? [] : target.problems)];
-    if (!input.ok || !target.ok) this.refuse('nothing was written:', problems);
+    // Without --dir, the directory comes from the name: a refused name has no directory to check.
+    const target = input.ok || flags.dir !== undefined ? await checkTargetDirectory(directory, flags.force) : undefined;
+    const problems = [...(input.ok ? [] : input.problems), ...(target?.ok === false ? target.problems : [])];
+    if (!input.ok || target?.ok !== true) this.refuse('nothing was written:', problems);
 
     const { scaffoldService } = await import('../scaffold/scaffold-service.js');
     const files = await scaffoldService(input.value, target.value);

@@ -8,9 +8,10 @@ const DIRECTORY_MODE = 0o777 & ~process.umask();
 
 /**
  * Writes the files into a temporary directory beside the target, then moves them into place with
- * rename, so that a failure midway (a full disk, a killed process) leaves no half-made repository:
- * an absent or empty target ends up complete or untouched. With `forced`, each file is renamed into
- * the existing directory in turn, replacing the file of the same path and leaving others alone.
+ * rename, so that a failure while writing (a full disk, a bad path) leaves no half-made repository.
+ * An absent target is created by one rename of the whole directory. Into an existing one (empty, or
+ * with `forced`), each file is renamed in turn once all are written, replacing the file of the same
+ * path and leaving others alone.
  */
 export async function writeRepository(target: TargetDirectory, files: readonly RenderedFile[]): Promise<void> {
   const staging = await mkdtemp(join(dirname(target.path), `.${basename(target.path)}.scaffold-`));
@@ -21,9 +22,9 @@ export async function writeRepository(target: TargetDirectory, files: readonly R
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, file.content, { flag: 'wx' });
     }
-    // rename(2) replaces an empty directory in one step, so an empty target needs no removal first.
-    if (target.state === 'forced') await moveFilesInto(staging, target.path, files);
-    else await rename(staging, target.path);
+    // An existing directory is kept, not replaced: it may be the user's working directory (--dir .).
+    if (target.state === 'absent') await rename(staging, target.path);
+    else await moveFilesInto(staging, target.path, files);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
