@@ -13,7 +13,10 @@ describe('hecate-om validate', () => {
   });
 
   it('colours its verdict on a terminal, and only there', () => {
-    const { FORCE_COLOR: _force, NO_COLOR: _no, ...env } = process.env;
+    // A user's interactive shell: no CI marker (colour libraries turn colour off under CI) and a
+    // colour terminal type, whatever the environment the tests themselves run in.
+    const { FORCE_COLOR: _force, NO_COLOR: _no, CI: _ci, ...inherited } = process.env;
+    const env = { ...inherited, TERM: 'xterm-256color' };
     // script(1) runs the command on a pseudo-terminal, as a user's shell would.
     const onTerminal = execFileSync('script', ['-qec', `node ${cliBin} validate valid.json`, '/dev/null'], { cwd: manifests, env, encoding: 'utf8' });
     expect(onTerminal).toBe('valid.json: \u001b[32mvalid\u001b[39m manifest of hecate-billing 1.2.0\r\n');
