@@ -2,7 +2,7 @@
 // what was derived and emitted, run its release tarball as production would, then scaffold a new
 // service with the CLI, build it and boot it. `npm run demo` builds the packages first.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pnpm = join(root, 'node_modules', '.bin', 'pnpm');
 const example = join(root, 'examples', 'hecate-echo');
+const cli = join(root, 'packages', 'cli', 'bin', 'run.js');
 const heading = (text) => console.log(`\n\u001b[1m== ${text}\u001b[0m`);
 
 function run(command, args, options = {}) {
@@ -92,19 +93,63 @@ async function buildExample() {
   return { dist, manifest };
 }
 
-async function runExampleRelease({ dist, manifest }, scratch) {
+/** What a contract the build refuses looks like: every problem at once, each located. */
+function showBrokenContract() {
+  const fixture = join('test', 'cli', 'fixtures', 'broken-contract');
+  heading(`hecate-om inspect ${fixture} (a contract with four problems; the build fails the same way)`);
+  const result = spawnSync(process.execPath, [cli, 'inspect', fixture], { cwd: root, stdio: 'inherit' });
+  console.log(`exit code ${result.status}`);
+  if (result.status !== 1) throw new Error('inspect accepted a broken contract');
+}
+
+/** Unpacks a built service's release tarball into `scratch` and runs it. */
+async function runBuiltRelease(dist, manifest, scratch, options) {
   const tarball = `${manifest.name}-${manifest.version}.tar.gz`;
   heading(`Unpack ${tarball} and run it with node`);
   run('tar', ['-xzf', join(dist, tarball), '-C', scratch]);
   const releaseDir = join(scratch, `${manifest.name}-${manifest.version}`);
   console.log((await readdir(releaseDir)).sort().join('  '));
-  await runRelease(releaseDir, { showManifest: true });
+  await runRelease(releaseDir, options);
+}
+
+/**
+ * A new service as its author starts it: scaffolded by the CLI for their own org and registry, then
+ * installed, tested, built and booted. Our packages are not on the npm registry, so the service
+ * installs them from `pnpm pack` tarballs; everything else comes from the registry as usual.
+ */
+async function scaffoldNewService(scratch) {
+  const name = 'hecate-hello';
+  const dir = join(scratch, name);
+  heading(`hecate-om scaffold --name ${name} (org acme, registry registry.example.com)`);
+  run(process.execPath, [cli, 'scaffold', '--name', name, '--description', 'Says hello over the mesh',
+    '--org', 'acme', '--registry', 'registry.example.com', '--dir', dir]);
+  const tarballs = join(scratch, 'tarballs');
+  await mkdir(tarballs);
+  const overrides = [];
+  for (const pkg of ['contract', 'runtime', 'unplugin']) {
+    run(pnpm, ['pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', pkg), stdio: 'ignore' });
+    const file = (await readdir(tarballs)).find((entry) => entry.startsWith(`hecate-om-${pkg}-`));
+    overrides.push(`  '@hecate-om/${pkg}': 'file:${join(tarballs, file)}'`);
+  }
+  await appendFile(join(dir, 'pnpm-workspace.yaml'), ['overrides:', ...overrides, ''].join('\n'));
+  heading(`pnpm install && pnpm test && pnpm build in ${name}`);
+  run(pnpm, ['install', '--reporter=silent'], { cwd: dir });
+  run(pnpm, ['test'], { cwd: dir });
+  run(pnpm, ['run', 'build'], { cwd: dir });
+  const dist = join(dir, 'dist');
+  await listArtifacts(dist);
+  heading(`hecate-om inspect ${name}`);
+  run(process.execPath, [cli, 'inspect', dir, '--org', 'acme', '--registry', 'registry.example.com']);
+  const manifest = JSON.parse(await readFile(join(dist, 'manifest.json'), 'utf8'));
+  await runBuiltRelease(dist, manifest, scratch, { showManifest: false });
 }
 
 const scratch = await mkdtemp(join(tmpdir(), 'hecate-om-demo-'));
 try {
-  const built = await buildExample();
-  await runExampleRelease(built, scratch);
+  const { dist, manifest } = await buildExample();
+  await runBuiltRelease(dist, manifest, scratch, { showManifest: true });
+  showBrokenContract();
+  await scaffoldNewService(scratch);
   heading('Done');
 } finally {
   await rm(scratch, { recursive: true, force: true });
