@@ -7,19 +7,19 @@ import type { UnpluginOptions } from 'unplugin';
 import type { Artifact } from './artifacts.js';
 import { BUNDLE_FILE, type ReleaseBundle, SOURCE_MAP_FILE } from './release-files.js';
 import { esbuildErrorsOf } from './report.js';
-import type { ServiceBuild } from './service-build.js';
-import { MAIN_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
+import type { AnalysisOutcome, ServiceBuild } from './service-build.js';
+import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
 import { ArtifactWriter } from './write-file-atomic.js';
 
 type EsbuildHooks = NonNullable<UnpluginOptions['esbuild']>;
 
-const NAMESPACE = 'hecate-om';
-
 /**
- * Under esbuild the plugin uses esbuild's own callbacks: the analysis runs in `onStart` and the
- * artifacts are written in `onEnd`, because only they can return errors that keep their source
- * location; and the virtual modules load with the service root as their `resolveDir`, so their
- * absolute imports resolve (unplugin's generic `load` would give them none).
+ * Under esbuild the plugin uses esbuild's own callbacks, which keep the location of an error (the
+ * terminal shows the source line), and as few of them as it can: each one is a round trip between
+ * esbuild and JavaScript on every rebuild. The build's analysis runs when esbuild resolves a virtual
+ * module (the entry, the first thing it resolves), which then resolves to its file under `cacheDir`;
+ * the artifacts are written in `onEnd`. So an unchanged watch-mode rebuild crosses into JavaScript
+ * twice.
  */
 export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
   return {
@@ -28,19 +28,23 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
       const writer = new ArtifactWriter();
       const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
       const optionsProblem = applyReleaseDefaults(build.initialOptions);
+      if (optionsProblem !== undefined) {
+        build.onStart(() => ({ errors: [{ text: optionsProblem }] }));
+        return;
+      }
       service.configure(workingDir);
-      // Only the two virtual ids ever cross into JavaScript: every other import stays in esbuild.
-      build.onResolve({ filter: VIRTUAL_MODULE_FILTER }, ({ path }) => ({ path, namespace: NAMESPACE }));
-      build.onLoad({ filter: VIRTUAL_MODULE_FILTER, namespace: NAMESPACE }, async ({ path }) => {
-        const contents = await service.loadVirtualModule(path);
-        return contents === undefined ? undefined : { contents, loader: 'js', resolveDir: service.options?.root ?? workingDir };
-      });
-      build.onStart(async () => {
-        if (optionsProblem !== undefined) return { errors: [{ text: optionsProblem }] };
-        const outcome = await service.analyze();
-        return outcome.ok ? undefined : { errors: esbuildErrorsOf(outcome.failure, workingDir) };
+      let analysis: Promise<AnalysisOutcome> | undefined; // this build's, from its first need to its end
+      const analyzeOnce = (): Promise<AnalysisOutcome> => (analysis ??= service.analyze());
+
+      build.onResolve({ filter: VIRTUAL_MODULE_FILTER }, async ({ path }) => {
+        const outcome = await analyzeOnce();
+        if (!outcome.ok) return { errors: esbuildErrorsOf(outcome.failure, workingDir) };
+        return { path: service.moduleFileOf(path === MAIN_MODULE_ID ? MAIN_MODULE_ID : MANIFEST_MODULE_ID, outcome.analysis) };
       });
       build.onEnd(async (result) => {
+        const outcome = await analyzeOnce();
+        analysis = undefined;
+        if (!outcome.ok) return result.errors.length > 0 ? undefined : { errors: esbuildErrorsOf(outcome.failure, workingDir) };
         if (result.errors.length > 0) return undefined;
         const outdir = resolve(workingDir, build.initialOptions.outdir ?? '.');
         const bundle = await reader.read(result, outdir);

@@ -1,11 +1,12 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { type Artifact, ArtifactRenderer } from './artifacts.js';
-import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
+import { type AnalysisKey, AnalysisCache, type CachedAnalysis, keyDigest, pluginVersion } from './cache.js';
 import { type Options, type ResolvedOptions, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
 import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, renderEntryModule, renderManifestModule } from './virtual-modules.js';
+import { ArtifactWriter } from './write-file-atomic.js';
 
 /** Why a build cannot go on: the contract's diagnostics, or a service project the plugin cannot use. */
 export type BuildFailure =
@@ -31,6 +32,7 @@ export class ServiceBuild {
   #setup: { ok: true; value: Setup } | { ok: false; error: ServiceProjectError } | undefined;
   #outcome: Promise<AnalysisOutcome> | undefined;
   readonly #renderer = new ArtifactRenderer();
+  readonly #moduleWriter = new ArtifactWriter();
 
   constructor(private readonly userOptions: Options | undefined) {}
 
@@ -92,17 +94,31 @@ export class ServiceBuild {
     return { ok: true, analysis, source: 'analysis' };
   }
 
-  /**
-   * The source of a virtual module. After a failed analysis it is an empty module: esbuild goes on
-   * resolving after its onStart reported the problems, and "cannot load" would only add noise.
-   */
+  /** The source of a virtual module (rollup, vite, webpack, rspack), once the analysis succeeded. */
   async loadVirtualModule(id: string): Promise<string | undefined> {
     if (id !== MAIN_MODULE_ID && id !== MANIFEST_MODULE_ID) return undefined;
     const outcome = await (this.#outcome ?? this.analyze());
-    if (!outcome.ok || this.#setup?.ok !== true) return 'export default undefined;\n';
+    if (!outcome.ok || this.#setup?.ok !== true) return undefined;
     if (id === MAIN_MODULE_ID)
       return renderEntryModule({ service: this.#setup.value.options.service, runtimeEntry: this.#setup.value.project.runtime.entry });
     return renderManifestModule(outcome.analysis.manifest);
+  }
+
+  /**
+   * The file holding a virtual module, for esbuild: both modules are written under `cacheDir` (one
+   * folder per set of options, rewritten only when they change), so esbuild caches them between
+   * rebuilds like any source file and reads them without a round trip into JavaScript, where a
+   * module served by onLoad costs one per module per rebuild.
+   */
+  moduleFileOf(id: typeof MAIN_MODULE_ID | typeof MANIFEST_MODULE_ID, analysis: CachedAnalysis): string {
+    if (this.#setup?.ok !== true) throw new Error('hecate-om: moduleFileOf() ran before a successful configure()');
+    const { options, project, key } = this.#setup.value;
+    const dir = join(options.cacheDir, `modules-${keyDigest(key)}`);
+    const main = join(dir, 'main.js');
+    const manifest = join(dir, 'manifest.js');
+    this.#moduleWriter.write(manifest, renderManifestModule(analysis.manifest));
+    this.#moduleWriter.write(main, renderEntryModule({ service: options.service, runtimeEntry: project.runtime.entry, manifestSpecifier: './manifest.js' }));
+    return id === MAIN_MODULE_ID ? main : manifest;
   }
 
   /** The artifacts of this build, from its analysis and the finished bundle. */

@@ -12,16 +12,18 @@ export interface EntryModuleInput {
   readonly service: string;
   /** Absolute path of @hecate-om/runtime, resolved from the service project. */
   readonly runtimeEntry: string;
+  /** How the entry imports the manifest module: its virtual id, or a file beside it. */
+  readonly manifestSpecifier?: string;
 }
 
 /**
  * The imports are absolute paths: a virtual module has no directory of its own, and the runtime
  * must be the one the service project depends on, not one found from the plugin's location.
  */
-export function renderEntryModule({ service, runtimeEntry }: EntryModuleInput): string {
+export function renderEntryModule({ service, runtimeEntry, manifestSpecifier = MANIFEST_MODULE_ID }: EntryModuleInput): string {
   return [
     `import Service from ${JSON.stringify(service)};`,
-    `import manifest from ${JSON.stringify(MANIFEST_MODULE_ID)};`,
+    `import manifest from ${JSON.stringify(manifestSpecifier)};`,
     `import { boot } from ${JSON.stringify(runtimeEntry)};`,
     'boot(Service, { manifest });',
     '',
