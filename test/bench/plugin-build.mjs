@@ -2,7 +2,7 @@
 // the plugin cold (no cache), warm (cache hit: no ts-morph, no zod) and in watch mode, measured
 // in one run so that the ratios compare like with like.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,15 +57,20 @@ async function pairedBlocks(blocks, perBlock, runA, runB) {
   return { a: median(a), b: median(b), bMinusA: median(b.map((time, index) => time - a[index])), bOverA: median(b.map((time, index) => time / a[index])) };
 }
 
-/** The generated entry, written as a file so that bare esbuild bundles the same modules. */
+/**
+ * The generated entry and manifest module, written as files, so that bare esbuild bundles the very
+ * modules the plugin generates and the comparison is of the plugin's cost alone.
+ */
 async function bareEntry(dir, manifestPath) {
   const runtime = createRequire(join(exampleRoot, 'package.json')).resolve('@hecate-om/runtime');
-  const entry = join(dir, 'bare-entry.mjs');
+  const manifestModule = join(dir, 'bare-manifest.js');
+  await writeFile(manifestModule, `export default ${JSON.stringify(JSON.parse(await readFile(manifestPath, 'utf8')), null, 2)};\n`);
+  const entry = join(dir, 'bare-entry.js');
   await writeFile(
     entry,
     [
       `import Service from ${JSON.stringify(join(exampleRoot, 'src/service.ts'))};`,
-      `import manifest from ${JSON.stringify(manifestPath)} with { type: 'json' };`,
+      `import manifest from './bare-manifest.js';`,
       `import { boot } from ${JSON.stringify(runtime)};`,
       'boot(Service, { manifest });',
       '',
