@@ -5,7 +5,7 @@ import { failureError } from './core/report.js';
 import { rollupHooks, viteHooks } from './core/rollup-hooks.js';
 import { type AnalysisOutcome, ServiceBuild } from './core/service-build.js';
 import { VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
-import { type WebpackLikeCompiler, emitArtifactsUnder } from './core/webpack-hooks.js';
+import { type WebpackLikeCompiler, emitArtifactsUnder, resolveVirtualModulesToFiles } from './core/webpack-hooks.js';
 
 export type { Diagnostic, DiagnosticCode } from './core/diagnostic.js';
 export { formatDiagnostic } from './core/diagnostic.js';
@@ -36,7 +36,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     },
     rollup: rollupHooks(service),
     vite: viteHooks(service),
-    webpack: (compiler) => emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service),
+    webpack: (compiler) => {
+      resolveVirtualModulesToFiles(compiler as unknown as WebpackLikeCompiler, service);
+      emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service);
+    },
     rspack: (compiler) => emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service),
   };
 };

@@ -94,10 +94,15 @@ export class ServiceBuild {
     return { ok: true, analysis, source: 'analysis' };
   }
 
-  /** The source of a virtual module (rollup, vite, webpack, rspack), once the analysis succeeded. */
+  /** This build's analysis, started by its buildStart (or now, when a bundler asks first). */
+  currentAnalysis(): Promise<AnalysisOutcome> {
+    return this.#outcome ?? this.analyze();
+  }
+
+  /** The source of a virtual module (rollup, vite, rspack), once the analysis succeeded. */
   async loadVirtualModule(id: string): Promise<string | undefined> {
     if (id !== MAIN_MODULE_ID && id !== MANIFEST_MODULE_ID) return undefined;
-    const outcome = await (this.#outcome ?? this.analyze());
+    const outcome = await this.currentAnalysis();
     if (!outcome.ok || this.#setup?.ok !== true) return undefined;
     if (id === MAIN_MODULE_ID)
       return renderEntryModule({ service: this.#setup.value.options.service, runtimeEntry: this.#setup.value.project.runtime.entry });

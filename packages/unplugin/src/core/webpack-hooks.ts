@@ -1,5 +1,6 @@
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
 import type { ServiceBuild } from './service-build.js';
+import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
 
 const NAME = 'hecate-om';
 
@@ -18,6 +19,9 @@ interface Compilation {
     processAssets: { tapPromise(options: { name: string; stage: number }, run: () => Promise<void>): void };
   };
 }
+interface NormalModuleFactory {
+  hooks: { beforeResolve: { tapPromise(name: string, run: (data: { request: string }) => Promise<false | undefined>): void } };
+}
 export interface WebpackLikeCompiler {
   context: string;
   webpack: {
@@ -25,7 +29,27 @@ export interface WebpackLikeCompiler {
     sources: { RawSource: new (source: Buffer) => Source };
     WebpackError: new (message: string) => Error;
   };
-  hooks: { thisCompilation: { tap(name: string, run: (compilation: Compilation) => void): void } };
+  hooks: {
+    thisCompilation: { tap(name: string, run: (compilation: Compilation) => void): void };
+    normalModuleFactory: { tap(name: string, run: (factory: NormalModuleFactory) => void): void };
+  };
+}
+
+/**
+ * webpack reads `virtual:` as a URI scheme and never asks the resolver (so unplugin's resolveId)
+ * about it: the ids are rewritten before resolution to the files the plugin keeps in cacheDir.
+ * A failed analysis drops the request: buildStart reports why.
+ */
+export function resolveVirtualModulesToFiles(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
+  compiler.hooks.normalModuleFactory.tap(NAME, (factory) => {
+    factory.hooks.beforeResolve.tapPromise(NAME, async (data) => {
+      if (!VIRTUAL_MODULE_FILTER.test(data.request)) return undefined;
+      const outcome = await service.currentAnalysis();
+      if (!outcome.ok) return false;
+      data.request = service.moduleFileOf(data.request === MAIN_MODULE_ID ? MAIN_MODULE_ID : MANIFEST_MODULE_ID, outcome.analysis);
+      return undefined;
+    });
+  });
 }
 
 /**
