@@ -36,6 +36,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     },
     rollup: rollupHooks(service),
     vite: viteHooks(service),
+    // Both compilers are used through the few members core/webpack-hooks.ts types structurally.
     webpack: (compiler) => {
       resolveVirtualModulesToFiles(compiler as unknown as WebpackLikeCompiler, service);
       emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service);
