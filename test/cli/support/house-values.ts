@@ -10,7 +10,7 @@ export const HOUSE_VALUES: readonly RegExp[] = [
   /ghcr\.io/i,
   /hecate-echo/,
   /github\.com[/:]hecate-om/i,
-  /\/hecate-om\//, // the org as a path component: <registry>/hecate-om/<name>
+  /(?<!\.cache)\/hecate-om\//, // the org as a path component: <registry>/hecate-om/<name> (not the plugin's cacheDir)
   /@hecate-om\/(?!contract\b|runtime\b|unplugin\b|cli\b)[a-z]/, // the org as the package's npm scope
   /\borg['"]?\s*[:=]\s*['"]hecate-om['"]/, // the org as an option value
 ];
