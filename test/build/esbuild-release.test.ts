@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractHashOf, deriveUcanRequest, type Manifest } from '@hecate-om/contract';
 import hecateOm from '@hecate-om/unplugin/esbuild';
-import { exampleRoot, fixturesDir, repoRoot, run, sortedEntries, tempDir } from './support/builds.js';
+import { copyOfProject, exampleRoot, fixturesDir, repoRoot, run, sortedEntries, tempDir } from './support/builds.js';
 
 const ARTIFACTS = [
   'Containerfile',
@@ -127,6 +127,20 @@ const TARBALL_ENTRIES = [
   'hecate-echo-0.1.0/manifest.json',
   'hecate-echo-0.1.0/package.json',
 ];
+
+describe('a release built from two copies of the same project', () => {
+  it('is byte-identical wherever the project lies', async () => {
+    const [first, second] = await Promise.all([1, 2].map(() => copyOfProject(join(fixturesDir, 'build-imported-const'))));
+    const tarballs = await Promise.all(
+      [first!, second!].map(async (root) => {
+        await build({ absWorkingDir: root, outdir: join(root, 'dist'), logLevel: 'silent', plugins: [hecateOm({ cacheDir: join(root, '.cache') })] });
+        return readFile(join(root, 'dist', 'imported-const-2.1.0.tar.gz'));
+      }),
+    );
+    expect(tarballs[0]).toEqual(tarballs[1]);
+    await Promise.all([first!, second!].map((root) => rm(root, { recursive: true, force: true })));
+  });
+});
 
 describe('esbuild options the release cannot work with', () => {
   it('fails with a clear error when outfile is set', async () => {

@@ -100,11 +100,6 @@ export class AnalysisCache {
   }
 }
 
-/** Names what belongs to one set of options in `cacheDir`. */
-export function keyDigest(key: AnalysisKey): string {
-  return sha256Of(JSON.stringify(key)).slice(0, 16);
-}
-
 function sha256Of(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');
 }

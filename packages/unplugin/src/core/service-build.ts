@@ -1,7 +1,8 @@
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { type Artifact, ArtifactRenderer } from './artifacts.js';
-import { type AnalysisKey, AnalysisCache, type CachedAnalysis, keyDigest, pluginVersion } from './cache.js';
+import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
 import { type Options, type ResolvedOptions, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
 import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
@@ -110,19 +111,27 @@ export class ServiceBuild {
   }
 
   /**
-   * The file holding a virtual module, for esbuild: both modules are written under `cacheDir` (one
-   * folder per set of options, rewritten only when they change), so esbuild caches them between
-   * rebuilds like any source file and reads them without a round trip into JavaScript, where a
-   * module served by onLoad costs one per module per rebuild.
+   * The file holding a virtual module, for esbuild and webpack: both modules are written under
+   * `cacheDir` (rewritten only when they change), so esbuild caches them between rebuilds like any
+   * source file and reads them without a round trip into JavaScript, where a module served by onLoad
+   * costs one per module per rebuild. Their folder is named by the manifest, not by anything of the
+   * machine: its path is printed into the bundle, which must not depend on where it was built.
    */
   moduleFileOf(id: typeof MAIN_MODULE_ID | typeof MANIFEST_MODULE_ID, analysis: CachedAnalysis): string {
     if (this.#setup?.ok !== true) throw new Error('hecate-om: moduleFileOf() ran before a successful configure()');
-    const { options, project, key } = this.#setup.value;
-    const dir = join(options.cacheDir, `modules-${keyDigest(key)}`);
+    const { options, project } = this.#setup.value;
+    const manifestModule = renderManifestModule(analysis.manifest);
+    const dir = join(options.cacheDir, `modules-${createHash('sha256').update(manifestModule).digest('hex').slice(0, 16)}`);
     const main = join(dir, 'main.js');
     const manifest = join(dir, 'manifest.js');
-    this.#moduleWriter.write(manifest, renderManifestModule(analysis.manifest));
-    this.#moduleWriter.write(main, renderEntryModule({ service: options.service, runtimeEntry: project.runtime.entry, manifestSpecifier: './manifest.js' }));
+    this.#moduleWriter.write(manifest, manifestModule);
+    // Relative imports: the entry's text is in the source map, so it must not hold this machine's paths.
+    const entry = renderEntryModule({
+      service: relativeSpecifier(dir, options.service),
+      runtimeEntry: relativeSpecifier(dir, project.runtime.entry),
+      manifestSpecifier: './manifest.js',
+    });
+    this.#moduleWriter.write(main, entry);
     return id === MAIN_MODULE_ID ? main : manifest;
   }
 
@@ -133,4 +142,10 @@ export class ServiceBuild {
       throw new Error('hecate-om: artifacts were requested before a successful analysis of the service');
     return this.#renderer.render(outcome.analysis, bundle, this.#setup.value.options);
   }
+}
+
+/** `../../src/service.ts`: how a module in `fromDir` imports `path`, the same on every platform. */
+function relativeSpecifier(fromDir: string, path: string): string {
+  const specifier = relative(fromDir, path).split(sep).join('/');
+  return specifier.startsWith('.') ? specifier : `./${specifier}`;
 }

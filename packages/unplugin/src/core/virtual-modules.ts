@@ -8,17 +8,18 @@ export const MANIFEST_MODULE_ID = 'virtual:hecate-om/manifest';
 export const VIRTUAL_MODULE_FILTER = /^virtual:hecate-om\/(?:main|manifest)$/;
 
 export interface EntryModuleInput {
-  /** Absolute path of the module whose default export is the contract class. */
+  /** The module whose default export is the contract class: absolute, or relative to the entry's file. */
   readonly service: string;
-  /** Absolute path of @hecate-om/runtime, resolved from the service project. */
+  /** @hecate-om/runtime resolved from the service project: absolute, or relative to the entry's file. */
   readonly runtimeEntry: string;
   /** How the entry imports the manifest module: its virtual id, or a file beside it. */
   readonly manifestSpecifier?: string;
 }
 
 /**
- * The imports are absolute paths: a virtual module has no directory of its own, and the runtime
- * must be the one the service project depends on, not one found from the plugin's location.
+ * The imports are paths, not package names: a virtual module has no directory of its own to resolve
+ * from, and the runtime must be the one the service project depends on, not one found from the
+ * plugin's location.
  */
 export function renderEntryModule({ service, runtimeEntry, manifestSpecifier = MANIFEST_MODULE_ID }: EntryModuleInput): string {
   return [
