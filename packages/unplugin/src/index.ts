@@ -4,7 +4,7 @@ import type { Options } from './core/options.js';
 import { failureError } from './core/report.js';
 import { rollupHooks, viteHooks } from './core/rollup-hooks.js';
 import { type AnalysisOutcome, ServiceBuild } from './core/service-build.js';
-import { VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
+import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
 import { type WebpackLikeCompiler, emitArtifactsUnder, resolveVirtualModulesToFiles } from './core/webpack-hooks.js';
 
 export type { Diagnostic, DiagnosticCode } from './core/diagnostic.js';
@@ -26,13 +26,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
       const outcome = await service.analyze();
       if (!outcome.ok) throw failureError(outcome.failure);
     },
+    // The virtual ids resolve to the files the plugin keeps in cacheDir (see ServiceBuild.moduleFileOf).
     resolveId: {
       filter: { id: VIRTUAL_MODULE_FILTER },
-      handler: (id) => (VIRTUAL_MODULE_FILTER.test(id) ? id : undefined),
-    },
-    load: {
-      filter: { id: VIRTUAL_MODULE_FILTER },
-      handler: (id) => service.loadVirtualModule(id),
+      async handler(id) {
+        if (id !== MAIN_MODULE_ID && id !== MANIFEST_MODULE_ID) return undefined;
+        const outcome = await service.currentAnalysis();
+        return outcome.ok ? service.moduleFileOf(id, outcome.analysis) : undefined;
+      },
     },
     rollup: rollupHooks(service),
     vite: viteHooks(service),

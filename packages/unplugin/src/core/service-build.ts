@@ -100,21 +100,11 @@ export class ServiceBuild {
     return this.#outcome ?? this.analyze();
   }
 
-  /** The source of a virtual module (rollup, vite, rspack), once the analysis succeeded. */
-  async loadVirtualModule(id: string): Promise<string | undefined> {
-    if (id !== MAIN_MODULE_ID && id !== MANIFEST_MODULE_ID) return undefined;
-    const outcome = await this.currentAnalysis();
-    if (!outcome.ok || this.#setup?.ok !== true) return undefined;
-    if (id === MAIN_MODULE_ID)
-      return renderEntryModule({ service: this.#setup.value.options.service, runtimeEntry: this.#setup.value.project.runtime.entry });
-    return renderManifestModule(outcome.analysis.manifest);
-  }
-
   /**
-   * The file holding a virtual module, for esbuild and webpack: both modules are written under
-   * `cacheDir` (rewritten only when they change), so esbuild caches them between rebuilds like any
-   * source file and reads them without a round trip into JavaScript, where a module served by onLoad
-   * costs one per module per rebuild. Their folder is named by the manifest, not by anything of the
+   * The file a virtual module resolves to: both modules are written under `cacheDir` (rewritten only
+   * when they change). esbuild then caches them between rebuilds like any source file and reads them
+   * without a round trip into JavaScript, where a module served by onLoad costs one per module per
+   * rebuild; webpack, which takes `virtual:` for a URI scheme, gets a path it can resolve. Their folder is named by the manifest, not by anything of the
    * machine: its path is printed into the bundle, which must not depend on where it was built.
    */
   moduleFileOf(id: typeof MAIN_MODULE_ID | typeof MANIFEST_MODULE_ID, analysis: CachedAnalysis): string {
@@ -128,8 +118,8 @@ export class ServiceBuild {
     // Relative imports: the entry's text is in the source map, so it must not hold this machine's paths.
     const entry = renderEntryModule({
       service: relativeSpecifier(dir, options.service),
-      runtimeEntry: relativeSpecifier(dir, project.runtime.entry),
-      manifestSpecifier: './manifest.js',
+      manifest: './manifest.js',
+      runtime: relativeSpecifier(dir, project.runtime.entry),
     });
     this.#moduleWriter.write(main, entry);
     return id === MAIN_MODULE_ID ? main : manifest;

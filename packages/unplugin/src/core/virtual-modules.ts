@@ -7,25 +7,21 @@ export const MANIFEST_MODULE_ID = 'virtual:hecate-om/manifest';
 /** Matches exactly the two ids above; also esbuild's filter, so no other import reaches the plugin. */
 export const VIRTUAL_MODULE_FILTER = /^virtual:hecate-om\/(?:main|manifest)$/;
 
-export interface EntryModuleInput {
-  /** The module whose default export is the contract class: absolute, or relative to the entry's file. */
+/** The imports of the generated entry, as specifiers relative to the entry's own file. */
+export interface EntryModuleImports {
+  /** The module whose default export is the contract class. */
   readonly service: string;
-  /** @hecate-om/runtime resolved from the service project: absolute, or relative to the entry's file. */
-  readonly runtimeEntry: string;
-  /** How the entry imports the manifest module: its virtual id, or a file beside it. */
-  readonly manifestSpecifier?: string;
+  /** The manifest module (what `virtual:hecate-om/manifest` resolves to). */
+  readonly manifest: string;
+  /** @hecate-om/runtime as resolved from the service project, not from the plugin's location. */
+  readonly runtime: string;
 }
 
-/**
- * The imports are paths, not package names: a virtual module has no directory of its own to resolve
- * from, and the runtime must be the one the service project depends on, not one found from the
- * plugin's location.
- */
-export function renderEntryModule({ service, runtimeEntry, manifestSpecifier = MANIFEST_MODULE_ID }: EntryModuleInput): string {
+export function renderEntryModule({ service, manifest, runtime }: EntryModuleImports): string {
   return [
     `import Service from ${JSON.stringify(service)};`,
-    `import manifest from ${JSON.stringify(manifestSpecifier)};`,
-    `import { boot } from ${JSON.stringify(runtimeEntry)};`,
+    `import manifest from ${JSON.stringify(manifest)};`,
+    `import { boot } from ${JSON.stringify(runtime)};`,
     'boot(Service, { manifest });',
     '',
   ].join('\n');
