@@ -16,7 +16,7 @@ const WHOLE_PROCESS_RUNS = 7;
 const COLD_RUNS = 3;
 const IN_PROCESS_BLOCKS = 12; // pairs of blocks
 const IN_PROCESS_PER_BLOCK = 5;
-const WATCH_BLOCKS = 15;
+const WATCH_BLOCKS = 30;
 const WATCH_PER_BLOCK = 10;
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
