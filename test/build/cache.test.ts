@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { context } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '@hecate-om/contract';
+import { inspectService } from '@hecate-om/unplugin';
 import hecateOm from '@hecate-om/unplugin/esbuild';
 import { buildInChild, copyOfProject, exampleRoot, fixturesDir, tempDir } from './support/builds.js';
 
@@ -34,6 +35,18 @@ describe('the extraction cache', () => {
     expect(warm.filter((url) => url.includes('/unplugin/dist/esbuild.js'))).toHaveLength(1);
     expect(warm.filter((url) => ANALYSIS_MODULES.test(url))).toEqual([]);
     expect(await readManifest(outdir)).toEqual(coldManifest);
+  });
+
+  it('lets inspectService answer from the cache a build filled, and analyse where it is empty', async () => {
+    const [cacheDir, emptyCacheDir, outdir] = await Promise.all(['inspect-cache', 'inspect-empty', 'inspect-out'].map(tempDir));
+    dirs.push(cacheDir!, emptyCacheDir!, outdir!);
+    expect(await buildInChild({ root: exampleRoot, outdir: outdir!, options: { cacheDir } })).toEqual({ errors: [] });
+    const cached = await inspectService({ cacheDir: cacheDir! }, exampleRoot);
+    expect(cached).toMatchObject({ ok: true, source: 'disk' });
+    expect(cached.ok && cached.analysis.manifest).toEqual(await readManifest(outdir!));
+    const analysed = await inspectService({ cacheDir: emptyCacheDir! }, exampleRoot);
+    expect(analysed).toMatchObject({ ok: true, source: 'analysis' });
+    expect(analysed.ok && analysed.analysis.manifest).toEqual(await readManifest(outdir!));
   });
 
   describe('a service whose identity takes ttlDays from an imported const', () => {
