@@ -20,9 +20,10 @@ describe('the extraction cache', () => {
     const cacheDir = await tempDir('cache');
     const outdir = await tempDir('cache-out');
     dirs.push(cacheDir, outdir);
-    const coldLog = join(outdir, '..', `${outdir.split('/').pop()}-cold.log`);
-    const warmLog = join(outdir, '..', `${outdir.split('/').pop()}-warm.log`);
-    dirs.push(coldLog, warmLog);
+    const logs = await tempDir('load-logs');
+    dirs.push(logs);
+    const coldLog = join(logs, 'cold.log');
+    const warmLog = join(logs, 'warm.log');
     const config = { root: exampleRoot, outdir, options: { cacheDir } };
 
     expect(await buildInChild(config, coldLog)).toEqual({ errors: [] });

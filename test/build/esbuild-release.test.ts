@@ -104,8 +104,9 @@ describe('the example service built by `node build.mjs` (esbuild through the plu
   });
 
   it('adds the artifacts to outputFiles and writes nothing when write is false', async () => {
-    const target = join(await tempDir('no-write'), 'dist');
-    dirs.push(target);
+    const parent = await tempDir('no-write');
+    dirs.push(parent);
+    const target = join(parent, 'dist');
     const result = await build({
       absWorkingDir: exampleRoot,
       outdir: target,
@@ -144,7 +145,8 @@ describe('a release built from two copies of the same project', () => {
 
 describe('esbuild options the release cannot work with', () => {
   it('fails with a clear error when outfile is set', async () => {
-    const outfile = join(await tempDir('outfile'), 'main.js');
+    const dir = await tempDir('outfile');
+    const outfile = join(dir, 'main.js');
     await expect(
       build({ absWorkingDir: exampleRoot, outfile, logLevel: 'silent', plugins: [hecateOm()] }),
     ).rejects.toMatchObject({
@@ -154,6 +156,8 @@ describe('esbuild options the release cannot work with', () => {
         }),
       ],
     });
+    expect(await sortedEntries(dir)).toEqual([]);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('fails with a clear error when the service project does not depend on @hecate-om/runtime', async () => {

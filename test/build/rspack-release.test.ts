@@ -41,8 +41,9 @@ describe('the example service built through the /rspack entry', () => {
   beforeAll(async () => {
     outdir = await tempDir('rspack');
     esbuildOut = await tempDir('rspack-esbuild');
-    dirs.push(outdir, esbuildOut);
-    const stats = await compile(rspackConfig(outdir, join(outdir, '..', `${outdir.split('/').pop()}-cache`)));
+    const cacheDir = await tempDir('rspack-cache');
+    dirs.push(outdir, esbuildOut, cacheDir);
+    const stats = await compile(rspackConfig(outdir, cacheDir));
     expect(stats.toJson({ all: false, errors: true }).errors).toEqual([]);
     await run(process.execPath, ['build.mjs', esbuildOut], { cwd: exampleRoot });
   });

@@ -73,8 +73,9 @@ describe('a JavaScript service built through the /webpack entry', () => {
   it('fails a broken contract with file:line:column of every problem in the message text', async () => {
     const root = join(fixturesDir, 'build-broken-contract');
     const brokenOut = await tempDir('webpack-broken');
-    dirs.push(brokenOut);
-    const failure = await compile(webpackConfig(root, brokenOut, join(brokenOut, '..', `${brokenOut.split('/').pop()}-cache`))).then(
+    const cacheDir = await tempDir('webpack-broken-cache');
+    dirs.push(brokenOut, cacheDir);
+    const failure = await compile(webpackConfig(root, brokenOut, cacheDir)).then(
       () => undefined,
       (error: Error) => error,
     );
