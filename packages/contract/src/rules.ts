@@ -1,6 +1,8 @@
 /**
  * The naming rules every hecate service obeys. They are plain data so that the zod schemas, the
- * build plugin's diagnostics and the CLI's flag checks all enforce the same thing.
+ * build plugin's diagnostics and renderers, and the CLI's flag checks all enforce the same thing.
+ * This module loads nothing: it is also exported alone as `@hecate-om/contract/rules`, for code
+ * that must not pay for zod (the plugin's warm path).
  */
 
 /** Lowercase kebab-case DNS label: safe as a file name, a container name and a systemd unit name. */
@@ -32,6 +34,11 @@ export const TTL_DAYS_MIN = 1;
 export const TTL_DAYS_MAX = 365;
 
 export const DESCRIPTION_MAX_LENGTH = 200;
+
+/** An SPDX license expression such as `Apache-2.0` or `(MIT OR Apache-2.0)`. */
+export const LICENSE_PATTERN = /^[A-Za-z0-9.+:() -]{1,100}$/;
+/** The source repository: an https URL without spaces, quotes or backslashes. */
+export const SOURCE_URL_PATTERN = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/;
 /** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
 export const CONTROL_CHARACTER_PATTERN = /[\p{Cc}\u2028\u2029]/u;
 

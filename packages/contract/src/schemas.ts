@@ -6,12 +6,14 @@ import {
   CAPABILITY_VERSION_MAX,
   CONTROL_CHARACTER_PATTERN,
   DESCRIPTION_MAX_LENGTH,
+  LICENSE_PATTERN,
   RESOURCE_MAX_LENGTH,
   RESOURCE_PATTERN,
   SCOPE_PATTERN,
   SEMVER_PATTERN,
   SERVICE_NAME_MAX_LENGTH,
   SERVICE_NAME_PATTERN,
+  SOURCE_URL_PATTERN,
   TTL_DAYS_MAX,
   TTL_DAYS_MIN,
 } from './rules.js';
@@ -142,8 +144,6 @@ export const ContractValuesSchema = z.strictObject({
 const ABSOLUTE_PATH_PATTERN = /^\/[A-Za-z0-9._/-]*$/;
 const IMAGE_REFERENCE_PATTERN =
   /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const SPDX_EXPRESSION_PATTERN = /^[A-Za-z0-9.+:() -]{1,100}$/;
-const SOURCE_URL_PATTERN = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/;
 
 export const ManifestSchema = z
   .strictObject({
@@ -153,7 +153,7 @@ export const ManifestSchema = z
     description: DescriptionSchema,
     license: z
       .string()
-      .regex(SPDX_EXPRESSION_PATTERN, 'must be an SPDX license expression such as Apache-2.0')
+      .regex(LICENSE_PATTERN, 'must be an SPDX license expression such as Apache-2.0')
       .meta({ description: 'SPDX license expression, from package.json' }),
     source: z
       .string()

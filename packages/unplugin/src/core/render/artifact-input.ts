@@ -1,10 +1,12 @@
+import { LICENSE_PATTERN, SOURCE_URL_PATTERN } from '@hecate-om/contract/rules';
+
 /**
  * Checks on every value the deployable artifacts embed. The manifest is validated upstream
  * (parseManifest), but the Containerfile and the Quadlet unit are line-based formats in which one
  * stray character adds an instruction or a directive, so the renderers check again here and refuse
  * what they cannot write safely. These are syntax-safety alphabets, deliberately no stricter than
- * the contract's naming rules; they are written out here rather than imported because the
- * contract's entry point loads zod, and the renderers run on the plugin's warm path.
+ * the contract's naming rules (the license and source URL rules are the contract's own, from its
+ * zod-free `rules` entry: the renderers run on the plugin's warm path).
  */
 
 /** A value a renderer cannot write safely: the caller skipped validation (a programming error). */
@@ -25,8 +27,6 @@ const UNSAFE_CHARACTER = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z.-]{0,127}$/;
 const ABSOLUTE_PATH = /^(?:\/[A-Za-z0-9._-]+)+$/;
-const LICENSE = /^[A-Za-z0-9.+:() -]{1,100}$/;
-const HTTPS_URL = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/;
 const TARBALL_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.tar\.gz$/;
 
 // The distribution reference grammar (github.com/distribution/reference): [domain/]path[:tag][@digest].
@@ -80,11 +80,11 @@ export function checkAbsolutePath(field: string, value: string): string {
 }
 
 export function checkLicense(field: string, value: string): string {
-  return checkPattern(field, value, LICENSE, 'an SPDX license expression such as Apache-2.0');
+  return checkPattern(field, value, LICENSE_PATTERN, 'an SPDX license expression such as Apache-2.0');
 }
 
 export function checkHttpsUrl(field: string, value: string): string {
-  return checkPattern(field, value, HTTPS_URL, 'an https URL without spaces, quotes or backslashes');
+  return checkPattern(field, value, SOURCE_URL_PATTERN, 'an https URL without spaces, quotes or backslashes');
 }
 
 export function checkTarballFileName(field: string, value: string): string {
