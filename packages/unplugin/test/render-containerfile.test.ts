@@ -56,6 +56,7 @@ describe('renderContainerfile', () => {
         'HECATE_SECRETS_DIR=/etc/hecate/secrets/hecate-echo',
         'HECATE_STATE_DIR=/var/lib/hecate/hecate-echo',
         'HECATE_LOG_LEVEL=info',
+        'HECATE_HEALTH_TIMEOUT_MS=1000',
         'HECATE_SHUTDOWN_TIMEOUT_MS=8000',
       ]],
       ['ADD', ['hecate-echo-1.2.3.tar.gz', '/opt/hecate/']],
@@ -105,6 +106,7 @@ describe('renderContainerfile', () => {
       ['HECATE_SECRETS_DIR', '/etc/hecate/secrets/hecate-echo'],
       ['HECATE_STATE_DIR', '/var/lib/hecate/hecate-echo'],
       ['HECATE_LOG_LEVEL', 'info'],
+      ['HECATE_HEALTH_TIMEOUT_MS', '1000'],
       ['HECATE_SHUTDOWN_TIMEOUT_MS', '8000'],
     ]);
     expect(instructionsOf(dockerfile).find(([keyword]) => keyword === 'EXPOSE')).toEqual(['EXPOSE', ['9000']]);

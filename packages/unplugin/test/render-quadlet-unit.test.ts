@@ -24,6 +24,7 @@ const EXPECTED_SECTIONS = [
       { key: 'Environment', value: '"HECATE_SECRETS_DIR=/etc/hecate/secrets/hecate-echo"' },
       { key: 'Environment', value: '"HECATE_STATE_DIR=/var/lib/hecate/hecate-echo"' },
       { key: 'Environment', value: '"HECATE_LOG_LEVEL=info"' },
+      { key: 'Environment', value: '"HECATE_HEALTH_TIMEOUT_MS=1000"' },
       { key: 'Environment', value: '"HECATE_SHUTDOWN_TIMEOUT_MS=10000"' },
       { key: 'Volume', value: '/etc/hecate/secrets/hecate-echo:/etc/hecate/secrets/hecate-echo:ro,Z' },
       { key: 'Volume', value: 'hecate-echo-state:/var/lib/hecate/hecate-echo' },
@@ -72,13 +73,15 @@ describe('renderQuadletUnit', () => {
       'HECATE_SECRETS_DIR=/etc/hecate/secrets/hecate-echo',
       'HECATE_STATE_DIR=/var/lib/hecate/hecate-echo',
       'HECATE_LOG_LEVEL=info',
+      'HECATE_HEALTH_TIMEOUT_MS=1000',
       'HECATE_SHUTDOWN_TIMEOUT_MS=10000',
     ]);
   });
 
   it('lets the stop deadlines exceed the runtime drain deadline, each past the one before', () => {
     const unit = parseSystemdUnit(renderQuadletUnit(artifactManifest()));
-    const drainMs = Number(splitSystemdWords(valuesOf(unit, 'Container', 'Environment')[5] ?? '')[0]?.split('=')[1]);
+    const assignments = valuesOf(unit, 'Container', 'Environment').flatMap((value) => splitSystemdWords(value));
+    const drainMs = Number(assignments.find((assignment) => assignment.startsWith('HECATE_SHUTDOWN_TIMEOUT_MS='))?.split('=')[1]);
     const podmanStopSeconds = Number(valuesOf(unit, 'Container', 'StopTimeout')[0]);
     const systemdStopSeconds = Number(valuesOf(unit, 'Service', 'TimeoutStopSec')[0]);
     expect([drainMs, podmanStopSeconds * 1000, systemdStopSeconds * 1000]).toEqual([10_000, 15_000, 30_000]);

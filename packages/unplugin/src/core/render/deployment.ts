@@ -56,6 +56,11 @@ export const HEALTH_CHECK_TIMING = {
 
 /** The log level of a deployed service: the runtime's default (warn) is for development. */
 const DEPLOYED_LOG_LEVEL = 'info';
+/**
+ * The runtime's own default, written out so that an operator sees every setting in the unit and the
+ * image; `--healthcheck` waits this plus one second, inside the engine's 5 s health-check timeout.
+ */
+const HEALTH_TIMEOUT_MS = 1000;
 
 /**
  * The runtime's environment variables (see @hecate-om/runtime) with the values a container needs:
@@ -71,6 +76,7 @@ export function runtimeEnvironment(
     ['HECATE_SECRETS_DIR', values.secretsDir],
     ['HECATE_STATE_DIR', values.stateDir],
     ['HECATE_LOG_LEVEL', DEPLOYED_LOG_LEVEL],
+    ['HECATE_HEALTH_TIMEOUT_MS', String(HEALTH_TIMEOUT_MS)],
     ['HECATE_SHUTDOWN_TIMEOUT_MS', String(shutdownTimeoutMs)],
   ];
 }
