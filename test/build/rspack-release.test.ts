@@ -14,7 +14,6 @@ function rspackConfig(outdir: string, cacheDir: string): Configuration {
     devtool: 'source-map',
     entry: { main: 'virtual:hecate-om/main' },
     output: { path: outdir, filename: '[name].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
-    experiments: { outputModule: true },
     optimization: { minimize: false },
     resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
     module: {

@@ -8,7 +8,7 @@ const start = (env: Record<string, string> = {}, dir = release.dir): ReturnType<
   running.push(run);
   return run;
 };
-const messages = (run: ReturnType<typeof runRelease>): string[] =>
+const messages = (run: ReturnType<typeof runRelease>): (string | undefined)[] =>
   run.lines.map((event) => (event.fixture === undefined ? event.message : `fixture ${event.fixture}`));
 
 beforeAll(async () => {
@@ -80,7 +80,7 @@ describe('boot', () => {
     const run = start({ FIXTURE_START: 'throw', FIXTURE_START_DELAY_MS: '1500' });
     const port = await run.port();
     const [health, ready] = await Promise.all([httpGet(port, '/health'), httpGet(port, '/health/ready')]);
-    expect([health.status, health.json.status, health.json.checks]).toEqual([
+    expect([health.status, health.json?.status, health.json?.checks]).toEqual([
       503,
       'down',
       { service: [{ status: 'down', output: 'starting: start() has not finished' }] },
@@ -120,7 +120,7 @@ describe('graceful shutdown', () => {
     const ready = await httpGet(port, '/health/ready');
     expect([ready.status, ready.json]).toEqual([503, { status: 'down', output: 'shutting down' }]);
     const drained = await inFlight;
-    expect([drained.status, drained.json.status]).toEqual([200, 'ok']);
+    expect([drained.status, drained.json?.status]).toEqual([200, 'ok']);
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.fixtureEvents('stop')).toEqual([{ fixture: 'stop', state: { token: 'state-7f3a' } }]);
     expect(messages(run).slice(-4)).toEqual(['shutting down', 'fixture health-answered', 'fixture stop', 'stopped']);
