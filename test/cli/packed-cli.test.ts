@@ -3,6 +3,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCAFFOLDED_TREE } from '../../packages/cli/test/helpers/scaffolded-repository.js';
 import { repoRoot, tempDir, treeOf } from './support/cli.js';
 
 const run = promisify(execFile);
@@ -70,23 +71,6 @@ describe('the packed @hecate-om/cli', () => {
 
   it('scaffolds the whole repository from its installed binary', async () => {
     await run(bin, ['scaffold', '--name', 'hecate-billing', '--description', 'Bills usage over the mesh', '--org', 'acme'], { cwd: work });
-    expect(await treeOf(join(work, 'hecate-billing'))).toEqual([
-      '.github/',
-      '.github/workflows/',
-      '.github/workflows/ci.yml',
-      '.gitignore',
-      'CHANGELOG.md',
-      'DEPLOY.md',
-      'LICENSE',
-      'README.md',
-      'build.mjs',
-      'package.json',
-      'pnpm-workspace.yaml',
-      'src/',
-      'src/service.ts',
-      'test/',
-      'test/service.test.ts',
-      'tsconfig.json',
-    ]);
+    expect(await treeOf(join(work, 'hecate-billing'))).toEqual(SCAFFOLDED_TREE);
   });
 });

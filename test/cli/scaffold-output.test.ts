@@ -1,27 +1,9 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HECATE_BILLING_NAMES, SCAFFOLDED_FILES, SCAFFOLDED_TREE } from '../../packages/cli/test/helpers/scaffolded-repository.js';
 import { runCli, tempDir, treeOf } from './support/cli.js';
 import { findHouseValues } from './support/house-values.js';
-
-const GENERATED_TREE = [
-  '.github/',
-  '.github/workflows/',
-  '.github/workflows/ci.yml',
-  '.gitignore',
-  'CHANGELOG.md',
-  'DEPLOY.md',
-  'LICENSE',
-  'README.md',
-  'build.mjs',
-  'package.json',
-  'pnpm-workspace.yaml',
-  'src/',
-  'src/service.ts',
-  'test/',
-  'test/service.test.ts',
-  'tsconfig.json',
-];
 
 const args = ['scaffold', '--name', 'hecate-billing', '--description', 'Bills usage over the mesh', '--org', 'acme'];
 
@@ -54,7 +36,7 @@ describe('hecate-om scaffold', () => {
         '',
       ].join('\n'),
     );
-    expect(await treeOf(cwd)).toEqual(['hecate-billing/', ...GENERATED_TREE.map((path) => `hecate-billing/${path}`)]);
+    expect(await treeOf(cwd)).toEqual(['hecate-billing/', ...SCAFFOLDED_TREE.map((path) => `hecate-billing/${path}`)]);
   });
 
   it('fills an existing empty --dir', async () => {
@@ -62,8 +44,8 @@ describe('hecate-om scaffold', () => {
     await mkdir(target);
     const result = await runCli([...args, '--dir', 'empty'], { cwd });
     expect(result.status).toBe(0);
-    expect(await treeOf(target)).toEqual(GENERATED_TREE);
-    expect(await treeOf(cwd)).toEqual(['empty/', ...GENERATED_TREE.map((path) => `empty/${path}`)]);
+    expect(await treeOf(target)).toEqual(SCAFFOLDED_TREE);
+    expect(await treeOf(cwd)).toEqual(['empty/', ...SCAFFOLDED_TREE.map((path) => `empty/${path}`)]);
   });
 
   it('fills the empty working directory with --dir . and keeps it, so the shell is still in it', async () => {
@@ -73,7 +55,7 @@ describe('hecate-om scaffold', () => {
     const result = await runCli([...args, '--dir', '.'], { cwd: target });
     expect(result.status).toBe(0);
     expect((await stat(target)).ino).toBe(before.ino);
-    expect(await treeOf(cwd)).toEqual(['here/', ...GENERATED_TREE.map((path) => `here/${path}`)]);
+    expect(await treeOf(cwd)).toEqual(['here/', ...SCAFFOLDED_TREE.map((path) => `here/${path}`)]);
   });
 
   it('with --force, writes over the files it generates and keeps the others', async () => {
@@ -83,9 +65,9 @@ describe('hecate-om scaffold', () => {
     await writeFile(join(target, 'package.json'), '{"name":"old"}\n');
     const result = await runCli([...args, '--dir', target, '--force'], { cwd });
     expect(result.status).toBe(0);
-    expect(await treeOf(target)).toEqual([...GENERATED_TREE, '.git/', '.git/HEAD'].sort());
+    expect(await treeOf(target)).toEqual([...SCAFFOLDED_TREE, '.git/', '.git/HEAD'].sort());
     expect(JSON.parse(await readFile(join(target, 'package.json'), 'utf8'))).toMatchObject({ name: '@acme/hecate-billing' });
-    expect(await treeOf(cwd)).toEqual(['existing/', ...[...GENERATED_TREE, '.git/', '.git/HEAD'].sort().map((path) => `existing/${path}`)]);
+    expect(await treeOf(cwd)).toEqual(['existing/', ...[...SCAFFOLDED_TREE, '.git/', '.git/HEAD'].sort().map((path) => `existing/${path}`)]);
   });
 
   it('reports the directory, the derived names and the files under --json', async () => {
@@ -93,17 +75,8 @@ describe('hecate-om scaffold', () => {
     expect(result.status).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       directory: join(cwd, 'hecate-billing'),
-      names: {
-        name: 'hecate-billing',
-        packageName: '@acme/hecate-billing',
-        imageRepository: 'registry.example.com:5000/acme/hecate-billing',
-        quadletUnit: 'hecate-billing.container',
-        systemdService: 'hecate-billing.service',
-        scope: 'hecate-billing',
-        capabilityPrefix: 'hecate_billing',
-        className: 'HecateBillingService',
-      },
-      files: GENERATED_TREE.filter((path) => !path.endsWith('/')),
+      names: HECATE_BILLING_NAMES,
+      files: SCAFFOLDED_FILES,
     });
   });
 

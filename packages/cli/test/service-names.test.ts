@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deriveServiceNames } from '../src/scaffold/service-names.js';
+import { HECATE_BILLING_NAMES } from './helpers/scaffolded-repository.js';
 
 describe('deriveServiceNames', () => {
   it('derives every name of a service from its kebab-case name, the org and the registry', () => {
-    expect(deriveServiceNames('hecate-billing', { org: 'acme', registry: 'registry.example.com:5000' })).toEqual({
-      name: 'hecate-billing',
-      packageName: '@acme/hecate-billing',
-      imageRepository: 'registry.example.com:5000/acme/hecate-billing',
-      quadletUnit: 'hecate-billing.container',
-      systemdService: 'hecate-billing.service',
-      scope: 'hecate-billing',
-      capabilityPrefix: 'hecate_billing',
-      className: 'HecateBillingService',
-    });
+    expect(deriveServiceNames('hecate-billing', { org: 'acme', registry: 'registry.example.com:5000' })).toEqual(HECATE_BILLING_NAMES);
   });
 
   it('does not double the Service suffix of a name that already ends in -service', () => {

@@ -14,6 +14,7 @@ import {
   renderTemplate,
   renderTemplates,
 } from '../src/scaffold/templates.js';
+import { SCAFFOLDED_FILES } from './helpers/scaffolded-repository.js';
 
 const repoRoot = join(import.meta.dirname, '..', '..', '..');
 const readJson = async (path: string): Promise<Record<string, Record<string, string>>> =>
@@ -34,20 +35,7 @@ async function rendered(description = 'Bills usage over the mesh'): Promise<Map<
 
 describe('the service templates', () => {
   it('generate exactly the files of a complete service repository, each template used once', async () => {
-    expect([...(await rendered()).keys()]).toEqual([
-      '.github/workflows/ci.yml',
-      '.gitignore',
-      'CHANGELOG.md',
-      'DEPLOY.md',
-      'LICENSE',
-      'README.md',
-      'build.mjs',
-      'package.json',
-      'pnpm-workspace.yaml',
-      'src/service.ts',
-      'test/service.test.ts',
-      'tsconfig.json',
-    ]);
+    expect([...(await rendered()).keys()]).toEqual(SCAFFOLDED_FILES);
     expect((await listTemplateFiles()).map((file) => file.templatePath)).toContain('_github/workflows/ci.yml');
   });
 
