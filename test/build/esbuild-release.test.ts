@@ -5,30 +5,33 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contractHashOf, deriveUcanRequest, type Manifest } from '@hecate-om/contract';
 import hecateOm from '@hecate-om/unplugin/esbuild';
-import { copyOfProject, exampleRoot, fixturesDir, repoRoot, run, sortedEntries, tempDir } from './support/builds.js';
+import {
+  TempDirs,
+  buildExample,
+  copyOfProject,
+  exampleRoot,
+  fixturesDir,
+  releaseArtifacts,
+  repoRoot,
+  run,
+  sortedEntries,
+  tempDir,
+  unpackTarball,
+} from './support/builds.js';
 
-const ARTIFACTS = [
-  'Containerfile',
-  'hecate-echo-0.1.0.tar.gz',
-  'hecate-echo.container',
-  'main.js',
-  'main.js.map',
-  'manifest.json',
-  'ucan-request.json',
-];
+const ARTIFACTS = releaseArtifacts({ name: 'hecate-echo', version: '0.1.0' });
 
 const readJson = async (path: string): Promise<unknown> => JSON.parse(await readFile(path, 'utf8'));
 
 describe('the example service built by `node build.mjs` (esbuild through the plugin)', () => {
-  const dirs: string[] = [];
+  const temp = new TempDirs();
   let outdir: string;
 
   beforeAll(async () => {
-    outdir = await tempDir('esbuild');
-    dirs.push(outdir);
-    await run(process.execPath, ['build.mjs', outdir], { cwd: exampleRoot });
+    outdir = await temp.make('esbuild');
+    await buildExample(outdir);
   });
-  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+  afterAll(() => temp.removeAll());
 
   it('writes the bundle, its source map and every artifact into outdir', async () => {
     expect(await sortedEntries(outdir)).toEqual(ARTIFACTS);
@@ -80,9 +83,8 @@ describe('the example service built by `node build.mjs` (esbuild through the plu
     const tarball = join(outdir, 'hecate-echo-0.1.0.tar.gz');
     const { stdout: listing } = await run('tar', ['-tzf', tarball]);
     expect(listing.split('\n').filter(Boolean)).toEqual(TARBALL_ENTRIES);
-    const unpacked = await tempDir('unpacked');
-    dirs.push(unpacked);
-    await run('tar', ['-xzf', tarball, '-C', unpacked]);
+    const unpacked = await temp.make('unpacked');
+    await unpackTarball(tarball, unpacked);
     const release = join(unpacked, 'hecate-echo-0.1.0');
     for (const file of ['main.js', 'main.js.map', 'manifest.json'])
       expect(await readFile(join(release, file)), file).toEqual(await readFile(join(outdir, file)));
@@ -97,15 +99,13 @@ describe('the example service built by `node build.mjs` (esbuild through the plu
   });
 
   it('produces a byte-identical tarball when built again', async () => {
-    const again = await tempDir('esbuild-again');
-    dirs.push(again);
-    await run(process.execPath, ['build.mjs', again], { cwd: exampleRoot });
+    const again = await temp.make('esbuild-again');
+    await buildExample(again);
     expect(await readFile(join(again, 'hecate-echo-0.1.0.tar.gz'))).toEqual(await readFile(join(outdir, 'hecate-echo-0.1.0.tar.gz')));
   });
 
   it('adds the artifacts to outputFiles and writes nothing when write is false', async () => {
-    const parent = await tempDir('no-write');
-    dirs.push(parent);
+    const parent = await temp.make('no-write');
     const target = join(parent, 'dist');
     const result = await build({
       absWorkingDir: exampleRoot,

@@ -1,11 +1,11 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { rollup } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOmEsbuild from '@hecate-om/unplugin/esbuild';
 import hecateOmRollup from '@hecate-om/unplugin/rollup';
-import { fixturesDir, run, sortedEntries, tempDir } from './support/builds.js';
+import { TempDirs, expectSameTextFiles, fixturesDir, releaseArtifacts, sortedEntries, unpackTarball } from './support/builds.js';
 
 // Plain rollup has no TypeScript and no node_modules resolution: the fixture's contract is plain
 // JavaScript, and bare imports stay external. What is checked is the plugin's wiring. rollup has no
@@ -14,44 +14,33 @@ const root = join(fixturesDir, 'build-js-service');
 const options = { service: 'src/service.js' };
 
 describe('a JavaScript service built through the /rollup entry', () => {
-  const dirs: string[] = [];
+  const temp = new TempDirs();
   let rollupOut: string;
   let esbuildOut: string;
 
   beforeAll(async () => {
-    rollupOut = await tempDir('rollup');
-    esbuildOut = await tempDir('rollup-esbuild');
-    const cacheDir = await tempDir('rollup-cache');
-    dirs.push(rollupOut, esbuildOut, cacheDir);
+    rollupOut = await temp.make('rollup');
+    esbuildOut = await temp.make('rollup-esbuild');
+    const cacheDir = await temp.make('rollup-cache');
     const bundle = await rollup({ external: [/^@hecate-om\/contract$/, /^node:/], plugins: [hecateOmRollup({ ...options, root, cacheDir })] });
     await bundle.write({ dir: rollupOut });
     await bundle.close();
     await build({ absWorkingDir: root, outdir: esbuildOut, logLevel: 'silent', plugins: [hecateOmEsbuild({ ...options, cacheDir })] });
   });
-  afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+  afterAll(() => temp.removeAll());
 
   it('sets the entry, writes main.js with its map and emits every artifact', async () => {
-    expect(await sortedEntries(rollupOut)).toEqual([
-      'Containerfile',
-      'js-service-2.1.0.tar.gz',
-      'js-service.container',
-      'main.js',
-      'main.js.map',
-      'manifest.json',
-      'ucan-request.json',
-    ]);
+    expect(await sortedEntries(rollupOut)).toEqual(releaseArtifacts({ name: 'js-service', version: '2.1.0' }));
     expect(await readFile(join(rollupOut, 'main.js'), 'utf8')).toMatch(/boot\(JsService, \{ manifest(?:\$\d+)? \}\);\n\/\/# sourceMappingURL=main\.js\.map\n$/);
   });
 
   it('derives the same manifest and UCAN request as the esbuild build', async () => {
-    for (const file of ['manifest.json', 'ucan-request.json'])
-      expect(await readFile(join(rollupOut, file), 'utf8'), file).toBe(await readFile(join(esbuildOut, file), 'utf8'));
+    await expectSameTextFiles(rollupOut, esbuildOut, ['manifest.json', 'ucan-request.json']);
   });
 
   it("packs rollup's own main.js into the release tarball", async () => {
-    const unpacked = await tempDir('rollup-unpacked');
-    dirs.push(unpacked);
-    await run('tar', ['-xzf', join(rollupOut, 'js-service-2.1.0.tar.gz'), '-C', unpacked]);
+    const unpacked = await temp.make('rollup-unpacked');
+    await unpackTarball(join(rollupOut, 'js-service-2.1.0.tar.gz'), unpacked);
     expect(await readFile(join(unpacked, 'js-service-2.1.0', 'main.js'))).toEqual(await readFile(join(rollupOut, 'main.js')));
   });
 });

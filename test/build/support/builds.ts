@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, symlink } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { expect } from 'vitest';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const exampleRoot = join(repoRoot, 'examples', 'hecate-echo');
@@ -18,6 +19,57 @@ export function tempDir(label: string): Promise<string> {
 
 export async function sortedEntries(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort();
+}
+
+/** The temporary directories one test file makes, removed together in its afterAll. */
+export class TempDirs {
+  readonly #dirs: string[] = [];
+
+  async make(label: string): Promise<string> {
+    const dir = await tempDir(label);
+    this.#dirs.push(dir);
+    return dir;
+  }
+
+  async removeAll(): Promise<void> {
+    await Promise.all(this.#dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  }
+}
+
+/** What a build through the plugin writes into outdir for the release `<name>-<version>`, as sortedEntries lists it. */
+export function releaseArtifacts(release: { name: string; version: string }): string[] {
+  const { name, version } = release;
+  return ['Containerfile', `${name}-${version}.tar.gz`, `${name}.container`, 'main.js', 'main.js.map', 'manifest.json', 'ucan-request.json'].sort();
+}
+
+/** Builds the example service into outdir the way its README says: `node build.mjs <outdir>` (esbuild through the plugin). */
+export async function buildExample(outdir: string): Promise<void> {
+  await run(process.execPath, ['build.mjs', outdir], { cwd: exampleRoot });
+}
+
+/** Unpacks a release tarball into dir with the system's tar. */
+export async function unpackTarball(tarball: string, dir: string): Promise<void> {
+  await run('tar', ['-xzf', tarball, '-C', dir]);
+}
+
+/** Asserts that each of `files` in dir has the same text as in referenceDir, naming the file that differs. */
+export async function expectSameTextFiles(dir: string, referenceDir: string, files: readonly string[]): Promise<void> {
+  for (const file of files) expect(await readFile(join(dir, file), 'utf8'), file).toBe(await readFile(join(referenceDir, file), 'utf8'));
+}
+
+/** The part of a webpack or rspack compiler that runs one build. */
+interface OneShotCompiler<S> {
+  run(callback: (error: Error | null, stats?: S) => void): void;
+  close(callback: (error?: Error | null) => void): void;
+}
+
+/** Runs one webpack or rspack build and closes the compiler; rejects on a fatal error, resolves with the stats otherwise. */
+export function compileOnce<S>(compiler: OneShotCompiler<S>): Promise<S> {
+  return new Promise((resolve, reject) =>
+    compiler.run((error, stats) => {
+      compiler.close(() => (error || stats === undefined ? reject(error ?? new Error('no stats')) : resolve(stats)));
+    }),
+  );
 }
 
 /**
