@@ -1,25 +1,12 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntimeFixture, httpGet, readMainJs, removeRelease, runRelease } from './fixture-release.mjs';
+import { describe, expect, it } from 'vitest';
+import { httpGet, readMainJs } from './fixture-release.mjs';
+import { useRuntimeFixture } from './use-runtime-fixture.js';
 
-let release: { dir: string; manifest: { name: string; version: string } };
-const running: ReturnType<typeof runRelease>[] = [];
-const start = (env: Record<string, string> = {}): ReturnType<typeof runRelease> => {
-  const run = runRelease(release.dir, env);
-  running.push(run);
-  return run;
-};
-
-beforeAll(async () => {
-  release = await buildRuntimeFixture();
-});
-afterEach(() => {
-  for (const run of running.splice(0)) run.kill('SIGKILL');
-});
-afterAll(() => removeRelease(release.dir));
+const { release, start } = useRuntimeFixture();
 
 describe('the health endpoint of a running release', () => {
   it('bundles the runtime without zod', async () => {
-    expect(await readMainJs(release.dir)).not.toMatch(/zod/i);
+    expect(await readMainJs(release().dir)).not.toMatch(/zod/i);
   });
 
   it('reports ok in the health+json shape, with name, version and the service check', async () => {
@@ -32,7 +19,7 @@ describe('the health endpoint of a running release', () => {
     expect(health.json).toEqual({ status: 'ok', name: 'runtime-fixture', version: '1.0.0', checks: { service: [{ status: 'ok' }] } });
     expect((await httpGet(port, '/health/ready')).status).toBe(200);
     expect((await httpGet(port, '/health/live')).json).toEqual({ status: 'ok' });
-    expect((await httpGet(port, '/manifest')).json).toEqual(release.manifest);
+    expect((await httpGet(port, '/manifest')).json).toEqual(release().manifest);
     expect(run.fixtureEvents('start')[0]).toMatchObject({ config: { healthPort: port, healthHost: '127.0.0.1', logLevel: 'info' } });
   });
 

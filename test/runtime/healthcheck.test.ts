@@ -1,23 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntimeFixture, removeRelease, runRelease } from './fixture-release.mjs';
+import { describe, expect, it } from 'vitest';
+import { useRuntimeFixture } from './use-runtime-fixture.js';
 
-let release: { dir: string };
-const running: ReturnType<typeof runRelease>[] = [];
-
-beforeAll(async () => {
-  release = await buildRuntimeFixture();
-});
-afterEach(() => {
-  for (const run of running.splice(0)) run.kill('SIGKILL');
-});
-afterAll(() => removeRelease(release.dir));
+const { release, start } = useRuntimeFixture();
 
 /** `node main.js --healthcheck`, as the container engine runs it. */
 function healthcheck(env: Record<string, string>): Promise<{ code: number | null; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['main.js', '--healthcheck'], { cwd: release.dir, env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, ['main.js', '--healthcheck'], { cwd: release().dir, env: { PATH: process.env.PATH, ...env } });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.on('close', (code) => resolve({ code, stdout }));
@@ -25,9 +16,7 @@ function healthcheck(env: Record<string, string>): Promise<{ code: number | null
 }
 
 async function serviceOn(env: Record<string, string>): Promise<number> {
-  const run = runRelease(release.dir, { HECATE_HEALTH_HOST: '0.0.0.0', ...env });
-  running.push(run);
-  return run.port();
+  return start({ HECATE_HEALTH_HOST: '0.0.0.0', ...env }).port();
 }
 
 function unusedPort(): Promise<number> {

@@ -1,17 +1,9 @@
 import { connect } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRuntimeFixture, httpGet, removeRelease, runRelease } from './fixture-release.mjs';
+import { describe, expect, it } from 'vitest';
+import { httpGet } from './fixture-release.mjs';
+import { useRuntimeFixture } from './use-runtime-fixture.js';
 
-let release: { dir: string };
-const running: ReturnType<typeof runRelease>[] = [];
-
-beforeAll(async () => {
-  release = await buildRuntimeFixture();
-});
-afterEach(() => {
-  for (const run of running.splice(0)) run.kill('SIGKILL');
-});
-afterAll(() => removeRelease(release.dir));
+const { start } = useRuntimeFixture();
 
 /** Writes raw bytes on a fresh connection and collects whatever comes back until the server closes. */
 function exchange(port: number, bytes: string | Buffer, { end = true } = {}): Promise<string> {
@@ -31,8 +23,7 @@ const statusLine = (answer: string): string => answer.slice(0, answer.indexOf('\
 
 describe('a release facing hostile or broken clients', () => {
   it('answers garbage, oversized headers, bodies and abandoned requests without falling over', async () => {
-    const run = runRelease(release.dir, { FIXTURE_HEALTH_DELAY_MS: '300' });
-    running.push(run);
+    const run = start({ FIXTURE_HEALTH_DELAY_MS: '300' });
     const port = await run.port();
 
     expect(statusLine(await exchange(port, Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0xff, 0xfe, 0x0d, 0x0a, 0x0d, 0x0a])))).toBe('HTTP/1.1 400 Bad Request');

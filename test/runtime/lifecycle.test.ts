@@ -1,23 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildFixtureRelease, buildRuntimeFixture, contractValuesOfFixture, httpGet, removeRelease, runRelease } from './fixture-release.mjs';
+import { describe, expect, it } from 'vitest';
+import { type RunningRelease, buildFixtureRelease, contractValuesOfFixture, httpGet, removeRelease } from './fixture-release.mjs';
+import { useRuntimeFixture } from './use-runtime-fixture.js';
 
-let release: { dir: string };
-const running: ReturnType<typeof runRelease>[] = [];
-const start = (env: Record<string, string> = {}, dir = release.dir): ReturnType<typeof runRelease> => {
-  const run = runRelease(dir, env);
-  running.push(run);
-  return run;
-};
-const messages = (run: ReturnType<typeof runRelease>): (string | undefined)[] =>
+const { start } = useRuntimeFixture();
+const messages = (run: RunningRelease): (string | undefined)[] =>
   run.lines.map((event) => (event.fixture === undefined ? event.message : `fixture ${event.fixture}`));
-
-beforeAll(async () => {
-  release = await buildRuntimeFixture();
-});
-afterEach(() => {
-  for (const run of running.splice(0)) run.kill('SIGKILL');
-});
-afterAll(() => removeRelease(release.dir));
 
 describe('boot', () => {
   it('refuses to start a release whose code has drifted from its manifest, naming the difference', async () => {
