@@ -160,6 +160,23 @@ describe('esbuild options the release cannot work with', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('fails before bundling, writing nothing, when the baseImage option is not an image reference', async () => {
+    const outdir = await tempDir('bad-base-image');
+    const baseImage = 'node:24\nRUN rm -rf /';
+    await expect(
+      build({ absWorkingDir: exampleRoot, outdir, logLevel: 'silent', plugins: [hecateOm({ baseImage })] }),
+    ).rejects.toMatchObject({
+      errors: [
+        expect.objectContaining({
+          text: `the baseImage option is ${JSON.stringify(baseImage)}: the Containerfile starts FROM it, so it must be an image reference such as docker.io/library/node:24-slim ([registry/]path[:tag][@digest]) on one line`,
+          location: null,
+        }),
+      ],
+    });
+    expect(await sortedEntries(outdir)).toEqual([]);
+    await rm(outdir, { recursive: true, force: true });
+  });
+
   it('fails with a clear error when the service project does not depend on @hecate-om/runtime', async () => {
     const root = join(fixturesDir, 'build-without-runtime');
     const outdir = await tempDir('no-runtime');

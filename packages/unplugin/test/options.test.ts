@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { githubOwnerOf, resolveOptions } from '../src/core/options.js';
+import { githubOwnerOf, optionsProblem, resolveOptions } from '../src/core/options.js';
 
 describe('resolveOptions', () => {
   it('fills in every default against the bundler root', () => {
@@ -55,5 +55,19 @@ describe('githubOwnerOf', () => {
 
   it.each([[undefined], ['https://gitlab.com/acme/echo'], [{ url: 42 }], ['not a repository']])('finds none in %j', (repository) => {
     expect(githubOwnerOf(repository)).toBeUndefined();
+  });
+});
+
+describe('optionsProblem', () => {
+  it('accepts the defaults and a pinned digest', () => {
+    expect(optionsProblem(resolveOptions(undefined, '/srv/echo', {}))).toBeUndefined();
+    const pinned = `docker.io/library/node:24-slim@sha256:${'a'.repeat(64)}`;
+    expect(optionsProblem(resolveOptions({ baseImage: pinned }, '/srv/echo', {}))).toBeUndefined();
+  });
+
+  it('refuses a baseImage that is not an image reference, naming it', () => {
+    expect(optionsProblem(resolveOptions({ baseImage: 'Node:24 AS build' }, '/srv/echo', {}))).toBe(
+      'the baseImage option is "Node:24 AS build": the Containerfile starts FROM it, so it must be an image reference such as docker.io/library/node:24-slim ([registry/]path[:tag][@digest]) on one line',
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { isImageReference } from './render/artifact-input.js';
 
 /** What a build config passes to the plugin. Every field is optional. */
 export interface Options {
@@ -85,6 +86,17 @@ export function resolveOptions(
     tarball: options?.tarball ?? true,
     cacheDir: resolve(serviceRoot, options?.cacheDir ?? join('node_modules', '.cache', 'hecate-om')),
   };
+}
+
+/**
+ * What is wrong with an option the build would otherwise only trip over after bundling, when the
+ * Containerfile is rendered: checked once the options are resolved, so a bad one fails the build
+ * before anything is written.
+ */
+export function optionsProblem(options: ResolvedOptions): string | undefined {
+  if (!isImageReference(options.baseImage))
+    return `the baseImage option is ${JSON.stringify(options.baseImage)}: the Containerfile starts FROM it, so it must be an image reference such as docker.io/library/node:24-slim ([registry/]path[:tag][@digest]) on one line`;
+  return undefined;
 }
 
 const GITHUB_OWNER_PATTERNS = [

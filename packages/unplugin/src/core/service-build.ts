@@ -3,7 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { type Artifact, ArtifactRenderer } from './artifacts.js';
 import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
-import { type Options, type ResolvedOptions, resolveOptions } from './options.js';
+import { type Options, optionsProblem, type ResolvedOptions, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
 import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, renderEntryModule, renderManifestModule } from './virtual-modules.js';
@@ -47,6 +47,11 @@ export class ServiceBuild {
       return;
     }
     const options = resolveOptions(this.userOptions, bundlerRoot, project.value.packageJson);
+    const problem = optionsProblem(options);
+    if (problem !== undefined) {
+      this.#setup = { ok: false, error: { code: 'bad-option', message: problem } };
+      return;
+    }
     const key: AnalysisKey = {
       pluginVersion: pluginVersion(),
       root: options.root,

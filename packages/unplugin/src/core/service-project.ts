@@ -13,7 +13,7 @@ export interface ServiceProject {
 }
 
 export type ServiceProjectError = {
-  readonly code: 'no-package-json' | 'no-runtime-dependency' | 'runtime-not-installed';
+  readonly code: 'no-package-json' | 'no-runtime-dependency' | 'runtime-not-installed' | 'bad-option';
   readonly message: string;
 };
 
