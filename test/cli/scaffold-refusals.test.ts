@@ -124,6 +124,17 @@ describe('hecate-om scaffold refuses bad input before writing anything', () => {
     expect(await treeOf(cwd)).toEqual(['notes.txt']);
   });
 
+  it('refuses a --dir under a file as a usage error naming the file, not a crash', async () => {
+    const file = join(cwd, 'notes.txt');
+    const underFile = join(file, 'hecate-billing');
+    const result = await runCli(['scaffold', ...good, '--dir', underFile], { cwd });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      `Error: scaffold: nothing was written:\n  --dir: ${file}, the parent of ${underFile}, is not an existing directory: create it first\n`,
+    );
+    expect(await treeOf(cwd)).toEqual(['notes.txt']);
+  });
+
   it('refuses a port that is not a number, a missing required flag and an unknown flag, with usage exit code 2', async () => {
     const notANumber = await runCli(['scaffold', ...withFlag('--health-port', 'http')], { cwd });
     expect([notANumber.status, oneLine(notANumber.stderr)]).toEqual([2, expect.stringContaining('Parsing --health-port Expected an integer but received: http')]);

@@ -17,7 +17,9 @@ async function kindOf(path: string): Promise<'missing' | 'directory' | 'other'> 
   try {
     return (await stat(path)).isDirectory() ? 'directory' : 'other';
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    // ENOTDIR: a component of the path is a file, so nothing can be at the path either.
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return 'missing';
     throw error;
   }
 }
