@@ -107,6 +107,21 @@ describe('hecate-om validate', () => {
     }
   });
 
+  it('reports a large file with an error on every line without slowing down with its size', async () => {
+    const dir = await tempDir('validate');
+    try {
+      const lines = 100_000;
+      await writeFile(join(dir, 'large.json'), `[${Array.from({ length: lines }, () => '1 1').join('\n')}]`);
+      const result = await runCli(['validate', 'large.json'], { cwd: dir });
+      const output = result.stdout.split('\n');
+      expect([result.status, output.length]).toEqual([1, 2 * lines - 1 + 2]);
+      expect(output.slice(0, 2)).toEqual(['large.json:1:4: comma expected, found "1"', 'large.json:2:1: comma expected, found "1"']);
+      expect(output.slice(-3)).toEqual([`large.json:${lines}:3: comma expected, found "1"`, `large.json is not valid JSON (${2 * lines - 1} syntax errors)`, '']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
+
   it('refuses a file it cannot read as a usage error, exit code 2', async () => {
     const result = await validate('missing.json');
     expect(result.status).toBe(2);

@@ -16,13 +16,26 @@ export type ParseJsonResult =
 
 /** The line and column of a character offset; lines end at \n (a \r before it is part of the line). */
 export function positionAt(text: string, offset: number): TextPosition {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = text.indexOf('\n'); index !== -1 && index < offset; index = text.indexOf('\n', index + 1)) {
-    line += 1;
-    lineStart = index + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
+  return positionFinderOf(text)(offset);
+}
+
+/**
+ * Finds lines by binary search over line starts indexed once: a file with an error on each of its
+ * many lines would take quadratic time if every error scanned the text from its start.
+ */
+function positionFinderOf(text: string): (offset: number) => TextPosition {
+  const lineStarts = [0];
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lineStarts.push(index + 1);
+  return (offset) => {
+    let low = 0;
+    let high = lineStarts.length - 1;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if ((lineStarts[middle] as number) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - (lineStarts[low] as number) + 1 };
+  };
 }
 
 /** `CloseBraceExpected` → `close brace expected`. */
@@ -50,11 +63,13 @@ export function parseJson(text: string): ParseJsonResult {
     jsonc.parse(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     if (found.length === 0) return { ok: false, errors: [{ line: 1, column: 1, message: (error as Error).message }] };
     // After one error the scanner often reports a second reading of the same token: keep the first.
-    const firstAtEachOffset = found.filter((error, index) => found.findIndex((other) => other.offset === error.offset) === index);
+    const seenOffsets = new Set<number>();
+    const firstAtEachOffset = found.filter(({ offset }) => !seenOffsets.has(offset) && seenOffsets.add(offset));
+    const positionOf = positionFinderOf(text);
     return {
       ok: false,
       errors: firstAtEachOffset.map(({ error: code, offset, length }) => ({
-        ...positionAt(text, offset),
+        ...positionOf(offset),
         message: `${describeErrorCode(code)}, found ${foundText(text, offset, length)}`,
       })),
     };
