@@ -86,4 +86,17 @@ describe('the extraction cache', () => {
       }
     });
   });
+  it('derives the manifest again when a file that takes precedence over the module an import resolved to appears', async () => {
+    // './limits' resolved to src/limits/index.ts because src/limits.ts did not exist; once it does,
+    // both esbuild and the analysis read it instead, so the cached manifest no longer holds.
+    const root = await copyOfProject(join(fixturesDir, 'build-directory-import'));
+    dirs.push(root);
+    const outdir = join(root, 'dist');
+    const options = { cacheDir: join(root, '.cache') };
+    expect(await buildInChild({ root, outdir, options })).toEqual({ errors: [] });
+    expect((await readManifest(outdir)).identity.ttlDays).toBe(30);
+    await writeFile(join(root, 'src/limits.ts'), 'export const TTL_DAYS = 7;\n');
+    expect(await buildInChild({ root, outdir, options })).toEqual({ errors: [] });
+    expect((await readManifest(outdir)).identity.ttlDays).toBe(7);
+  });
 });

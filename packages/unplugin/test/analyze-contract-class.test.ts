@@ -26,6 +26,7 @@ describe('analyzeService: the contract class', () => {
       manifest,
       ucanRequest: deriveUcanRequest(manifest),
       inputs: [fixtureFile('complete', 'package.json'), fixtureFile('complete', 'src/service.ts')],
+      absent: [],
     });
     expect(manifest.image).toBe('ghcr.io/acme/hecate-echo:0.1.0');
   });

@@ -122,6 +122,14 @@ describe('analyzeService: static values', () => {
     );
   });
 
+  it('lists the files an import tried before the one it names, so a cache notices when one appears', async () => {
+    const result = await analyzeFixture('directory-import');
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+    expect(result.manifest.identity.ttlDays).toBe(30);
+    expect(result.inputs).toContain(fixtureFile('directory-import', 'src/limits/index.ts'));
+    expect(result.absent).toEqual(['src/limits.ts', 'src/limits.tsx', 'src/limits.js'].map((path) => fixtureFile('directory-import', path)));
+  });
+
   it("reads info()'s name, version and description from package.json, for a class exported after its declaration", async () => {
     const result = await analyzeFixture('package-json-values');
     expect(result.ok).toBe(true);

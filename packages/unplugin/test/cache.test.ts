@@ -28,7 +28,7 @@ describe('AnalysisCache', () => {
     dir = await mkdtemp(join(tmpdir(), 'hecate-cache-unit-'));
     service = join(dir, 'service.ts');
     await writeFile(service, 'export const TTL = 30;\n');
-    analysis = { manifest: MANIFEST, ucanRequest: UCAN_REQUEST, inputs: [service] };
+    analysis = { manifest: MANIFEST, ucanRequest: UCAN_REQUEST, inputs: [service], absent: [join(dir, 'service.tsx')] };
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
@@ -37,7 +37,7 @@ describe('AnalysisCache', () => {
     cache.store(KEY, analysis);
     expect(cache.fromMemory(KEY)).toBe(analysis);
     expect(await new AnalysisCache(join(dir, 'cache')).fromDisk(KEY)).toEqual(analysis);
-    expect(await readdir(join(dir, 'cache'))).toEqual([expect.stringMatching(/^analysis-v1-[0-9a-f]{16}\.json$/)]);
+    expect(await readdir(join(dir, 'cache'))).toEqual([expect.stringMatching(/^analysis-v2-[0-9a-f]{16}\.json$/)]);
   });
 
   it('still hits when an input was touched but holds the same content', async () => {
@@ -57,6 +57,14 @@ describe('AnalysisCache', () => {
     expect(cache.fromMemory(KEY)).toBeUndefined();
     expect(await cache.fromDisk(KEY)).toBeUndefined();
     await rm(service);
+    expect(await new AnalysisCache(join(dir, 'cache')).fromDisk(KEY)).toBeUndefined();
+  });
+
+  it('misses when a file the analysis looked for and did not find appears', async () => {
+    const cache = new AnalysisCache(join(dir, 'cache'));
+    cache.store(KEY, analysis);
+    await writeFile(join(dir, 'service.tsx'), 'export const TTL = 7;\n');
+    expect(cache.fromMemory(KEY)).toBeUndefined();
     expect(await new AnalysisCache(join(dir, 'cache')).fromDisk(KEY)).toBeUndefined();
   });
 

@@ -23,13 +23,14 @@ export interface AnalyzeOptions {
 }
 
 export type AnalysisResult =
-  | { readonly ok: true; readonly manifest: Manifest; readonly ucanRequest: UcanRequest; readonly inputs: string[] }
+  | { readonly ok: true; readonly manifest: Manifest; readonly ucanRequest: UcanRequest; readonly inputs: string[]; readonly absent: string[] }
   | { readonly ok: false; readonly diagnostics: Diagnostic[]; readonly inputs: string[] };
 
 /**
  * Reads the contract class of a service without running it and derives its manifest and UCAN
  * request, or returns every problem found, each located in the file that causes it.
- * `inputs` lists every file read, so a cache can tell when the result may change.
+ * `inputs` lists every file read and `absent` every file looked for and not found (an import tries
+ * several), so a cache can tell when the result may change.
  */
 export async function analyzeService(options: AnalyzeOptions): Promise<AnalysisResult> {
   const files = new SourceFiles(options.root);
@@ -49,7 +50,7 @@ export async function analyzeService(options: AnalyzeOptions): Promise<AnalysisR
 
   const deployment = deriveDeployment(rules.value, servicePackage.value, options);
   if (!deployment.ok) return { ok: false, diagnostics: inReadingOrder([...deployment.diagnostics]), inputs: files.inputs };
-  return { ok: true, manifest: deployment.manifest, ucanRequest: deployment.ucanRequest, inputs: files.inputs };
+  return { ok: true, manifest: deployment.manifest, ucanRequest: deployment.ucanRequest, inputs: files.inputs, absent: files.absent };
 }
 
 /** By file, then position: the order a reader fixes them in. */

@@ -11,6 +11,8 @@ export interface CachedAnalysis {
   readonly ucanRequest: UcanRequest;
   /** Absolute paths of every file the analysis read. */
   readonly inputs: readonly string[];
+  /** Absolute paths the analysis looked for and did not find: if one appears, an import names another file. */
+  readonly absent: readonly string[];
 }
 
 /** Everything besides the inputs' contents that the derived manifest depends on. */
@@ -35,6 +37,7 @@ interface InputStamp {
 interface CacheFile {
   readonly key: AnalysisKey;
   readonly inputs: readonly InputStamp[];
+  readonly absent: readonly string[];
   readonly manifest: Manifest;
   readonly ucanRequest: UcanRequest;
 }
@@ -45,7 +48,7 @@ interface Memo {
   readonly analysis: CachedAnalysis;
 }
 
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 /**
  * Remembers the last successful analysis in memory (checked by file size and mtime, so an unchanged
@@ -60,7 +63,7 @@ export class AnalysisCache {
   /** The analysis remembered in this process, when none of its inputs changed. */
   fromMemory(key: AnalysisKey): CachedAnalysis | undefined {
     const memo = this.#memo;
-    if (memo === undefined || memo.keyText !== JSON.stringify(key)) return undefined;
+    if (memo === undefined || memo.keyText !== JSON.stringify(key) || !stillAbsent(memo.analysis.absent)) return undefined;
     const stats = memo.stamps.map(({ path }) => statOf(path));
     if (memo.stamps.every((stamp, index) => sameStat(stamp, stats[index]))) return memo.analysis;
     const stamps = stampsWithSameContent(memo.stamps);
@@ -78,10 +81,10 @@ export class AnalysisCache {
     } catch {
       return undefined; // no cache yet, or one from an interrupted or older build: analyze again
     }
-    if (JSON.stringify(file.key) !== keyText) return undefined;
+    if (JSON.stringify(file.key) !== keyText || !stillAbsent(file.absent)) return undefined;
     const stamps = stampsWithSameContent(file.inputs);
     if (stamps === undefined) return undefined;
-    const analysis = { manifest: file.manifest, ucanRequest: file.ucanRequest, inputs: file.inputs.map(({ path }) => path) };
+    const analysis = { manifest: file.manifest, ucanRequest: file.ucanRequest, inputs: file.inputs.map(({ path }) => path), absent: file.absent };
     this.#memo = { keyText, stamps, analysis };
     return analysis;
   }
@@ -91,7 +94,7 @@ export class AnalysisCache {
     const keyText = JSON.stringify(key);
     const inputs = analysis.inputs.map(stampOf);
     this.#memo = { keyText, stamps: inputs, analysis };
-    const file: CacheFile = { key, inputs, manifest: analysis.manifest, ucanRequest: analysis.ucanRequest };
+    const file: CacheFile = { key, inputs, absent: analysis.absent, manifest: analysis.manifest, ucanRequest: analysis.ucanRequest };
     writeFileAtomic(this.#pathFor(keyText), `${JSON.stringify(file, null, 2)}\n`);
   }
 
@@ -111,6 +114,16 @@ function statOf(path: string): { size: number; mtimeMs: number } | undefined {
 
 function sameStat(stamp: InputStamp, stat: { size: number; mtimeMs: number } | undefined): boolean {
   return stat !== undefined && stat.size === stamp.size && stat.mtimeMs === stamp.mtimeMs;
+}
+
+function stillAbsent(paths: readonly string[]): boolean {
+  return paths.every((path) => {
+    try {
+      return statSync(path, { throwIfNoEntry: false }) === undefined;
+    } catch {
+      return true; // ENOTDIR: `x/index.ts` where `x` is a file is still not there
+    }
+  });
 }
 
 function stampOf(path: string): InputStamp {

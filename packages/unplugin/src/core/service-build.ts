@@ -95,7 +95,7 @@ export class ServiceBuild {
       runtimeVersion: key.runtimeVersion,
     });
     if (!result.ok) return { ok: false, failure: { kind: 'diagnostics', diagnostics: result.diagnostics } };
-    const analysis: CachedAnalysis = { manifest: result.manifest, ucanRequest: result.ucanRequest, inputs: result.inputs };
+    const analysis: CachedAnalysis = { manifest: result.manifest, ucanRequest: result.ucanRequest, inputs: result.inputs, absent: result.absent };
     cache.store(key, analysis);
     return { ok: true, analysis, source: 'analysis' };
   }

@@ -131,10 +131,22 @@ export class ModuleBindings {
   /** Follows a relative import to its file; a package or a missing file ends the trail. */
   #moduleBinding(target: ImportTarget, inModule: (file: SourceFile) => Binding): Binding {
     if (!isRelative(target.specifier)) return { kind: 'package', specifier: target.specifier, node: target.node };
-    const path = modulePathOf(dirname(target.from.getFilePath()), target.specifier);
+    const path = this.#modulePathOf(dirname(target.from.getFilePath()), target.specifier);
     const file = path === undefined ? undefined : this.files.at(path);
     if (file === undefined) return { kind: 'missing-module', specifier: target.specifier, node: target.node };
     return inModule(file);
+  }
+
+  /**
+   * The file an import names. The candidates tried before it are remembered as absent: if one
+   * appears later, the import names another file (for esbuild too), so a cached result is stale.
+   */
+  #modulePathOf(fromDir: string, specifier: string): string | undefined {
+    for (const candidate of moduleCandidatesOf(fromDir, specifier)) {
+      if (isFile(candidate)) return candidate;
+      this.files.noteAbsent(candidate);
+    }
+    return undefined;
   }
 }
 
@@ -190,22 +202,20 @@ function isJson(file: SourceFile): boolean {
   return file.getFilePath().endsWith('.json');
 }
 
-/** The file an import names, the way TypeScript's NodeNext resolution maps `.js` to `.ts`. */
-export function modulePathOf(fromDir: string, specifier: string): string | undefined {
+/** The files an import may name, in the order TypeScript's resolution tries them (it maps `.js` to `.ts`). */
+function moduleCandidatesOf(fromDir: string, specifier: string): string[] {
   const base = resolve(fromDir, specifier);
   const extension = extname(base);
   const stem = base.slice(0, base.length - extension.length);
-  const candidates =
-    extension === '.js' || extension === '.jsx'
-      ? [`${stem}.ts`, `${stem}.tsx`, base]
-      : extension === '.mjs'
-        ? [`${stem}.mts`, base]
-        : extension === '.cjs'
-          ? [`${stem}.cts`, base]
-          : ['.ts', '.tsx', '.mts', '.cts', '.json'].includes(extension)
-            ? [base]
-            : [`${base}.ts`, `${base}.tsx`, `${base}.js`, join(base, 'index.ts'), join(base, 'index.js')];
-  return candidates.find(isFile);
+  return extension === '.js' || extension === '.jsx'
+    ? [`${stem}.ts`, `${stem}.tsx`, base]
+    : extension === '.mjs'
+      ? [`${stem}.mts`, base]
+      : extension === '.cjs'
+        ? [`${stem}.cts`, base]
+        : ['.ts', '.tsx', '.mts', '.cts', '.json'].includes(extension)
+          ? [base]
+          : [`${base}.ts`, `${base}.tsx`, `${base}.js`, join(base, 'index.ts'), join(base, 'index.js')];
 }
 
 function isFile(path: string): boolean {

@@ -24,6 +24,7 @@ export class SourceFiles {
     compilerOptions: { allowJs: true, resolveJsonModule: true, noLib: true },
   });
   readonly #read = new Set<string>();
+  readonly #absent = new Set<string>();
 
   /** @param root the service project, against which messages name files */
   constructor(readonly root: string) {}
@@ -38,6 +39,16 @@ export class SourceFiles {
   /** Absolute paths of every file parsed so far. */
   get inputs(): string[] {
     return [...this.#read];
+  }
+
+  /** Remembers a path the analysis looked for and did not find, whose appearing would change the result. */
+  noteAbsent(path: string): void {
+    this.#absent.add(path);
+  }
+
+  /** Absolute paths looked for and not found, as noted. */
+  get absent(): string[] {
+    return [...this.#absent];
   }
 
   /** `src/service.ts:14:23`: the file relative to the project root, the column 1-based for people. */
