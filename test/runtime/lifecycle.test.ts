@@ -125,6 +125,20 @@ describe('graceful shutdown', () => {
     expect(messages(run).slice(-5)).toEqual(['fixture health', 'shutting down', 'fixture health-answered', 'fixture stop', 'stopped']);
   });
 
+  it('on SIGTERM during a start() that gives up on the shutdown signal, exits 0 without calling stop()', async () => {
+    const run = start({ FIXTURE_START: 'abortable', FIXTURE_START_DELAY_MS: '30000', HECATE_LOG_LEVEL: 'info' });
+    await run.waitFor((event) => event.fixture === 'start');
+    run.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.fixtureEvents('stop')).toEqual([]);
+    expect(run.lines.filter((event) => event.level === 'fatal')).toEqual([]);
+    expect(messages(run).slice(-3)).toEqual([
+      'shutting down',
+      'start() gave up on the shutdown signal with AbortError: The operation was aborted: there is no state for stop()',
+      'stopped',
+    ]);
+  });
+
   it('shuts down the same way on SIGINT', async () => {
     const run = start({ FIXTURE_STATE_TOKEN: 'on-sigint' });
     await run.waitFor((event) => event.message === 'ready');

@@ -103,7 +103,11 @@ async function run<State>(service: HecateService<State>, { config, endpoint, log
       withdraw: () => withdrawals.runAll(log),
       // health() must not run beside stop(): wait for the answers in flight and for the call itself.
       drain: () => Promise.all([endpoint.drained(), monitor.idle()]).then(() => {}),
-      stop: async () => service.stop(await started),
+      stop: async () => {
+        // A start() that failed has no state to stop; run() reports why it failed.
+        const outcome = await started.then((state) => ({ state }), () => undefined);
+        if (outcome !== undefined) await service.stop(outcome.state);
+      },
       close: () => endpoint.close(),
     },
   });
@@ -111,6 +115,11 @@ async function run<State>(service: HecateService<State>, { config, endpoint, log
   try {
     await started;
   } catch (error) {
+    // The contract asks start() to pass the signal on, so a shutdown during start() ends it this way: not a failure.
+    if (shutdownController.signal.aborted && isAbortError(error, shutdownController.signal)) {
+      log.info(`start() gave up on the shutdown signal with ${describeError(error)}: there is no state for stop()`, { error });
+      return;
+    }
     const reason = `start() threw ${describeError(error)}`;
     endpoint.setPhase({ name: 'failed', reason });
     log.fatal(reason, { error });
@@ -119,6 +128,10 @@ async function run<State>(service: HecateService<State>, { config, endpoint, log
   if (shutdownController.signal.aborted) return;
   endpoint.setPhase({ name: 'running', monitor });
   log.info('ready');
+}
+
+function isAbortError(error: unknown, signal: AbortSignal): boolean {
+  return error === signal.reason || (error instanceof Error && error.name === 'AbortError');
 }
 
 /**
