@@ -122,6 +122,17 @@ describe('analyzeService: static values', () => {
     );
   });
 
+  it('derives the manifest when a later key replaces an unreadable value, whether spread or written', async () => {
+    const result = await analyzeFixture('spread-then-override');
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+    expect(result.manifest).toMatchObject({
+      name: 'hecate-echo',
+      version: '0.1.0',
+      description: 'Echoes over the mesh',
+      identity: { scope: 'echo', actions: ['answer_query'], resources: ['echo/*'], ttlDays: 30 },
+    });
+  });
+
   it('lists the files an import tried before the one it names, so a cache notices when one appears', async () => {
     const result = await analyzeFixture('directory-import');
     if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));

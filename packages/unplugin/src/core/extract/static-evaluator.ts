@@ -3,6 +3,7 @@ import {
   type ElementAccessExpression,
   type Identifier,
   Node,
+  type ObjectLiteralElementLike,
   type ObjectLiteralExpression,
   type PrefixUnaryExpression,
   type PropertyAccessExpression,
@@ -81,30 +82,50 @@ export class StaticEvaluator {
 
   #object(node: ObjectLiteralExpression, path: ValuePath, scope: Scope): LocatedValue {
     const entries = new Map<string, LocatedValue>();
+    const start = this.problems.length;
     for (const property of node.getProperties()) {
-      if (Node.isPropertyAssignment(property)) {
-        const nameNode = property.getNameNode();
-        if (Node.isComputedPropertyName(nameNode)) {
-          this.#fail('not-static', nameNode, path, 'has', `the computed key ${shorten(nameNode.getText())}`);
-          continue;
-        }
-        const key = Node.isStringLiteral(nameNode) || Node.isNumericLiteral(nameNode) ? String(nameNode.getLiteralValue()) : nameNode.getText();
-        entries.set(key, this.evaluate(property.getInitializerOrThrow(), [...path, key], scope));
-      } else if (Node.isShorthandPropertyAssignment(property)) {
-        const key = property.getName();
-        entries.set(key, this.#identifier(property.getNameNode(), [...path, key], scope, 'is'));
-      } else if (Node.isSpreadAssignment(property)) {
-        const spread = property.getExpression();
-        const value = this.evaluate(spread, path, scope, 'spreads');
-        if (value.kind === 'object') for (const [key, entry] of value.entries) entries.set(key, entry);
-        else if (value.kind !== 'unknown') this.#fail('not-static', spread, path, 'spreads', `${shorten(spread.getText())}, which is not an object`);
-      } else {
-        const key = property.getName();
-        const what = Node.isGetAccessorDeclaration(property) ? 'a getter' : Node.isSetAccessorDeclaration(property) ? 'a setter' : 'a method';
-        entries.set(key, this.#fail('not-static', property, [...path, key], 'is', what));
+      const before = this.problems.length;
+      for (const [key, value] of this.#propertyEntries(property, path, scope)) {
+        // A key set again replaces its earlier value, and with it that value's problems:
+        // `{ ...INFO, version: pkg.version }` is static even when INFO.version is not.
+        if (entries.has(key)) this.#dropProblems([...path, key], start, before);
+        entries.set(key, value);
       }
     }
     return { kind: 'object', entries, location: locationOf(node) };
+  }
+
+  /** Drops the problems under `path` recorded at indexes [from, to). */
+  #dropProblems(path: ValuePath, from: number, to: number): void {
+    const kept = this.problems.slice(from, to).filter((problem) => !isUnder(problem.path, path));
+    this.problems.splice(from, to - from, ...kept);
+  }
+
+  /** The entries one property of an object literal sets: one, or all of a spread object's. */
+  #propertyEntries(property: ObjectLiteralElementLike, path: ValuePath, scope: Scope): Iterable<[string, LocatedValue]> {
+    if (Node.isPropertyAssignment(property)) {
+      const nameNode = property.getNameNode();
+      if (Node.isComputedPropertyName(nameNode)) {
+        this.#fail('not-static', nameNode, path, 'has', `the computed key ${shorten(nameNode.getText())}`);
+        return [];
+      }
+      const key = Node.isStringLiteral(nameNode) || Node.isNumericLiteral(nameNode) ? String(nameNode.getLiteralValue()) : nameNode.getText();
+      return [[key, this.evaluate(property.getInitializerOrThrow(), [...path, key], scope)]];
+    }
+    if (Node.isShorthandPropertyAssignment(property)) {
+      const key = property.getName();
+      return [[key, this.#identifier(property.getNameNode(), [...path, key], scope, 'is')]];
+    }
+    if (Node.isSpreadAssignment(property)) {
+      const spread = property.getExpression();
+      const value = this.evaluate(spread, path, scope, 'spreads');
+      if (value.kind === 'object') return value.entries;
+      if (value.kind !== 'unknown') this.#fail('not-static', spread, path, 'spreads', `${shorten(spread.getText())}, which is not an object`);
+      return [];
+    }
+    const key = property.getName();
+    const what = Node.isGetAccessorDeclaration(property) ? 'a getter' : Node.isSetAccessorDeclaration(property) ? 'a setter' : 'a method';
+    return [[key, this.#fail('not-static', property, [...path, key], 'is', what)]];
   }
 
   #array(node: ArrayLiteralExpression, path: ValuePath, scope: Scope): LocatedValue {
