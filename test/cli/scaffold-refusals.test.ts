@@ -135,6 +135,26 @@ describe('hecate-om scaffold refuses bad input before writing anything', () => {
     expect(await treeOf(cwd)).toEqual(['notes.txt']);
   });
 
+  it('refuses --force when a generated file would replace a directory or go under a file, leaving the directory as it was', async () => {
+    const target = join(cwd, 'hecate-billing');
+    await mkdir(join(target, 'README.md'), { recursive: true });
+    await writeFile(join(target, 'README.md', 'notes.md'), 'keep me\n');
+    await writeFile(join(target, 'package.json'), '{"name":"mine"}\n');
+    await writeFile(join(target, 'src'), 'a file, not a directory\n');
+    const before = await contentsOf(cwd);
+    const result = await runCli(['scaffold', ...good, '--force'], { cwd });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        'Error: scaffold: nothing was written:',
+        `  --force: ${join(target, 'README.md')} is a directory: the generated file README.md cannot replace it`,
+        `  --force: ${join(target, 'src')} is a file: the generated files under src/ need a directory there`,
+        '',
+      ].join('\n'),
+    );
+    expect(await contentsOf(cwd)).toEqual(before);
+  });
+
   it('refuses a port that is not a number, a missing required flag and an unknown flag, with usage exit code 2', async () => {
     const notANumber = await runCli(['scaffold', ...withFlag('--health-port', 'http')], { cwd });
     expect([notANumber.status, oneLine(notANumber.stderr)]).toEqual([2, expect.stringContaining('Parsing --health-port Expected an integer but received: http')]);

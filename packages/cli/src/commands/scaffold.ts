@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Flags, ux } from '@oclif/core';
 import { HecateCommand } from '../hecate-command.js';
+import type { FlagProblem } from '../scaffold/scaffold-input.js';
 
 /**
  * The registry, org and health port when none is given: the build plugin's and the contract's own
@@ -57,8 +58,9 @@ Every flag is checked before anything is written. The files are written to a tem
     const directory = resolve(flags.dir ?? flags.name);
     // Without --dir, the directory comes from the name: a refused name has no directory to check.
     const target = input.ok || flags.dir !== undefined ? await checkTargetDirectory(directory, flags.force) : undefined;
-    const problems = [...(input.ok ? [] : input.problems), ...(target?.ok === false ? target.problems : [])];
-    if (!input.ok || target?.ok !== true) this.refuse('nothing was written:', problems);
+    const conflicts = target?.ok === true && target.value.state === 'forced' ? await forcedConflicts(target.value.path) : [];
+    const problems = [...(input.ok ? [] : input.problems), ...(target?.ok === false ? target.problems : conflicts)];
+    if (!input.ok || target?.ok !== true || conflicts.length > 0) this.refuse('nothing was written:', problems);
 
     const { scaffoldService } = await import('../scaffold/scaffold-service.js');
     const files = await scaffoldService(input.value, target.value);
@@ -68,4 +70,11 @@ Every flag is checked before anything is written. The files are written to a tem
     for (const line of scaffoldSummary(names, directory, files.length, (text) => ux.colorize('bold', text))) this.log(line);
     return report;
   }
+}
+
+/** Under --force, what is in the way of the generated files; read from the template list, before rendering. */
+async function forcedConflicts(targetPath: string): Promise<FlagProblem[]> {
+  const { listTemplateFiles } = await import('../scaffold/templates.js');
+  const { forcedPathConflicts } = await import('../scaffold/target-directory.js');
+  return forcedPathConflicts(targetPath, (await listTemplateFiles()).map((file) => file.path));
 }

@@ -1,5 +1,5 @@
 import { readdir, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FlagProblem } from './scaffold-input.js';
 
 /** Where the repository goes, and what is there now. */
@@ -44,4 +44,29 @@ export async function checkTargetDirectory(path: string, force: boolean): Promis
       `${path} is not empty (${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}): choose another --dir, or pass --force to write the generated files over it`,
     );
   return { ok: true, value: { path, state: 'forced' } };
+}
+
+/**
+ * Under --force, generated files replace files of the same path, but cannot replace a directory nor
+ * go under a file: found only while moving them into place, either would leave the target half
+ * overwritten. `paths` are the generated files' paths, `/`-separated, relative to `targetPath`.
+ */
+export async function forcedPathConflicts(targetPath: string, paths: readonly string[]): Promise<FlagProblem[]> {
+  const kinds = new Map<string, Promise<'missing' | 'directory' | 'other'>>();
+  const kindAt = (path: string): Promise<'missing' | 'directory' | 'other'> => {
+    const known = kinds.get(path) ?? kindOf(join(targetPath, path));
+    kinds.set(path, known);
+    return known;
+  };
+  const messages = new Set<string>();
+  for (const path of paths) {
+    const segments = path.split('/');
+    for (let depth = 1; depth < segments.length; depth += 1) {
+      const directory = segments.slice(0, depth).join('/');
+      if ((await kindAt(directory)) === 'other')
+        messages.add(`${join(targetPath, directory)} is a file: the generated files under ${directory}/ need a directory there`);
+    }
+    if ((await kindAt(path)) === 'directory') messages.add(`${join(targetPath, path)} is a directory: the generated file ${path} cannot replace it`);
+  }
+  return [...messages].map((message) => ({ flag: '--force', message }));
 }
