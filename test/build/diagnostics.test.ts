@@ -82,3 +82,28 @@ describe('a contract with several problems', () => {
     );
   });
 });
+
+describe('a contract problem on a line with non-ASCII text before it', () => {
+  it('gives esbuild the column in bytes, as esbuild counts, so the caret is under the value', async () => {
+    const unicodeRoot = join(fixturesDir, 'build-unicode-contract');
+    const outdir = await tempDir('unicode-esbuild');
+    const failure = await esbuild({
+      absWorkingDir: unicodeRoot,
+      outdir,
+      logLevel: 'silent',
+      plugins: [hecateOmEsbuild({ cacheDir: join(outdir, '.cache') })],
+    }).then(
+      () => undefined,
+      (error: { errors: unknown[] }) => error,
+    );
+    await rm(outdir, { recursive: true, force: true });
+    const line = (await readFile(join(unicodeRoot, 'src/service.ts'), 'utf8')).split('\n')[16];
+    // 'Unicode Contract' starts at UTF-16 index 50; É, ü and 🚀 take 4 bytes more in UTF-8.
+    expect(failure?.errors).toEqual([
+      expect.objectContaining({
+        text: 'info().name must be lowercase kebab-case (a-z, 0-9, single hyphens, starting with a letter): it names a file, a container and a systemd unit',
+        location: expect.objectContaining({ file: 'src/service.ts', line: 17, column: 54, lineText: line }),
+      }),
+    ]);
+  });
+});

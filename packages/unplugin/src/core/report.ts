@@ -7,7 +7,8 @@ const PLUGIN_NAME = 'hecate-om';
 
 /**
  * esbuild messages keep the location, so the terminal shows the source line under each problem.
- * Files are relative to esbuild's working directory, as in esbuild's own messages.
+ * Files are relative to esbuild's working directory, as in esbuild's own messages, and columns are
+ * in UTF-8 bytes, as esbuild counts them (a Diagnostic counts UTF-16 code units, as editors do).
  */
 export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): PartialMessage[] {
   if (failure.kind === 'project') return [{ text: failure.error.message }];
@@ -16,7 +17,7 @@ export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): Part
     location: {
       file: relative(workingDir, diagnostic.file),
       line: diagnostic.line,
-      column: diagnostic.column,
+      column: Buffer.byteLength(diagnostic.lineText.slice(0, diagnostic.column)),
       lineText: diagnostic.lineText,
     },
   }));
