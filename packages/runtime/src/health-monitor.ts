@@ -75,10 +75,18 @@ export class HealthMonitor {
         timeoutMs,
       );
       const threw = (error: unknown): void => settle({ status: 'down', reason: `health() threw ${describeError(error)}` });
+      // Reading a malformed answer can throw (a getter); unguarded in the callback it would be an unhandled rejection.
+      const settleWith = (health: unknown): void => {
+        try {
+          settle(observationOf(health));
+        } catch (error) {
+          threw(error);
+        }
+      };
       try {
         const answer: unknown = check();
-        if (isThenable(answer)) answer.then((health) => settle(observationOf(health)), threw);
-        else settle(observationOf(answer));
+        if (isThenable(answer)) answer.then(settleWith, threw);
+        else settleWith(answer);
       } catch (error) {
         threw(error);
       }

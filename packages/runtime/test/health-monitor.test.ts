@@ -91,6 +91,17 @@ describe('HealthMonitor', () => {
     expect(await probe).toEqual({ status: 'down', reason: 'health() threw "plain string"' });
   });
 
+  it('reports down when reading what an async health() resolved to throws, as it does for a sync one', async () => {
+    const unreadable = { get down(): string { throw new TypeError('status is not loaded'); } } as unknown as Health;
+    const sync = monitorOf(() => unreadable, new ManualClock());
+    expect(sync.observe()).toEqual({ status: 'down', reason: 'health() threw TypeError: status is not loaded' });
+    const clock = new ManualClock();
+    const observed = monitorOf(async () => unreadable, clock).observe();
+    await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(1000);
+    expect(await observed).toEqual({ status: 'down', reason: 'health() threw TypeError: status is not loaded' });
+  });
+
   it('is idle only once the call in flight has answered or timed out', async () => {
     const clock = new ManualClock();
     const health = controlledHealth();
