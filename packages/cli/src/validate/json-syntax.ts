@@ -59,9 +59,16 @@ export function parseJson(text: string): ParseJsonResult {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
+    const { message } = error as Error;
     const found: jsonc.ParseError[] = [];
-    jsonc.parse(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-    if (found.length === 0) return { ok: false, errors: [{ line: 1, column: 1, message: (error as Error).message }] };
+    try {
+      jsonc.parse(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    } catch (locatorError) {
+      // jsonc's parser recurses once per nesting level: a few thousand open brackets overflow the stack.
+      if (!(locatorError instanceof RangeError)) throw locatorError;
+      return { ok: false, errors: [{ line: 1, column: 1, message: `${message} (nested too deeply to locate every error)` }] };
+    }
+    if (found.length === 0) return { ok: false, errors: [{ line: 1, column: 1, message }] };
     // After one error the scanner often reports a second reading of the same token: keep the first.
     const seenOffsets = new Set<number>();
     const firstAtEachOffset = found.filter(({ offset }) => !seenOffsets.has(offset) && seenOffsets.add(offset));
