@@ -69,6 +69,8 @@ export function applyReleaseDefaults(options: BuildOptions): string | undefined 
     return `hecate-om: esbuild "outfile" is set (${options.outfile}), but the plugin writes main.js, main.js.map, manifest.json, ucan-request.json, Containerfile, the Quadlet unit and the release tarball side by side: use "outdir" instead (e.g. outdir: 'dist')`;
   if (options.outdir === undefined)
     return `hecate-om: esbuild "outdir" is not set: the plugin writes the bundle and its artifacts there (e.g. outdir: 'dist')`;
+  if (options.splitting === true)
+    return 'hecate-om: esbuild "splitting" is on, but the release holds main.js alone, so a chunk split off for a dynamic import would be missing from it: leave "splitting" off';
   const entryPoints = options.entryPoints;
   if (entryPoints === undefined || (Array.isArray(entryPoints) ? entryPoints.length === 0 : Object.keys(entryPoints).length === 0))
     options.entryPoints = { main: MAIN_MODULE_ID };

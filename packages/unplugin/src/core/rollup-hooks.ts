@@ -34,7 +34,13 @@ export function rollupHooks(service: ServiceBuild): RollupHooks {
       return inputOptions.input === undefined ? { ...inputOptions, input: { main: MAIN_MODULE_ID } } : null;
     },
     outputOptions(outputOptions) {
-      return { ...outputOptions, format: outputOptions.format ?? 'es', sourcemap: outputOptions.sourcemap ?? true };
+      return {
+        ...outputOptions,
+        format: outputOptions.format ?? 'es',
+        sourcemap: outputOptions.sourcemap ?? true,
+        // The release holds main.js alone: a chunk split off for a dynamic import would be missing.
+        inlineDynamicImports: outputOptions.inlineDynamicImports ?? true,
+      };
     },
     generateBundle(_outputOptions, bundle) {
       return emitArtifacts(service, this, bundle);
@@ -54,7 +60,8 @@ export function viteHooks(service: ServiceBuild): ViteHooks {
           sourcemap: build.sourcemap ?? true,
           rolldownOptions: {
             ...(namesEntry ? {} : { input: { main: MAIN_MODULE_ID } }),
-            output: { format: 'es', entryFileNames: '[name].js' },
+            // The release holds main.js alone: a chunk split off for a dynamic import would be missing.
+            output: { format: 'es', entryFileNames: '[name].js', codeSplitting: false },
           },
         },
         ssr: { noExternal: true, target: 'node' },
