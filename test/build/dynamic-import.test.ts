@@ -1,13 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { rspack } from '@rspack/core';
 import { build as esbuild } from 'esbuild';
 import { rollup } from 'rollup';
 import { build as viteBuild } from 'vite';
+import webpack from 'webpack';
 import { afterAll, describe, expect, it } from 'vitest';
 import hecateOmEsbuild from '@hecate-om/unplugin/esbuild';
 import hecateOmRollup from '@hecate-om/unplugin/rollup';
+import hecateOmRspack from '@hecate-om/unplugin/rspack';
 import hecateOmVite from '@hecate-om/unplugin/vite';
-import { TempDirs, fixturesDir, releaseArtifacts, sortedEntries } from './support/builds.js';
+import hecateOmWebpack from '@hecate-om/unplugin/webpack';
+import { TempDirs, compileOnce, fixturesDir, releaseArtifacts, sortedEntries } from './support/builds.js';
 
 // The release holds main.js alone: a chunk split off for a dynamic import would be missing from
 // the tarball, and the container would fail when the service loads it.
@@ -43,6 +47,45 @@ describe('a service with a dynamic import of its own module', () => {
     const bundle = await rollup({ external: [/^@hecate-om\/contract$/, /^node:/], plugins: [hecateOmRollup({ ...options, root, cacheDir })] });
     await bundle.write({ dir: outdir });
     await bundle.close();
+    await expectOneFileBundle(outdir);
+  });
+
+  it('is bundled into main.js alone by webpack', async () => {
+    const outdir = await temp.make('dynamic-webpack');
+    const cacheDir = await temp.make('dynamic-webpack-cache');
+    const stats = await compileOnce(
+      webpack({
+        context: root,
+        mode: 'production',
+        target: 'node20',
+        devtool: 'source-map',
+        entry: { main: 'virtual:hecate-om/main' },
+        output: { path: outdir, filename: '[name].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
+        experiments: { outputModule: true },
+        optimization: { minimize: false },
+        plugins: [hecateOmWebpack({ ...options, cacheDir })],
+      }),
+    );
+    expect(stats.toJson({ all: false, errors: true }).errors).toEqual([]);
+    await expectOneFileBundle(outdir);
+  });
+
+  it('is bundled into main.js alone by rspack', async () => {
+    const outdir = await temp.make('dynamic-rspack');
+    const cacheDir = await temp.make('dynamic-rspack-cache');
+    const stats = await compileOnce(
+      rspack({
+        context: root,
+        mode: 'production',
+        target: 'node20',
+        devtool: 'source-map',
+        entry: { main: 'virtual:hecate-om/main' },
+        output: { path: outdir, filename: '[name].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
+        optimization: { minimize: false },
+        plugins: [hecateOmRspack({ ...options, cacheDir })],
+      }),
+    );
+    expect(stats.toJson({ all: false, errors: true }).errors).toEqual([]);
     await expectOneFileBundle(outdir);
   });
 

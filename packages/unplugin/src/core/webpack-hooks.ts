@@ -28,6 +28,7 @@ export interface WebpackLikeCompiler {
     Compilation: { PROCESS_ASSETS_STAGE_REPORT: number };
     sources: { RawSource: new (source: Buffer) => Source };
     WebpackError: new (message: string) => Error;
+    optimize: { LimitChunkCountPlugin: new (options: { maxChunks: number }) => { apply(compiler: WebpackLikeCompiler): void } };
   };
   hooks: {
     thisCompilation: { tap(name: string, run: (compilation: Compilation) => void): void };
@@ -53,12 +54,14 @@ export function resolveVirtualModulesToFiles(compiler: WebpackLikeCompiler, serv
 }
 
 /**
- * Emits the artifacts at the REPORT stage of processAssets, when `main.js` and the source map the
- * devtool plugin added are final.
+ * Keeps the bundle in one chunk, and emits the artifacts at the REPORT stage of processAssets,
+ * when `main.js` and the source map the devtool plugin added are final.
  */
 export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
   service.configure(compiler.context);
-  const { Compilation, sources, WebpackError } = compiler.webpack;
+  const { Compilation, sources, WebpackError, optimize } = compiler.webpack;
+  // The release holds main.js alone: a chunk split off for a dynamic import would be missing.
+  new optimize.LimitChunkCountPlugin({ maxChunks: 1 }).apply(compiler);
   compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
     compilation.hooks.processAssets.tapPromise({ name: NAME, stage: Compilation.PROCESS_ASSETS_STAGE_REPORT }, async () => {
       const code = compilation.getAsset(BUNDLE_FILE);
