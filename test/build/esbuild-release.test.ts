@@ -177,6 +177,27 @@ describe('esbuild options the release cannot work with', () => {
     await rm(outdir, { recursive: true, force: true });
   });
 
+  it('fails before bundling, writing nothing, when SOURCE_DATE_EPOCH is not a number of seconds', async () => {
+    const outdir = await tempDir('bad-source-date-epoch');
+    const saved = process.env['SOURCE_DATE_EPOCH'];
+    process.env['SOURCE_DATE_EPOCH'] = 'yesterday';
+    try {
+      await expect(build({ absWorkingDir: exampleRoot, outdir, logLevel: 'silent', plugins: [hecateOm()] })).rejects.toMatchObject({
+        errors: [
+          expect.objectContaining({
+            text: 'SOURCE_DATE_EPOCH is "yesterday": it must be a whole number of seconds since 1970-01-01 UTC, from 0 to 8589934591 (as printed by date +%s)',
+            location: null,
+          }),
+        ],
+      });
+    } finally {
+      if (saved === undefined) delete process.env['SOURCE_DATE_EPOCH'];
+      else process.env['SOURCE_DATE_EPOCH'] = saved;
+    }
+    expect(await sortedEntries(outdir)).toEqual([]);
+    await rm(outdir, { recursive: true, force: true });
+  });
+
   it('fails with a clear error when the service project does not depend on @hecate-om/runtime', async () => {
     const root = join(fixturesDir, 'build-without-runtime');
     const outdir = await tempDir('no-runtime');

@@ -5,6 +5,7 @@ import { type Artifact, ArtifactRenderer } from './artifacts.js';
 import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
 import { type Options, optionsProblem, type ResolvedOptions, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
+import { sourceDateEpoch } from './release-tarball.js';
 import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, renderEntryModule, renderManifestModule } from './virtual-modules.js';
 import { ArtifactWriter } from './write-file-atomic.js';
@@ -50,6 +51,11 @@ export class ServiceBuild {
     const problem = optionsProblem(options);
     if (problem !== undefined) {
       this.#setup = { ok: false, error: { code: 'bad-option', message: problem } };
+      return;
+    }
+    const environment = environmentProblem(options);
+    if (environment !== undefined) {
+      this.#setup = { ok: false, error: { code: 'bad-environment', message: environment } };
       return;
     }
     const key: AnalysisKey = {
@@ -136,6 +142,18 @@ export class ServiceBuild {
     if (outcome === undefined || !outcome.ok || this.#setup?.ok !== true)
       throw new Error('hecate-om: artifacts were requested before a successful analysis of the service');
     return this.#renderer.render(outcome.analysis, bundle, this.#setup.value.options);
+  }
+}
+
+/** A SOURCE_DATE_EPOCH the tarball cannot use fails the build before bundling, not after main.js is written. */
+function environmentProblem(options: ResolvedOptions): string | undefined {
+  if (!options.tarball) return undefined;
+  try {
+    sourceDateEpoch(process.env);
+    return undefined;
+  } catch (error) {
+    if (error instanceof RangeError) return error.message;
+    throw error;
   }
 }
 

@@ -13,7 +13,7 @@ export interface ServiceProject {
 }
 
 export type ServiceProjectError = {
-  readonly code: 'no-package-json' | 'no-runtime-dependency' | 'runtime-not-installed' | 'bad-option';
+  readonly code: 'no-package-json' | 'no-runtime-dependency' | 'runtime-not-installed' | 'bad-option' | 'bad-environment';
   readonly message: string;
 };
 
