@@ -7,14 +7,17 @@ import type { RenderedFile } from './templates.js';
 const DIRECTORY_MODE = 0o777 & ~process.umask();
 
 /**
- * Writes the files into a temporary directory beside the target, then moves them into place with
- * rename, so that a failure while writing (a full disk, a bad path) leaves no half-made repository.
- * An absent target is created by one rename of the whole directory. Into an existing one (empty, or
- * with `forced`), each file is renamed in turn once all are written, replacing the file of the same
- * path and leaving others alone.
+ * Writes the files into a temporary directory, then moves them into place with rename, so that a
+ * failure while writing (a full disk, a bad path) leaves no half-made repository. An absent target
+ * is staged beside it and created by one rename of the whole directory. An existing one (empty, or
+ * with `forced`) is staged inside itself, since rename cannot cross into it when it is a mount point
+ * (a bind-mounted workspace); each file is renamed in turn once all are written, replacing the file
+ * of the same path and leaving others alone.
  */
 export async function writeRepository(target: TargetDirectory, files: readonly RenderedFile[]): Promise<void> {
-  const staging = await mkdtemp(join(dirname(target.path), `.${basename(target.path)}.scaffold-`));
+  const staging = await mkdtemp(
+    target.state === 'absent' ? join(dirname(target.path), `.${basename(target.path)}.scaffold-`) : join(target.path, '.hecate-om-scaffold-'),
+  );
   try {
     await chmod(staging, DIRECTORY_MODE);
     for (const file of files) {
