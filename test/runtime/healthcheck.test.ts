@@ -44,6 +44,13 @@ describe('node main.js --healthcheck', () => {
     });
   });
 
+  it('waits for a slow first answer when HECATE_HEALTH_TIMEOUT_MS is the largest it accepts', async () => {
+    const env = { HECATE_HEALTH_TIMEOUT_MS: '2147483647', HECATE_SHUTDOWN_TIMEOUT_MS: '2147483647' };
+    const port = await serviceOn({ ...env, FIXTURE_HEALTH_DELAY_MS: '300' });
+    const result = await healthcheck({ ...env, HECATE_HEALTH_PORT: String(port) });
+    expect(result).toEqual({ code: 0, stdout: `ready: http://127.0.0.1:${port}/health/ready answered 200\n` });
+  });
+
   it('exits 2 when nothing listens', async () => {
     const port = await unusedPort();
     const result = await healthcheck({ HECATE_HEALTH_PORT: String(port) });

@@ -1,5 +1,5 @@
 import type { HecateService, HecateServiceClass, Manifest, RuntimeConfig } from '@hecate-om/contract';
-import { formatConfigProblem, resolveConfig, type Environment, type ResolveConfigResult } from './config.js';
+import { formatConfigProblem, MAX_TIMER_MS, resolveConfig, type Environment, type ResolveConfigResult } from './config.js';
 import { findContractDrift } from './contract-drift.js';
 import { describeError } from './describe-error.js';
 import { HealthEndpoint } from './health-endpoint.js';
@@ -57,7 +57,9 @@ async function healthcheck(resolved: ResolveConfigResult): Promise<never> {
   const { healthHost, healthPort, healthTimeoutMs } = resolved.value;
   if (healthPort === 0)
     return exitWith(HEALTHCHECK_EXIT.unreachable, 'unreachable: HECATE_HEALTH_PORT is 0, so the port was picked at boot and cannot be probed');
-  const result = await probeReadiness(probeHostFor(healthHost), healthPort, healthTimeoutMs + HEALTHCHECK_MARGIN_MS);
+  // Past the largest timer a deadline would fire at once: the margin must not push the longest timeout over it.
+  const deadlineMs = Math.min(healthTimeoutMs + HEALTHCHECK_MARGIN_MS, MAX_TIMER_MS);
+  const result = await probeReadiness(probeHostFor(healthHost), healthPort, deadlineMs);
   return exitWith(result.code, result.summary);
 }
 
