@@ -99,4 +99,41 @@ describe('the extraction cache', () => {
     expect(await buildInChild({ root, outdir, options })).toEqual({ errors: [] });
     expect((await readManifest(outdir)).identity.ttlDays).toBe(7);
   });
+  it('rebuilds in esbuild watch mode when a contract that failed is fixed', async () => {
+    // The failed analysis keeps esbuild from loading the service, so the plugin must name the
+    // files it read for esbuild to watch, or the fix would never trigger a rebuild.
+    const root = await copyOfProject(join(fixturesDir, 'build-imported-const'));
+    dirs.push(root);
+    const service = join(root, 'src/service.ts');
+    const source = await readFile(service, 'utf8');
+    await writeFile(service, source.replace('ttlDays: TTL_DAYS', "ttlDays: Number('7')"));
+    const outdir = join(root, 'dist');
+    const results: { errors: number }[] = [];
+    let nextBuild: () => void = () => {};
+    const built = (count: number): Promise<void> =>
+      new Promise((resolve) => {
+        nextBuild = () => results.length >= count && resolve();
+        nextBuild();
+      });
+    const watch = await context({
+      absWorkingDir: root,
+      outdir,
+      logLevel: 'silent',
+      plugins: [
+        hecateOm({ cacheDir: join(root, '.cache') }),
+        { name: 'record', setup: (build) => void build.onEnd((result) => void (results.push({ errors: result.errors.length }), nextBuild())) },
+      ],
+    });
+    try {
+      await watch.watch();
+      await built(1);
+      expect(results).toEqual([{ errors: 1 }]);
+      await writeFile(service, source);
+      await built(2);
+      expect(results).toEqual([{ errors: 1 }, { errors: 0 }]);
+      expect((await readManifest(outdir)).identity.ttlDays).toBe(30);
+    } finally {
+      await watch.dispose();
+    }
+  }, 20_000);
 });

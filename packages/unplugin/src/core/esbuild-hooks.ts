@@ -38,8 +38,14 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
 
       build.onResolve({ filter: VIRTUAL_MODULE_FILTER }, async ({ path }) => {
         const outcome = await analyzeOnce();
-        if (!outcome.ok) return { errors: esbuildErrorsOf(outcome.failure, workingDir) };
-        return { path: service.moduleFileOf(path === MAIN_MODULE_ID ? MAIN_MODULE_ID : MANIFEST_MODULE_ID, outcome.analysis) };
+        // esbuild watches what the bundle reads; the analysis also reads package.json, and after a
+        // failure esbuild never loads the service: name them, so that a fix triggers a rebuild.
+        if (!outcome.ok) return { errors: esbuildErrorsOf(outcome.failure, workingDir), watchFiles: [...outcome.inputs] };
+        const { analysis } = outcome;
+        return {
+          path: service.moduleFileOf(path === MAIN_MODULE_ID ? MAIN_MODULE_ID : MANIFEST_MODULE_ID, analysis),
+          watchFiles: [...analysis.inputs, ...analysis.absent],
+        };
       });
       build.onEnd(async (result) => {
         const outcome = await analyzeOnce();

@@ -17,7 +17,8 @@ export type BuildFailure =
 
 export type AnalysisOutcome =
   | { readonly ok: true; readonly analysis: CachedAnalysis; readonly source: 'memory' | 'disk' | 'analysis' }
-  | { readonly ok: false; readonly failure: BuildFailure };
+  /** `inputs`: the files the failed analysis read, for a watcher to rebuild when one is fixed. */
+  | { readonly ok: false; readonly failure: BuildFailure; readonly inputs: readonly string[] };
 
 interface Setup {
   readonly options: ResolvedOptions;
@@ -84,7 +85,7 @@ export class ServiceBuild {
   async #analyze(): Promise<AnalysisOutcome> {
     const setup = this.#setup;
     if (setup === undefined) throw new Error('hecate-om: analyze() ran before configure()');
-    if (!setup.ok) return { ok: false, failure: { kind: 'project', error: setup.error } };
+    if (!setup.ok) return { ok: false, failure: { kind: 'project', error: setup.error }, inputs: [] };
     const { cache, key, options } = setup.value;
     const remembered = cache.fromMemory(key);
     if (remembered !== undefined) return { ok: true, analysis: remembered, source: 'memory' };
@@ -100,7 +101,7 @@ export class ServiceBuild {
       healthPort: options.healthPort,
       runtimeVersion: key.runtimeVersion,
     });
-    if (!result.ok) return { ok: false, failure: { kind: 'diagnostics', diagnostics: result.diagnostics } };
+    if (!result.ok) return { ok: false, failure: { kind: 'diagnostics', diagnostics: result.diagnostics }, inputs: result.inputs };
     const analysis: CachedAnalysis = { manifest: result.manifest, ucanRequest: result.ucanRequest, inputs: result.inputs, absent: result.absent };
     cache.store(key, analysis);
     return { ok: true, analysis, source: 'analysis' };
