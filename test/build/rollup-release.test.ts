@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { rollup } from 'rollup';
+import { rollup, watch as rollupWatch } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOmEsbuild from '@hecate-om/unplugin/esbuild';
 import hecateOmRollup from '@hecate-om/unplugin/rollup';
@@ -42,5 +42,31 @@ describe('a JavaScript service built through the /rollup entry', () => {
     const unpacked = await temp.make('rollup-unpacked');
     await unpackTarball(join(rollupOut, 'js-service-2.1.0.tar.gz'), unpacked);
     expect(await readFile(join(unpacked, 'js-service-2.1.0', 'main.js'))).toEqual(await readFile(join(rollupOut, 'main.js')));
+  });
+});
+
+describe('rollup watch mode', () => {
+  const temp = new TempDirs();
+  afterAll(() => temp.removeAll());
+
+  it('builds with the generated entry, though watch() hands the plugin input: [] where the config names none', async () => {
+    const outdir = await temp.make('rollup-watch-entry');
+    const watcher = rollupWatch({
+      external: [/^@hecate-om\/contract$/, /^node:/],
+      plugins: [hecateOmRollup({ ...options, root, cacheDir: join(outdir, '.cache') })],
+      output: { dir: outdir },
+    });
+    try {
+      const outcome = await new Promise<string>((resolve) =>
+        watcher.on('event', (event) => {
+          if (event.code === 'BUNDLE_END') void event.result.close().then(() => resolve('BUNDLE_END'));
+          if (event.code === 'ERROR') resolve(`ERROR ${event.error.message}`);
+        }),
+      );
+      expect(outcome).toBe('BUNDLE_END');
+      expect(await sortedEntries(outdir)).toEqual(['.cache', ...releaseArtifacts({ name: 'js-service', version: '2.1.0' })].sort());
+    } finally {
+      await watcher.close();
+    }
   });
 });

@@ -28,10 +28,17 @@ async function emitArtifacts(service: ServiceBuild, context: EmitContext, bundle
     context.emitFile({ type: 'asset', fileName, source: content });
 }
 
+/** rollup's CLI and watch() hand plugins `input: []` where the config names none. */
+function namesNoInput(input: unknown): boolean {
+  if (input === undefined || input === null) return true;
+  if (Array.isArray(input)) return input.length === 0;
+  return typeof input === 'object' && Object.keys(input).length === 0;
+}
+
 export function rollupHooks(service: ServiceBuild): RollupHooks {
   return {
     options(inputOptions) {
-      return inputOptions.input === undefined ? { ...inputOptions, input: { main: MAIN_MODULE_ID } } : null;
+      return namesNoInput(inputOptions.input) ? { ...inputOptions, input: { main: MAIN_MODULE_ID } } : null;
     },
     outputOptions(outputOptions) {
       return {
