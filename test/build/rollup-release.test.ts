@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { rollup, watch as rollupWatch } from 'rollup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOmEsbuild from '@hecate-om/unplugin/esbuild';
 import hecateOmRollup from '@hecate-om/unplugin/rollup';
-import { TempDirs, expectSameTextFiles, fixturesDir, releaseArtifacts, sortedEntries, unpackTarball } from './support/builds.js';
+import { TempDirs, copyOfProject, expectSameTextFiles, fixturesDir, releaseArtifacts, sortedEntries, unpackTarball } from './support/builds.js';
 
 // Plain rollup has no TypeScript and no node_modules resolution: the fixture's contract is plain
 // JavaScript, and bare imports stay external. What is checked is the plugin's wiring. rollup has no
@@ -69,4 +69,44 @@ describe('rollup watch mode', () => {
       await watcher.close();
     }
   });
+
+  it('rebuilds when a contract that failed is fixed', async () => {
+    // The failed analysis keeps rollup from loading the service, so the plugin must name the
+    // files it read for rollup to watch, or the fix would never trigger a rebuild.
+    const project = await copyOfProject(root);
+    const outdir = await temp.make('rollup-watch');
+    const service = join(project, 'src/service.js');
+    const source = await readFile(service, 'utf8');
+    await writeFile(service, source.replace('ttlDays: TTL_DAYS', "ttlDays: Number('7')"));
+    const events: string[] = [];
+    let onEvent: () => void = () => {};
+    const seen = (count: number): Promise<void> =>
+      new Promise((resolve) => {
+        onEvent = () => events.length >= count && resolve();
+        onEvent();
+      });
+    const watcher = rollupWatch({
+      external: [/^@hecate-om\/contract$/, /^node:/],
+      plugins: [hecateOmRollup({ ...options, root: project, cacheDir: join(outdir, '.cache') })],
+      output: { dir: outdir },
+      watch: { skipWrite: false, buildDelay: 50 },
+    });
+    watcher.on('event', (event) => {
+      if (event.code === 'ERROR' || event.code === 'BUNDLE_END') {
+        if (event.code === 'BUNDLE_END') void event.result.close();
+        events.push(event.code);
+        onEvent();
+      }
+    });
+    try {
+      await seen(1);
+      expect(events).toEqual(['ERROR']);
+      await writeFile(service, source);
+      await seen(2);
+      expect(events).toEqual(['ERROR', 'BUNDLE_END']);
+    } finally {
+      await watcher.close();
+      await rm(project, { recursive: true, force: true });
+    }
+  }, 20_000);
 });

@@ -24,6 +24,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     // No this.error in buildStart: throwing fails the build in every bundler.
     async buildStart() {
       const outcome = await service.analyze();
+      // A watcher follows what the bundle reads; the analysis also reads package.json, and after a
+      // failure the service is never loaded: name them, so that a fix triggers a rebuild.
+      for (const input of outcome.ok ? outcome.analysis.inputs : outcome.inputs) this.addWatchFile(input);
       if (!outcome.ok) throw failureError(outcome.failure);
     },
     // The virtual ids resolve to the files the plugin keeps in cacheDir (see ServiceBuild.moduleFileOf).
