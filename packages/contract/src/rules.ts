@@ -39,8 +39,11 @@ export const DESCRIPTION_MAX_LENGTH = 200;
 export const LICENSE_PATTERN = /^[A-Za-z0-9.+:() -]{1,100}$/;
 /** The source repository: an https URL without spaces, quotes or backslashes. */
 export const SOURCE_URL_PATTERN = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$/;
-/** C0 and C1 controls, DEL, and the Unicode line and paragraph separators. */
-export const CONTROL_CHARACTER_PATTERN = /[\p{Cc}\u2028\u2029]/u;
+/**
+ * C0 and C1 controls, DEL, the Unicode line and paragraph separators, and lone surrogates (half a
+ * character, which no file format the artifacts are written in can hold).
+ */
+export const CONTROL_CHARACTER_PATTERN = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
 
 /** The port the health endpoint listens on unless the service or its environment says otherwise. */
 export const DEFAULT_HEALTH_PORT = 8470;

@@ -98,7 +98,7 @@ describe('contract rules', () => {
   });
 
   it('rejects control characters and line breaks in the description', () => {
-    for (const description of ['two\nlines', 'tab\there', 'nul\u0000', 'sep\u2028x'])
+    for (const description of ['two\nlines', 'tab\there', 'nul\u0000', 'sep\u2028x', 'half \uD800 a character'])
       expect(problemsOf({ ...echo, info: { ...echo.info, description } })).toEqual([
         'info.description: must not contain control characters or line breaks',
       ]);
