@@ -11,7 +11,7 @@ import hecateOmRollup from '@hecate-om/unplugin/rollup';
 import hecateOmRspack from '@hecate-om/unplugin/rspack';
 import hecateOmVite from '@hecate-om/unplugin/vite';
 import hecateOmWebpack from '@hecate-om/unplugin/webpack';
-import { TempDirs, compileOnce, fixturesDir, releaseArtifacts, sortedEntries } from './support/builds.js';
+import { TempDirs, compileOnce, fixturesDir, releaseArtifacts, sortedEntries, webpackLikeReleaseOptions } from './support/builds.js';
 
 // The release holds main.js alone: a chunk split off for a dynamic import would be missing from
 // the tarball, and the container would fail when the service loads it.
@@ -55,14 +55,8 @@ describe('a service with a dynamic import of its own module', () => {
     const cacheDir = await temp.make('dynamic-webpack-cache');
     const stats = await compileOnce(
       webpack({
-        context: root,
-        mode: 'production',
-        target: 'node20',
-        devtool: 'source-map',
-        entry: { main: 'virtual:hecate-om/main' },
-        output: { path: outdir, filename: '[name].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
+        ...webpackLikeReleaseOptions(root, outdir),
         experiments: { outputModule: true },
-        optimization: { minimize: false },
         plugins: [hecateOmWebpack({ ...options, cacheDir })],
       }),
     );
@@ -75,13 +69,7 @@ describe('a service with a dynamic import of its own module', () => {
     const cacheDir = await temp.make('dynamic-rspack-cache');
     const stats = await compileOnce(
       rspack({
-        context: root,
-        mode: 'production',
-        target: 'node20',
-        devtool: 'source-map',
-        entry: { main: 'virtual:hecate-om/main' },
-        output: { path: outdir, filename: '[name].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
-        optimization: { minimize: false },
+        ...webpackLikeReleaseOptions(root, outdir),
         plugins: [hecateOmRspack({ ...options, cacheDir })],
       }),
     );

@@ -3,18 +3,12 @@ import { join } from 'node:path';
 import { type Configuration, rspack } from '@rspack/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOm from '@hecate-om/unplugin/rspack';
-import { TempDirs, buildExample, compileOnce, exampleRoot, expectSameTextFiles, releaseArtifacts, sortedEntries, unpackTarball } from './support/builds.js';
+import { TempDirs, buildExample, compileOnce, exampleRoot, expectSameTextFiles, releaseArtifacts, sortedEntries, unpackTarball, webpackLikeReleaseOptions } from './support/builds.js';
 
 /** rspack needs the ESM-for-node settings spelled out; the plugin supplies the entry's module. */
 function rspackConfig(outdir: string, cacheDir: string): Configuration {
   return {
-    context: exampleRoot,
-    mode: 'production',
-    target: 'node20',
-    devtool: 'source-map',
-    entry: { main: 'virtual:hecate-om/main' },
-    output: { path: outdir, filename: '[name].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
-    optimization: { minimize: false },
+    ...webpackLikeReleaseOptions(exampleRoot, outdir),
     resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
     module: {
       rules: [{ test: /\.ts$/, loader: 'builtin:swc-loader', options: { jsc: { parser: { syntax: 'typescript' } } }, type: 'javascript/auto' }],

@@ -5,21 +5,15 @@ import webpack, { type Configuration, type Stats } from 'webpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOmEsbuild from '@hecate-om/unplugin/esbuild';
 import hecateOmWebpack from '@hecate-om/unplugin/webpack';
-import { TempDirs, compileOnce, expectSameTextFiles, fixturesDir, releaseArtifacts, sortedEntries, unpackTarball } from './support/builds.js';
+import { TempDirs, compileOnce, expectSameTextFiles, fixturesDir, releaseArtifacts, sortedEntries, unpackTarball, webpackLikeReleaseOptions } from './support/builds.js';
 
 // webpack reads no TypeScript without a loader: the fixture's contract is plain JavaScript.
 const jsService = join(fixturesDir, 'build-js-service');
 
 function webpackConfig(context: string, outdir: string, cacheDir: string, service?: string): Configuration {
   return {
-    context,
-    mode: 'production',
-    target: 'node20',
-    devtool: 'source-map',
-    entry: { main: 'virtual:hecate-om/main' },
-    output: { path: outdir, filename: '[name].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
+    ...webpackLikeReleaseOptions(context, outdir),
     experiments: { outputModule: true },
-    optimization: { minimize: false },
     plugins: [hecateOmWebpack({ cacheDir, ...(service === undefined ? {} : { service }) })],
   };
 }

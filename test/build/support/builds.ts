@@ -37,6 +37,22 @@ export class TempDirs {
 }
 
 /** What a build through the plugin writes into outdir for the release `<name>-<version>`, as sortedEntries lists it. */
+/**
+ * What webpack and rspack need spelled out for a release, since the plugin supplies only the entry's
+ * module: `main.js` as an ES module for node, beside its source map, unminified.
+ */
+export function webpackLikeReleaseOptions(context: string, outdir: string) {
+  return {
+    context,
+    mode: 'production',
+    target: 'node20',
+    devtool: 'source-map',
+    entry: { main: 'virtual:hecate-om/main' },
+    output: { path: outdir, filename: '[name].js', module: true, chunkFormat: 'module', library: { type: 'module' } },
+    optimization: { minimize: false },
+  } as const;
+}
+
 export function releaseArtifacts(release: { name: string; version: string }): string[] {
   const { name, version } = release;
   return ['Containerfile', `${name}-${version}.tar.gz`, `${name}.container`, 'main.js', 'main.js.map', 'manifest.json', 'ucan-request.json'].sort();
