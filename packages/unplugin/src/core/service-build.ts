@@ -20,6 +20,13 @@ export type AnalysisOutcome =
   /** `inputs`: the files the failed analysis read, for a watcher to rebuild when one is fixed. */
   | { readonly ok: false; readonly failure: BuildFailure; readonly inputs: readonly string[] };
 
+/** The generated entry and manifest modules of one analysis. */
+interface GeneratedModules {
+  readonly analysis: CachedAnalysis;
+  readonly main: { readonly path: string; readonly text: string };
+  readonly manifest: { readonly path: string; readonly text: string };
+}
+
 interface Setup {
   readonly options: ResolvedOptions;
   readonly project: ServiceProject;
@@ -36,6 +43,7 @@ export class ServiceBuild {
   #outcome: Promise<AnalysisOutcome> | undefined;
   readonly #renderer = new ArtifactRenderer();
   readonly #moduleWriter = new ArtifactWriter();
+  #modules: GeneratedModules | undefined;
 
   constructor(private readonly userOptions: Options | undefined) {}
 
@@ -120,21 +128,32 @@ export class ServiceBuild {
    * machine: its path is printed into the bundle, which must not depend on where it was built.
    */
   moduleFileOf(id: typeof MAIN_MODULE_ID | typeof MANIFEST_MODULE_ID, analysis: CachedAnalysis): string {
+    const modules = this.#modulesOf(analysis);
+    // Written (or found unchanged, at the cost of a stat) on every call: a cleared cacheDir is refilled.
+    this.#moduleWriter.write(modules.manifest.path, modules.manifest.text);
+    this.#moduleWriter.write(modules.main.path, modules.main.text);
+    return id === MAIN_MODULE_ID ? modules.main.path : modules.manifest.path;
+  }
+
+  /** The two modules' paths and texts, rendered and hashed once per analysis, not on every resolve. */
+  #modulesOf(analysis: CachedAnalysis): GeneratedModules {
+    if (this.#modules?.analysis === analysis) return this.#modules;
     if (this.#setup?.ok !== true) throw new Error('hecate-om: moduleFileOf() ran before a successful configure()');
     const { options, project } = this.#setup.value;
     const manifestModule = renderManifestModule(analysis.manifest);
     const dir = join(options.cacheDir, `modules-${createHash('sha256').update(manifestModule).digest('hex').slice(0, 16)}`);
-    const main = join(dir, 'main.js');
-    const manifest = join(dir, 'manifest.js');
-    this.#moduleWriter.write(manifest, manifestModule);
     // Relative imports: the entry's text is in the source map, so it must not hold this machine's paths.
     const entry = renderEntryModule({
       service: relativeSpecifier(dir, options.service),
       manifest: './manifest.js',
       runtime: relativeSpecifier(dir, project.runtime.entry),
     });
-    this.#moduleWriter.write(main, entry);
-    return id === MAIN_MODULE_ID ? main : manifest;
+    this.#modules = {
+      analysis,
+      main: { path: join(dir, 'main.js'), text: entry },
+      manifest: { path: join(dir, 'manifest.js'), text: manifestModule },
+    };
+    return this.#modules;
   }
 
   /** The artifacts of this build, from its analysis and the finished bundle. */
