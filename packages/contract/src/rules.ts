@@ -1,8 +1,9 @@
 /**
- * The naming rules every hecate service obeys. They are plain data so that the zod schemas, the
- * build plugin's diagnostics and renderers, and the CLI's flag checks all enforce the same thing.
- * This module loads nothing: it is also exported alone as `@hecate-om/contract/rules`, for code
- * that must not pay for zod (the plugin's warm path).
+ * The naming rules every hecate service obeys, and every default more than one package needs. They
+ * are plain data so that the zod schemas, the build plugin's diagnostics and renderers, the CLI's
+ * flag checks and the runtime all enforce the same thing. This module loads no zod: it is exported
+ * alone as `@hecate-om/contract/rules`, for code that must not pay for it (the plugin's warm path,
+ * the runtime in every release).
  */
 
 /** Lowercase kebab-case DNS label: safe as a file name, a container name and a systemd unit name. */
@@ -49,6 +50,11 @@ export const CONTROL_CHARACTER_PATTERN = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
 export const DEFAULT_HEALTH_PORT = 8470;
 export const HEALTH_PATH = '/health';
 
+/** The registry of the image reference `<registry>/<org>/<name>:<version>` unless the build says otherwise. */
+export const DEFAULT_REGISTRY = 'ghcr.io';
+/** Its namespace when neither the build nor package.json's GitHub repository names one. */
+export const DEFAULT_ORG = 'hecate-om';
+
 /** Where the realm-granted credentials of a service are mounted, read-only. */
 export function secretsDirFor(serviceName: string): string {
   return `/etc/hecate/secrets/${serviceName}`;
@@ -61,3 +67,7 @@ export function stateDirFor(serviceName: string): string {
 
 /** The oldest Node.js a release runs on. */
 export const MINIMUM_NODE_VERSION = '20.19.0';
+
+export * from './contract-members.js';
+export * from './ports.js';
+export * from './runtime-settings.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BuildTimeMember } from './contract-members.js';
 import {
   ACTION_PATTERN,
   CAPABILITY_NAME_MAX_LENGTH,
@@ -7,6 +8,8 @@ import {
   CONTROL_CHARACTER_PATTERN,
   DESCRIPTION_MAX_LENGTH,
   LICENSE_PATTERN,
+  PORT_MAX,
+  PORT_MIN,
   RESOURCE_MAX_LENGTH,
   RESOURCE_PATTERN,
   SCOPE_PATTERN,
@@ -135,11 +138,12 @@ export const IdentitySpecSchema = z
   .meta({ description: 'The UCAN the service asks the realm for' });
 
 /** The three members whose values the build derives the manifest from. */
+/** What the build-time members return: `satisfies` keeps its keys those of CONTRACT_MEMBERS. */
 export const ContractValuesSchema = z.strictObject({
   info: InfoSchema,
   capabilities: CapabilityListSchema,
   identitySpec: IdentitySpecSchema,
-});
+} satisfies Record<BuildTimeMember, z.ZodType>);
 
 const ABSOLUTE_PATH_PATTERN = /^\/[A-Za-z0-9._/-]*$/;
 const IMAGE_REFERENCE_PATTERN =
@@ -167,7 +171,7 @@ export const ManifestSchema = z
     capabilities: CapabilityListSchema,
     identity: IdentitySpecSchema,
     health: z.strictObject({
-      port: z.number().int().min(1).max(65_535),
+      port: z.number().int().min(PORT_MIN).max(PORT_MAX),
       path: z.literal('/health'),
     }),
     paths: z.strictObject({

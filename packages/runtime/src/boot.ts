@@ -1,4 +1,5 @@
 import type { HecateService, HecateServiceClass, Manifest, RuntimeConfig } from '@hecate-om/contract';
+import { HEALTHCHECK_MARGIN_MS } from '@hecate-om/contract/rules';
 import { formatConfigProblem, MAX_TIMER_MS, resolveConfig, type Environment, type ResolveConfigResult } from './config.js';
 import { findContractDrift } from './contract-drift.js';
 import { describeError } from './describe-error.js';
@@ -17,9 +18,6 @@ export interface BootOptions {
   /** The command line after `node main.js`. @default process.argv.slice(2) */
   readonly argv?: readonly string[];
 }
-
-/** A readiness probe may wait for the first health() answer; beyond its timeout, allow this much. */
-const HEALTHCHECK_MARGIN_MS = 1000;
 
 /**
  * Runs a service: checks that the running code still matches the manifest built into the release,

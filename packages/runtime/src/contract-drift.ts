@@ -1,18 +1,17 @@
 import { contractValuesOf, type HecateService, type Manifest } from '@hecate-om/contract';
+import type { BuildTimeMember } from '@hecate-om/contract/rules';
 import { describeError, showValue } from './describe-error.js';
 
-const MEMBERS = ['info', 'capabilities', 'identitySpec'] as const;
-
 /**
- * Compares what the running code's `info()`, `capabilities()` and `identitySpec()` return with the
- * values the embedded manifest was derived from, and names every difference, such as
+ * Compares what the running code's build-time members (`info()`, `capabilities()` and
+ * `identitySpec()`, in the manifest's order) return with the values the embedded manifest was derived from, and names every difference, such as
  * `capabilities()[0].version is 2 but the manifest built into this release says 1`. A release whose
  * code no longer matches its manifest would advertise one thing and do another.
  */
 export function findContractDrift(service: HecateService<unknown>, manifest: Manifest): string[] {
   const expected = contractValuesOf(manifest);
   const differences: string[] = [];
-  for (const member of MEMBERS) {
+  for (const member of Object.keys(expected) as BuildTimeMember[]) {
     let actual: unknown;
     try {
       actual = service[member]();

@@ -10,7 +10,7 @@ import { type WebpackLikeCompiler, emitArtifactsUnder, resolveVirtualModulesToFi
 export type { Diagnostic, DiagnosticCode } from './core/diagnostic.js';
 export { formatDiagnostic } from './core/diagnostic.js';
 export type { Options, ResolvedOptions } from './core/options.js';
-export { resolveOptions } from './core/options.js';
+export { DEFAULTS, resolveOptions } from './core/options.js';
 export type { AnalysisOutcome, BuildFailure } from './core/service-build.js';
 export { failureMessage } from './core/report.js';
 export { MAIN_MODULE_ID, MANIFEST_MODULE_ID } from './core/virtual-modules.js';

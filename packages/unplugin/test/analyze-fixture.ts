@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnalysisResult, type AnalyzeOptions, analyzeService } from '../src/core/analyze-service.js';
 import type { Diagnostic } from '../src/core/diagnostic.js';
+import { DEFAULTS } from '../src/core/options.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
@@ -17,6 +18,7 @@ export function analyzeFixture(fixture: string, options: Partial<AnalyzeOptions>
     service: fixtureFile(fixture, 'src/service.ts'),
     registry: 'ghcr.io',
     org: 'acme',
+    healthPort: DEFAULTS.healthPort,
     runtimeVersion: '0.1.0',
     ...options,
   });

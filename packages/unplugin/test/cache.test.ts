@@ -11,7 +11,7 @@ const KEY: AnalysisKey = {
   service: '/srv/echo/src/service.ts',
   registry: 'ghcr.io',
   org: 'hecate-om',
-  healthPort: undefined,
+  healthPort: 8470,
   runtimeVersion: '0.1.0',
 };
 

@@ -8,7 +8,7 @@ describe('resolveOptions', () => {
       service: '/srv/echo/src/service.ts',
       registry: 'ghcr.io',
       org: 'hecate-om',
-      healthPort: undefined,
+      healthPort: 8470,
       baseImage: 'docker.io/library/node:24-slim',
       tarball: true,
       cacheDir: '/srv/echo/node_modules/.cache/hecate-om',

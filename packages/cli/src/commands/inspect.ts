@@ -1,6 +1,8 @@
 import { relative, resolve } from 'node:path';
 import { Args, Flags, ux } from '@oclif/core';
 import type { Manifest, UcanRequest } from '@hecate-om/contract';
+import { PORT_MAX, PORT_MIN } from '@hecate-om/contract/rules';
+import { DEFAULTS } from '@hecate-om/unplugin/options';
 import { EXIT_FAILURE, HecateCommand } from '../hecate-command.js';
 
 /** A diagnostic as `--json` reports it: the plugin's own shape, its file absolute, line 1-based, column 0-based. */
@@ -37,10 +39,10 @@ The build plugin's options are set in build.mjs, which inspect does not run: pas
   };
 
   static override flags = {
-    service: Flags.string({ default: 'src/service.ts', description: 'Module whose default export is the contract class, relative to the project.' }),
-    registry: Flags.string({ description: "Container registry in the image reference. [default: the plugin's, ghcr.io]" }),
-    org: Flags.string({ description: "Registry namespace in the image reference. [default: the plugin's: the GitHub owner of package.json repository, else hecate-om]" }),
-    'health-port': Flags.integer({ min: 1, max: 65_535, description: 'Port of the health endpoint. [default: 8470]' }),
+    service: Flags.string({ default: DEFAULTS.service, description: 'Module whose default export is the contract class, relative to the project.' }),
+    registry: Flags.string({ description: `Container registry in the image reference. [default: the plugin's, ${DEFAULTS.registry}]` }),
+    org: Flags.string({ description: `Registry namespace in the image reference. [default: the plugin's: the GitHub owner of package.json repository, else ${DEFAULTS.org}]` }),
+    'health-port': Flags.integer({ min: PORT_MIN, max: PORT_MAX, description: `Port of the health endpoint. [default: ${DEFAULTS.healthPort}]` }),
   };
 
   async run(): Promise<InspectReport> {

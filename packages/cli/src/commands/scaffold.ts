@@ -1,15 +1,14 @@
 import { resolve } from 'node:path';
 import { Flags, ux } from '@oclif/core';
+import { PORT_MAX, PORT_MIN } from '@hecate-om/contract/rules';
+import { DEFAULTS } from '@hecate-om/unplugin/options';
 import { HecateCommand } from '../hecate-command.js';
 import type { FlagProblem } from '../scaffold/scaffold-input.js';
 
-/**
- * The registry, org and health port when none is given: the build plugin's and the contract's own
- * defaults, written out so that --help does not load them (a test keeps them equal).
- */
-export const DEFAULT_REGISTRY = 'ghcr.io';
-export const DEFAULT_ORG = 'hecate-om';
-export const DEFAULT_HEALTH_PORT = 8470;
+/** The registry, org and health port when none is given: the build plugin's own defaults. */
+export const DEFAULT_REGISTRY = DEFAULTS.registry;
+export const DEFAULT_ORG = DEFAULTS.org;
+export const DEFAULT_HEALTH_PORT = DEFAULTS.healthPort;
 
 export interface ScaffoldReport {
   readonly directory: string;
@@ -39,7 +38,7 @@ Every flag is checked before anything is written. The files are written to a tem
     dir: Flags.string({ description: 'Directory to create. It must be absent or empty unless --force is given. [default: ./<name>]' }),
     org: Flags.string({ default: DEFAULT_ORG, description: 'Registry namespace of the image, and npm scope of the package.' }),
     registry: Flags.string({ default: DEFAULT_REGISTRY, description: 'Container registry the image is pushed to (host, optionally :port).' }),
-    'health-port': Flags.integer({ default: DEFAULT_HEALTH_PORT, description: 'Port of the health endpoint (1-65535).' }),
+    'health-port': Flags.integer({ default: DEFAULT_HEALTH_PORT, description: `Port of the health endpoint (${PORT_MIN}-${PORT_MAX}).` }),
     force: Flags.boolean({ default: false, description: 'Write into a non-empty directory, replacing files of the same path.' }),
   };
 

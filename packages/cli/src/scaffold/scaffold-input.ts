@@ -1,7 +1,10 @@
 import {
   CAPABILITY_NAME_PATTERN,
   DescriptionSchema,
+  isPort,
   ManifestSchema,
+  PORT_MAX,
+  PORT_MIN,
   SCOPE_PATTERN,
   ServiceNameSchema,
 } from '@hecate-om/contract';
@@ -38,8 +41,6 @@ const REGISTRY_PATTERN = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?$/;
 /** One path component of an image reference, which must also be a valid npm scope. */
 const ORG_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const ORG_MAX_LENGTH = 100;
-const PORT_MIN = 1;
-const PORT_MAX = 65_535;
 
 function schemaProblems(flag: FlagProblem['flag'], value: string, result: { success: boolean; error?: { issues: { message: string }[] } }): FlagProblem[] {
   if (result.success) return [];
@@ -67,7 +68,7 @@ function registryProblems(registry: string): FlagProblem[] {
 }
 
 function healthPortProblems(port: number): FlagProblem[] {
-  if (Number.isInteger(port) && port >= PORT_MIN && port <= PORT_MAX) return [];
+  if (isPort(port)) return [];
   return [{ flag: '--health-port', message: `${port} is out of range: a TCP port is ${PORT_MIN} to ${PORT_MAX}` }];
 }
 

@@ -1,5 +1,6 @@
 import type { Manifest, UcanRequest } from '@hecate-om/contract';
 import type { Diagnostic } from './diagnostic.js';
+import type { AnalysisOptions } from './options.js';
 import { findContractClass } from './extract/contract-class.js';
 import { findContractMembers } from './extract/contract-members.js';
 import { checkContractRules, checkVersionMatch } from './extract/contract-rules.js';
@@ -9,16 +10,8 @@ import { ModuleBindings } from './extract/module-bindings.js';
 import { readServicePackage } from './extract/service-package.js';
 import { locationOf, SourceFiles } from './extract/source-files.js';
 
-export interface AnalyzeOptions {
-  /** The service project: the directory holding its package.json. */
-  readonly root: string;
-  /** Absolute path of the module whose default export is the contract class. */
-  readonly service: string;
-  readonly registry: string;
-  readonly org: string;
-  /** @default 8470 */
-  readonly healthPort?: number | undefined;
-  /** The @hecate-om/runtime version the service is built against. */
+/** The resolved options the manifest depends on, and the runtime version it is built against. */
+export interface AnalyzeOptions extends AnalysisOptions {
   readonly runtimeVersion: string;
 }
 

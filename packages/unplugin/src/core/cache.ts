@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest, UcanRequest } from '@hecate-om/contract';
+import type { AnalysisOptions } from './options.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
 /** A successful analysis, as the cache keeps it. */
@@ -16,13 +17,8 @@ export interface CachedAnalysis {
 }
 
 /** Everything besides the inputs' contents that the derived manifest depends on. */
-export interface AnalysisKey {
+export interface AnalysisKey extends AnalysisOptions {
   readonly pluginVersion: string;
-  readonly service: string;
-  readonly root: string;
-  readonly registry: string;
-  readonly org: string;
-  readonly healthPort: number | undefined;
   readonly runtimeVersion: string;
 }
 

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { DEFAULT_HEALTH_PORT, DEFAULT_ORG, DEFAULT_REGISTRY } from '@hecate-om/contract/rules';
 import { isImageReference } from './render/artifact-input.js';
 
 /** What a build config passes to the plugin. Every field is optional. */
@@ -45,21 +46,32 @@ export interface Options {
   cacheDir?: string;
 }
 
-/** Options with every default filled in and every path absolute. */
-export interface ResolvedOptions {
-  readonly root: string;
-  readonly service: string;
-  readonly registry: string;
-  readonly org: string;
-  readonly healthPort: number | undefined;
-  readonly baseImage: string;
-  readonly tarball: boolean;
-  readonly cacheDir: string;
-}
+/**
+ * Every option's default, the one place it is written. `root`, `service` and `cacheDir` are then
+ * made absolute, and `org` first tries package.json's GitHub owner (see resolveOptions).
+ */
+export const DEFAULTS = Object.freeze({
+  service: 'src/service.ts',
+  root: '.',
+  registry: DEFAULT_REGISTRY,
+  org: DEFAULT_ORG,
+  healthPort: DEFAULT_HEALTH_PORT,
+  baseImage: 'docker.io/library/node:24-slim',
+  tarball: true,
+  cacheDir: join('node_modules', '.cache', 'hecate-om'),
+} satisfies Required<Options>);
 
-export const DEFAULT_REGISTRY = 'ghcr.io';
-export const DEFAULT_ORG = 'hecate-om';
-export const DEFAULT_BASE_IMAGE = 'docker.io/library/node:24-slim';
+/** Options with every default filled in and every path absolute: the only form that travels inward. */
+export type ResolvedOptions = Readonly<Required<Options>>;
+
+/** The options the derived manifest depends on: the analysis reads them, so the cache key holds them. */
+const ANALYSIS_OPTIONS = ['root', 'service', 'registry', 'org', 'healthPort'] as const satisfies readonly (keyof Options)[];
+
+export type AnalysisOptions = Pick<ResolvedOptions, (typeof ANALYSIS_OPTIONS)[number]>;
+
+export function analysisOptionsOf(options: ResolvedOptions): AnalysisOptions {
+  return Object.fromEntries(ANALYSIS_OPTIONS.map((name) => [name, options[name]])) as unknown as AnalysisOptions;
+}
 
 /** The part of the service's package.json that options fall back on. */
 export interface ServicePackageJson {
@@ -75,16 +87,16 @@ export function resolveOptions(
   root: string,
   packageJson: ServicePackageJson,
 ): ResolvedOptions {
-  const serviceRoot = resolve(root, options?.root ?? '.');
+  const serviceRoot = resolve(root, options?.root ?? DEFAULTS.root);
   return {
     root: serviceRoot,
-    service: resolve(serviceRoot, options?.service ?? 'src/service.ts'),
-    registry: options?.registry ?? DEFAULT_REGISTRY,
-    org: options?.org ?? githubOwnerOf(packageJson.repository) ?? DEFAULT_ORG,
-    healthPort: options?.healthPort,
-    baseImage: options?.baseImage ?? DEFAULT_BASE_IMAGE,
-    tarball: options?.tarball ?? true,
-    cacheDir: resolve(serviceRoot, options?.cacheDir ?? join('node_modules', '.cache', 'hecate-om')),
+    service: resolve(serviceRoot, options?.service ?? DEFAULTS.service),
+    registry: options?.registry ?? DEFAULTS.registry,
+    org: options?.org ?? githubOwnerOf(packageJson.repository) ?? DEFAULTS.org,
+    healthPort: options?.healthPort ?? DEFAULTS.healthPort,
+    baseImage: options?.baseImage ?? DEFAULTS.baseImage,
+    tarball: options?.tarball ?? DEFAULTS.tarball,
+    cacheDir: resolve(serviceRoot, options?.cacheDir ?? DEFAULTS.cacheDir),
   };
 }
 

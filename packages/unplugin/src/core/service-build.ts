@@ -3,7 +3,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { type Artifact, ArtifactRenderer } from './artifacts.js';
 import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
-import { type Options, optionsProblem, type ResolvedOptions, resolveOptions } from './options.js';
+import { analysisOptionsOf, type Options, optionsProblem, type ResolvedOptions, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
 import { sourceDateEpoch } from './release-tarball.js';
 import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
@@ -67,15 +67,7 @@ export class ServiceBuild {
       this.#setup = { ok: false, error: { code: 'bad-environment', message: environment } };
       return;
     }
-    const key: AnalysisKey = {
-      pluginVersion: pluginVersion(),
-      root: options.root,
-      service: options.service,
-      registry: options.registry,
-      org: options.org,
-      healthPort: options.healthPort,
-      runtimeVersion: project.value.runtime.version,
-    };
+    const key: AnalysisKey = { pluginVersion: pluginVersion(), runtimeVersion: project.value.runtime.version, ...analysisOptionsOf(options) };
     this.#setup = { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key } };
   }
 
@@ -101,14 +93,7 @@ export class ServiceBuild {
     if (stored !== undefined) return { ok: true, analysis: stored, source: 'disk' };
     // ts-morph and zod cost about 0.6 s to load: only a changed contract pays for them.
     const { analyzeService } = await import('./analyze-service.js');
-    const result = await analyzeService({
-      root: options.root,
-      service: options.service,
-      registry: options.registry,
-      org: options.org,
-      healthPort: options.healthPort,
-      runtimeVersion: key.runtimeVersion,
-    });
+    const result = await analyzeService({ ...analysisOptionsOf(options), runtimeVersion: key.runtimeVersion });
     if (!result.ok) return { ok: false, failure: { kind: 'diagnostics', diagnostics: result.diagnostics }, inputs: result.inputs };
     const analysis: CachedAnalysis = { manifest: result.manifest, ucanRequest: result.ucanRequest, inputs: result.inputs, absent: result.absent };
     cache.store(key, analysis);

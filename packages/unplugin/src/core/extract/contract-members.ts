@@ -1,13 +1,12 @@
 import { type ArrowFunction, type ClassElement, type FunctionExpression, type MethodDeclaration, Node, SyntaxKind } from 'ts-morph';
+import { CONTRACT_MEMBER_NAMES, type ContractMember } from '@hecate-om/contract/rules';
 import type { Diagnostic } from '../diagnostic.js';
 import type { ContractClass } from './contract-class.js';
 import type { ModuleBindings } from './module-bindings.js';
 import { diagnosticAt, locationOf } from './source-files.js';
 import { shorten } from './static-evaluator.js';
 
-/** The six members every service implements, in the order the contract declares them. */
-export const CONTRACT_MEMBERS = ['start', 'stop', 'health', 'capabilities', 'identitySpec', 'info'] as const;
-export type ContractMember = (typeof CONTRACT_MEMBERS)[number];
+export type { ContractMember } from '@hecate-om/contract/rules';
 
 /** A member that is a function: a method, or a property holding an arrow function or function expression. */
 export interface MemberFunction {
@@ -23,7 +22,7 @@ export interface ContractMembers {
 }
 
 const PACKAGE_OF_BASE = '@hecate-om/contract';
-const ALL_MEMBERS = `${CONTRACT_MEMBERS.slice(0, -1).map((name) => `${name}()`).join(', ')} and ${CONTRACT_MEMBERS.at(-1)}()`;
+const ALL_MEMBERS = `${CONTRACT_MEMBER_NAMES.slice(0, -1).map((name) => `${name}()`).join(', ')} and ${CONTRACT_MEMBER_NAMES.at(-1)}()`;
 
 /**
  * Finds each member in the class or, failing that, in its local base classes (same file or a relative
@@ -34,7 +33,7 @@ export function findContractMembers(bindings: ModuleBindings, contract: Contract
   const members = new Map<ContractMember, MemberFunction>();
   const diagnostics: Diagnostic[] = [];
   const className = classNameOf(contract);
-  for (const name of CONTRACT_MEMBERS) {
+  for (const name of CONTRACT_MEMBER_NAMES) {
     const found = chain.map((cls) => ({ cls, element: implementationOf(cls, name) })).find(({ element }) => element !== undefined);
     if (found?.element === undefined) {
       const why = unreadableBase === undefined ? '' : ` (${unreadableBase})`;

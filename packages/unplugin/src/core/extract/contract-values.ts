@@ -1,3 +1,4 @@
+import { BUILD_TIME_MEMBERS, type BuildTimeMember } from '@hecate-om/contract/rules';
 import { Node } from 'ts-morph';
 import type { Diagnostic } from '../diagnostic.js';
 import type { ContractMember, MemberFunction } from './contract-members.js';
@@ -6,9 +7,8 @@ import type { ModuleBindings } from './module-bindings.js';
 import { diagnosticAt, locationOf, type SourceFiles } from './source-files.js';
 import { type EvaluationProblem, StaticEvaluator } from './static-evaluator.js';
 
-/** The members whose values the manifest is derived from. */
-export const VALUE_MEMBERS = ['info', 'capabilities', 'identitySpec'] as const satisfies readonly ContractMember[];
-export type ValueMember = (typeof VALUE_MEMBERS)[number];
+/** The members whose values the manifest is derived from (the contract's build-time members). */
+export type ValueMember = BuildTimeMember;
 
 export interface ContractValueReading {
   /** The value of each member that could be read, with `unknown` parts where it could not. */
@@ -24,7 +24,7 @@ export function readContractValues(bindings: ModuleBindings, members: ReadonlyMa
   const values = new Map<ValueMember, LocatedValue>();
   const diagnostics: Diagnostic[] = [];
   const unreadPaths: ValuePath[] = [];
-  for (const name of VALUE_MEMBERS) {
+  for (const name of BUILD_TIME_MEMBERS) {
     const member = members.get(name);
     if (member === undefined) {
       unreadPaths.push([name]);

@@ -1,13 +1,11 @@
 import { type ContractValues, deriveManifest, deriveUcanRequest, formatJsonPath, type Manifest, ManifestSchema, type UcanRequest } from '@hecate-om/contract';
 import type { Diagnostic } from '../diagnostic.js';
+import type { AnalysisOptions } from '../options.js';
 import { packageFieldLocation, type ServicePackage } from './service-package.js';
 import { diagnosticAt, startOf, type SourceLocation } from './source-files.js';
 
 /** What the build options add to the contract values to make the manifest. */
-export interface DeploymentOptions {
-  readonly registry: string;
-  readonly org: string;
-  readonly healthPort?: number | undefined;
+export interface DeploymentOptions extends Pick<AnalysisOptions, 'registry' | 'org' | 'healthPort'> {
   readonly runtimeVersion: string;
 }
 

@@ -1,4 +1,4 @@
-import { LICENSE_PATTERN, SOURCE_URL_PATTERN } from '@hecate-om/contract/rules';
+import { isPort, LICENSE_PATTERN, PORT_MAX, PORT_MIN, SOURCE_URL_PATTERN } from '@hecate-om/contract/rules';
 
 /**
  * Checks on every value the deployable artifacts embed. The manifest is validated upstream
@@ -102,7 +102,6 @@ export function checkImageReference(field: string, value: string): string {
 }
 
 export function checkPort(field: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1 || value > 65_535)
-    throw new ArtifactInputError(field, `is ${value}: it must be a TCP port, an integer from 1 to 65535`);
+  if (!isPort(value)) throw new ArtifactInputError(field, `is ${value}: it must be a TCP port, an integer from ${PORT_MIN} to ${PORT_MAX}`);
   return value;
 }

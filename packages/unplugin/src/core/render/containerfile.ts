@@ -19,12 +19,6 @@ export interface ContainerfileOptions {
 const RELEASE_PARENT_DIR = '/opt/hecate';
 
 /**
- * `docker stop` and `podman stop` wait 10 s before SIGKILL, so the image's own drain deadline ends
- * well inside that; the Quadlet unit raises both together.
- */
-const IMAGE_SHUTDOWN_TIMEOUT_MS = 8000;
-
-/**
  * A double-quoted Containerfile word. Inside double quotes the builder still expands `$VAR` and
  * treats `\` as its escape character, so `\`, `"` and `$` are escaped; the value can then end no
  * line with a continuation backslash. Line breaks never get here (artifact-input refuses them).
@@ -76,7 +70,7 @@ export function renderContainerfile(manifest: Manifest, opts: ContainerfileOptio
     '# The state directory belongs to the service user; a volume mounted over it inherits the owner.',
     `RUN ${jsonArray(['install', '-d', '-o', 'node', '-g', 'node', '-m', '0750', values.stateDir])}`,
     '',
-    keyValueLines('ENV', [['NODE_ENV', 'production'], ...runtimeEnvironment(values, IMAGE_SHUTDOWN_TIMEOUT_MS)]),
+    keyValueLines('ENV', [['NODE_ENV', 'production'], ...runtimeEnvironment(values, 'image')]),
     '',
     '# ADD unpacks a local .tar.gz by itself, so the image needs neither tar nor curl.',
     `ADD ${tarballName} ${RELEASE_PARENT_DIR}/`,

@@ -1,4 +1,5 @@
 import type { Manifest } from '@hecate-om/contract';
+import { DEFAULT_HEALTH_TIMEOUT_MS, deployedEnvironment, HEALTHCHECK_MARGIN_MS, type SettingTarget } from '@hecate-om/contract/rules';
 import {
   checkAbsolutePath,
   checkHttpsUrl,
@@ -42,41 +43,30 @@ export function deploymentValuesOf(manifest: Manifest): DeploymentValues {
 export const SERVICE_COMMAND = ['node', 'main.js'] as const;
 export const HEALTH_CHECK_COMMAND = ['node', 'main.js', '--healthcheck'] as const;
 
+/** What Node needs to load a release before `--healthcheck` starts its own deadline. */
+const NODE_START_UP_MS = 3000;
+
 /**
  * How the container engine runs the health check. The interval is short because Quadlet's
  * `Notify=healthy` holds the unit in "activating" until the first passing check; the timeout leaves
- * room for Node's start-up on top of the runtime's 1 s `health()` timeout.
+ * room for Node's start-up on top of the longest `--healthcheck` waits (the runtime's default
+ * `health()` timeout plus its margin).
  */
 export const HEALTH_CHECK_TIMING = {
   intervalSeconds: 10,
-  timeoutSeconds: 5,
+  timeoutSeconds: Math.ceil((DEFAULT_HEALTH_TIMEOUT_MS + HEALTHCHECK_MARGIN_MS + NODE_START_UP_MS) / 1000),
   startPeriodSeconds: 30,
   retries: 3,
 } as const;
 
-/** The log level of a deployed service: the runtime's default (warn) is for development. */
-const DEPLOYED_LOG_LEVEL = 'info';
 /**
- * The runtime's own default, written out so that an operator sees every setting in the unit and the
- * image; `--healthcheck` waits this plus one second, inside the engine's 5 s health-check timeout.
- */
-const HEALTH_TIMEOUT_MS = 1000;
-
-/**
- * The runtime's environment variables (see @hecate-om/runtime) with the values a container needs:
- * the health endpoint listens on every interface so that the engine can publish its port.
+ * The runtime's environment variables with the values a deployment needs, from the runtime's own
+ * table of settings (RUNTIME_SETTINGS in @hecate-om/contract/rules): every setting is written out,
+ * so that an operator sees it in the image and the unit.
  */
 export function runtimeEnvironment(
   values: DeploymentValues,
-  shutdownTimeoutMs: number,
+  kind: SettingTarget['kind'],
 ): ReadonlyArray<readonly [name: string, value: string]> {
-  return [
-    ['HECATE_HEALTH_HOST', '0.0.0.0'],
-    ['HECATE_HEALTH_PORT', String(values.healthPort)],
-    ['HECATE_SECRETS_DIR', values.secretsDir],
-    ['HECATE_STATE_DIR', values.stateDir],
-    ['HECATE_LOG_LEVEL', DEPLOYED_LOG_LEVEL],
-    ['HECATE_HEALTH_TIMEOUT_MS', String(HEALTH_TIMEOUT_MS)],
-    ['HECATE_SHUTDOWN_TIMEOUT_MS', String(shutdownTimeoutMs)],
-  ];
+  return deployedEnvironment({ kind, healthPort: values.healthPort, secretsDir: values.secretsDir, stateDir: values.stateDir });
 }

@@ -1,11 +1,10 @@
 import type { Manifest } from '@hecate-om/contract';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '@hecate-om/contract/rules';
 import { ArtifactInputError } from './artifact-input.js';
 import { HEALTH_CHECK_COMMAND, HEALTH_CHECK_TIMING, deploymentValuesOf, runtimeEnvironment } from './deployment.js';
 
-/** The runtime's drain deadline under Quadlet (its documented default, pinned). */
-const UNIT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** `podman rm -f` (the unit's ExecStop) sends SIGTERM, then SIGKILL after this: past the drain deadline. */
-const UNIT_STOP_TIMEOUT_SECONDS = 15;
+const UNIT_STOP_TIMEOUT_SECONDS = DEFAULT_SHUTDOWN_TIMEOUT_MS / 1000 + 5;
 /** systemd's limit on the whole stop, past podman's own. */
 const UNIT_TIMEOUT_STOP_SECONDS = 30;
 /** systemd's limit on the start: an image pull on a slow link plus start-up until the first passing health check. */
@@ -53,7 +52,7 @@ function verbatimText(value: string): string {
 export function renderQuadletUnit(manifest: Manifest): string {
   const values = deploymentValuesOf(manifest);
   const { intervalSeconds, timeoutSeconds, startPeriodSeconds, retries } = HEALTH_CHECK_TIMING;
-  const environment = runtimeEnvironment(values, UNIT_SHUTDOWN_TIMEOUT_MS).map(
+  const environment = runtimeEnvironment(values, 'unit').map(
     ([name, value]) => `Environment=${quotedWord(`environment ${name}`, `${name}=${value}`)}`,
   );
 

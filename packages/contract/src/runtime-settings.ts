@@ -1,0 +1,157 @@
+import { isIP } from 'node:net';
+import { PORT_MAX } from './ports.js';
+import type { Manifest } from './schemas.js';
+import type { LogLevel, RuntimeConfig } from './service.js';
+
+/** Where a renderer writes the runtime's settings, and the manifest values they may embed. */
+export interface SettingTarget {
+  /** `image`: the Containerfile's `ENV`; `unit`: the Quadlet unit's `Environment=`. */
+  readonly kind: 'image' | 'unit';
+  readonly healthPort: number;
+  readonly secretsDir: string;
+  readonly stateDir: string;
+}
+
+/**
+ * One `HECATE_*` environment variable of the runtime: everything the runtime, the renderers and the
+ * documentation need to know about it, so that adding a setting is one entry in RUNTIME_SETTINGS.
+ */
+export interface RuntimeSetting<Value> {
+  readonly variable: `HECATE_${string}`;
+  /** The value when the variable is unset: a constant, or a field of the embedded manifest. */
+  readonly default: (manifest: Pick<Manifest, 'health' | 'paths'>) => Value;
+  /** The value the variable's text stands for, or undefined when it is refused. */
+  readonly parse: (text: string) => Value | undefined;
+  /** What a refused value must be instead: `HECATE_X is "<text>": <problem>`. */
+  readonly problem: string;
+  /** The meaning column of the runtime README's environment table, word for word. */
+  readonly doc: string;
+  /** The value the Containerfile and the Quadlet unit set, so an operator sees every setting. */
+  readonly deployed: (target: SettingTarget) => string;
+}
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
+
+/** setTimeout turns a larger delay into 1 ms, which would make a deadline fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+export const DEFAULT_HEALTH_HOST = '127.0.0.1';
+export const DEFAULT_LOG_LEVEL: LogLevel = 'warn';
+export const DEFAULT_HEALTH_TIMEOUT_MS = 1000;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** `--healthcheck` may wait for the first health() answer: it gives up this long after the health timeout. */
+export const HEALTHCHECK_MARGIN_MS = 1000;
+
+/**
+ * `docker stop` and `podman stop` wait 10 s before SIGKILL, so an image's own drain deadline ends
+ * well inside that; the Quadlet unit raises the engine's wait and keeps the runtime's default.
+ */
+export const CONTAINER_STOP_GRACE_MS = 10_000;
+const IMAGE_SHUTDOWN_TIMEOUT_MS = CONTAINER_STOP_GRACE_MS - 2_000;
+
+const HOSTNAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const TIMEOUT_PROBLEM = `must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`;
+const ABSOLUTE_PATH_PROBLEM = 'must be an absolute path: a relative one would depend on the working directory';
+
+function parseHost(text: string): string | undefined {
+  return isIP(text) !== 0 || HOSTNAME_PATTERN.test(text) ? text : undefined;
+}
+
+/** 0 asks the system for a free port: useful in tests, logged because nobody else can know it. */
+function parseListenPort(text: string): number | undefined {
+  const port = /^\d{1,5}$/.test(text) ? Number(text) : Number.NaN;
+  return port >= 0 && port <= PORT_MAX ? port : undefined;
+}
+
+/** Any absolute path: the operator's own mounts, which the artifacts never embed. */
+function parseAbsolutePath(text: string): string | undefined {
+  return text.startsWith('/') && !text.includes('\0') ? text : undefined;
+}
+
+function parseLogLevel(text: string): LogLevel | undefined {
+  return (LOG_LEVELS as readonly string[]).includes(text) ? (text as LogLevel) : undefined;
+}
+
+function parseMilliseconds(text: string): number | undefined {
+  const ms = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
+  return ms >= 1 && ms <= MAX_TIMER_MS ? ms : undefined;
+}
+
+/**
+ * Every setting of the runtime, in the order it reads and reports them. The runtime's config, its
+ * list of known variables, the renderers' environment and the README's table derive from this.
+ */
+export const RUNTIME_SETTINGS = {
+  healthHost: {
+    variable: 'HECATE_HEALTH_HOST',
+    default: () => DEFAULT_HEALTH_HOST,
+    parse: parseHost,
+    problem: 'must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name; unset it for 127.0.0.1',
+    doc: 'address the health endpoint listens on: an IPv4 or IPv6 address or a host name',
+    // The container engine publishes the port only when the endpoint listens on every interface.
+    deployed: () => '0.0.0.0',
+  },
+  healthPort: {
+    variable: 'HECATE_HEALTH_PORT',
+    default: (manifest) => manifest.health.port,
+    parse: parseListenPort,
+    problem: `must be a whole number from 1 to ${PORT_MAX}, or 0 to pick a free port`,
+    doc: `its port, 1 to ${PORT_MAX}; \`0\` picks a free port and logs it at \`warn\` (\`--healthcheck\` cannot probe it)`,
+    deployed: (target) => String(target.healthPort),
+  },
+  secretsDir: {
+    variable: 'HECATE_SECRETS_DIR',
+    default: (manifest) => manifest.paths.secrets,
+    parse: parseAbsolutePath,
+    problem: ABSOLUTE_PATH_PROBLEM,
+    doc: 'where the realm-granted credentials are mounted; absolute path',
+    deployed: (target) => target.secretsDir,
+  },
+  stateDir: {
+    variable: 'HECATE_STATE_DIR',
+    default: (manifest) => manifest.paths.state,
+    parse: parseAbsolutePath,
+    problem: ABSOLUTE_PATH_PROBLEM,
+    doc: 'where the service keeps what it must remember; absolute path',
+    deployed: (target) => target.stateDir,
+  },
+  logLevel: {
+    variable: 'HECATE_LOG_LEVEL',
+    default: () => DEFAULT_LOG_LEVEL,
+    parse: parseLogLevel,
+    problem: `must be one of ${LOG_LEVELS.join(', ')}`,
+    doc: '`debug`, `info`, `warn`, `error` or `silent`',
+    // The default (warn) is for development: a deployed service logs that it is ready and why it stops.
+    deployed: () => 'info',
+  },
+  healthTimeoutMs: {
+    variable: 'HECATE_HEALTH_TIMEOUT_MS',
+    default: () => DEFAULT_HEALTH_TIMEOUT_MS,
+    parse: parseMilliseconds,
+    problem: TIMEOUT_PROBLEM,
+    doc: 'how long `health()` may take before it counts as `down`',
+    deployed: () => String(DEFAULT_HEALTH_TIMEOUT_MS),
+  },
+  shutdownTimeoutMs: {
+    variable: 'HECATE_SHUTDOWN_TIMEOUT_MS',
+    default: () => DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    parse: parseMilliseconds,
+    problem: TIMEOUT_PROBLEM,
+    doc: "deadline for the whole shutdown; at least `HECATE_HEALTH_TIMEOUT_MS`, since the drain waits for a `health()` call in flight. The Quadlet unit's `TimeoutStopSec` must exceed it",
+    deployed: (target) => String(target.kind === 'image' ? IMAGE_SHUTDOWN_TIMEOUT_MS : DEFAULT_SHUTDOWN_TIMEOUT_MS),
+  },
+} as const satisfies { readonly [K in keyof RuntimeConfig]: RuntimeSetting<RuntimeConfig[K]> };
+
+export type RuntimeSettingName = keyof typeof RUNTIME_SETTINGS;
+export type RuntimeVariable = (typeof RUNTIME_SETTINGS)[RuntimeSettingName]['variable'];
+
+/** The settings' names in reading order. */
+export const RUNTIME_SETTING_NAMES = Object.keys(RUNTIME_SETTINGS) as readonly RuntimeSettingName[];
+
+/** Every variable the runtime reads, so that a misspelt one can be reported instead of ignored. */
+export const RUNTIME_VARIABLES: readonly RuntimeVariable[] = RUNTIME_SETTING_NAMES.map((name) => RUNTIME_SETTINGS[name].variable);
+
+/** `[variable, value]` for every setting, as the Containerfile and the Quadlet unit write them. */
+export function deployedEnvironment(target: SettingTarget): ReadonlyArray<readonly [variable: RuntimeVariable, value: string]> {
+  return RUNTIME_SETTING_NAMES.map((name) => [RUNTIME_SETTINGS[name].variable, RUNTIME_SETTINGS[name].deployed(target)] as const);
+}
