@@ -69,5 +69,6 @@ export function stateDirFor(serviceName: string): string {
 export const MINIMUM_NODE_VERSION = '20.19.0';
 
 export * from './contract-members.js';
+export * from './debug.js';
 export * from './ports.js';
 export * from './runtime-settings.js';

@@ -1,14 +1,8 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Manifest } from '@hecate-om/contract';
-import type { HealthMonitor, HealthObservation } from './health-monitor.js';
-
-/** Where the service is in its life, as the endpoint reports it. */
-export type Phase =
-  | { readonly name: 'starting' }
-  | { readonly name: 'running'; readonly monitor: HealthMonitor }
-  | { readonly name: 'failed'; readonly reason: string }
-  | { readonly name: 'draining' };
+import type { HealthObservation } from './health-monitor.js';
+import type { NamedCheck } from './runtime-part.js';
 
 interface Reply {
   readonly status: number;
@@ -40,29 +34,32 @@ const NOT_FOUND = replyOf(404, 'application/json', { error: 'not found: the endp
 // The body of a refused request is never read, so the connection cannot be reused for the next one.
 const METHOD_NOT_ALLOWED = replyOf(405, 'application/json', { error: 'method not allowed: use GET or HEAD' }, { allow: 'GET, HEAD', connection: 'close' });
 
-const PHASE_OBSERVATIONS = {
-  starting: { status: 'down', reason: 'starting: start() has not finished' },
-  draining: { status: 'down', reason: 'shutting down' },
-} as const satisfies Record<string, HealthObservation>;
+/** Every check's observation, in the order of the checks. */
+type Observations = readonly HealthObservation[];
 
 /**
- * The health endpoint on node:http: `/health` (the aggregate, IETF health+json shape),
- * `/health/live`, `/health/ready` and `/manifest`. Replies are rendered once per observation, so
- * answering a probe costs about what a constant response costs.
+ * The health endpoint on node:http: `/health` (the aggregate of every part's named check, in the
+ * IETF health+json draft's shape), `/health/live`, `/health/ready` and `/manifest`. Replies are
+ * rendered once per set of observations, so answering a probe costs about what a constant response
+ * costs.
  */
 export class HealthEndpoint {
   readonly #server: Server;
   readonly #manifestReply: Reply;
   readonly #service: { readonly name: string; readonly version: string };
   readonly #onServerError: (error: Error) => void;
-  #phase: Phase = { name: 'starting' };
-  #renderedFor: HealthObservation | undefined;
+  readonly #checks: readonly NamedCheck[];
+  #renderedFor: Observations | undefined;
   #rendered: Reply | undefined;
   #waiting = 0;
   #whenIdle: (() => void)[] = [];
 
-  /** `onServerError` receives what the listening server reports later (accept failing on EMFILE). */
-  constructor(manifest: Manifest, onServerError: (error: Error) => void) {
+  /**
+   * `checks` are the parts' checks, the service's first; `onServerError` receives what the listening
+   * server reports later (accept failing on EMFILE).
+   */
+  constructor(manifest: Manifest, checks: readonly NamedCheck[], onServerError: (error: Error) => void) {
+    this.#checks = checks;
     this.#service = { name: manifest.name, version: manifest.version };
     this.#manifestReply = replyOf(200, 'application/json', manifest);
     this.#server = createServer(SERVER_TIMEOUTS, (request, response) => this.#answer(request, response));
@@ -80,10 +77,6 @@ export class HealthEndpoint {
         resolve(this.#server.address() as AddressInfo);
       });
     });
-  }
-
-  setPhase(phase: Phase): void {
-    this.#phase = phase;
   }
 
   /** Resolves once no answer is waiting for a `health()` call; a new call is never started while draining. */
@@ -122,40 +115,53 @@ export class HealthEndpoint {
     });
   }
 
-  #render(path: string, observation: HealthObservation): Reply {
-    return path === '/health' ? this.#renderHealth(observation) : renderReadiness(observation);
+  #render(path: string, observations: Observations): Reply {
+    return path === '/health' ? this.#renderHealth(observations) : this.#renderReadiness(observations);
   }
 
-  #observe(): HealthObservation | Promise<HealthObservation> {
-    const phase = this.#phase;
-    switch (phase.name) {
-      case 'running':
-        return phase.monitor.observe();
-      case 'failed':
-        return { status: 'down', reason: phase.reason };
-      default:
-        return PHASE_OBSERVATIONS[phase.name];
-    }
+  /** Every check's observation: at once when every check answers at once, else once all have. */
+  #observe(): Observations | Promise<Observations> {
+    const observations = this.#checks.map((check) => check.observe());
+    if (!observations.some((observation) => observation instanceof Promise)) return observations as HealthObservation[];
+    return Promise.all(observations);
   }
 
-  #renderHealth(observation: HealthObservation): Reply {
-    if (this.#renderedFor === observation && this.#rendered !== undefined) return this.#rendered;
-    const check = observation.reason === undefined ? { status: observation.status } : { status: observation.status, output: observation.reason };
-    const reply = replyOf(observation.status === 'down' ? 503 : 200, HEALTH_JSON, {
-      status: observation.status,
-      name: this.#service.name,
-      version: this.#service.version,
-      checks: { service: [check] },
-    });
-    this.#renderedFor = observation;
+  #renderHealth(observations: Observations): Reply {
+    if (this.#rendered !== undefined && sameObservations(this.#renderedFor, observations)) return this.#rendered;
+    const status = aggregateStatus(this.#checks, observations);
+    const checks = Object.fromEntries(
+      this.#checks.map((check, index) => {
+        const { status: checkStatus, reason } = observations[index] as HealthObservation;
+        return [check.name, [reason === undefined ? { status: checkStatus } : { status: checkStatus, output: reason }]];
+      }),
+    );
+    const reply = replyOf(status === 'down' ? 503 : 200, HEALTH_JSON, { status, name: this.#service.name, version: this.#service.version, checks });
+    this.#renderedFor = observations;
     this.#rendered = reply;
     return reply;
   }
+
+  /** Not ready while a required check is down; the first such check's reason is the output. */
+  #renderReadiness(observations: Observations): Reply {
+    const index = this.#checks.findIndex((check, at) => check.readiness === 'required' && observations[at]?.status === 'down');
+    if (index === -1) return READY;
+    return replyOf(503, HEALTH_JSON, { status: 'down', output: observations[index]?.reason });
+  }
 }
 
-function renderReadiness(observation: HealthObservation): Reply {
-  if (observation.status !== 'down') return READY;
-  return replyOf(503, HEALTH_JSON, { status: 'down', output: observation.reason });
+/** The worst status, where an optional check that is down only degrades the whole. */
+function aggregateStatus(checks: readonly NamedCheck[], observations: Observations): HealthObservation['status'] {
+  let status: HealthObservation['status'] = 'ok';
+  checks.forEach((check, index) => {
+    const observed = observations[index]?.status ?? 'down';
+    if (observed === 'down' && check.readiness === 'required') status = 'down';
+    else if (observed !== 'ok' && status === 'ok') status = 'degraded';
+  });
+  return status;
+}
+
+function sameObservations(a: Observations | undefined, b: Observations): boolean {
+  return a !== undefined && a.length === b.length && a.every((observation, index) => observation === b[index]);
 }
 
 function send(response: ServerResponse, reply: Reply): void {

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest, UcanRequest } from '@hecate-om/contract';
 import type { AnalysisOptions } from './options.js';
+import { debug } from './debug.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
 /** A successful analysis, as the cache keeps it. */
@@ -59,13 +60,15 @@ export class AnalysisCache {
   /** The analysis remembered in this process, when none of its inputs changed. */
   fromMemory(key: AnalysisKey): CachedAnalysis | undefined {
     const memo = this.#memo;
-    if (memo === undefined || memo.keyText !== JSON.stringify(key) || !stillAbsent(memo.analysis.absent)) return undefined;
+    if (memo === undefined) return miss('memory', 'no analysis in this process yet');
+    if (memo.keyText !== JSON.stringify(key)) return miss('memory', `the key changed: ${keyChange(memo.keyText, key)}`);
+    if (!stillAbsent(memo.analysis.absent)) return miss('memory', 'a file an import tried first appeared');
     const stats = memo.stamps.map(({ path }) => statOf(path));
-    if (memo.stamps.every((stamp, index) => sameStat(stamp, stats[index]))) return memo.analysis;
+    if (memo.stamps.every((stamp, index) => sameStat(stamp, stats[index]))) return hit('memory', `no input's size or mtime changed (${memo.stamps.length} files)`, memo.analysis);
     const stamps = stampsWithSameContent(memo.stamps);
-    if (stamps === undefined) return undefined;
+    if (stamps === undefined) return miss('memory', 'an input changed content');
     memo.stamps = stamps;
-    return memo.analysis;
+    return hit('memory', 'inputs were touched but have the same content', memo.analysis);
   }
 
   /** The analysis stored on disk by an earlier build, when every input still has the same content. */
@@ -75,14 +78,16 @@ export class AnalysisCache {
     try {
       file = JSON.parse(await readFile(this.#pathFor(keyText), 'utf8')) as CacheFile;
     } catch {
-      return undefined; // no cache yet, or one from an interrupted or older build: analyze again
+      // no cache yet, or one from an interrupted or older build: analyze again
+      return miss('disk', `no readable cache file at ${this.#pathFor(keyText)}`);
     }
-    if (JSON.stringify(file.key) !== keyText || !stillAbsent(file.absent)) return undefined;
+    if (JSON.stringify(file.key) !== keyText) return miss('disk', `the key changed: ${keyChange(JSON.stringify(file.key), key)}`);
+    if (!stillAbsent(file.absent)) return miss('disk', 'a file an import tried first appeared');
     const stamps = stampsWithSameContent(file.inputs);
-    if (stamps === undefined) return undefined;
+    if (stamps === undefined) return miss('disk', 'an input changed content or was removed');
     const analysis = { manifest: file.manifest, ucanRequest: file.ucanRequest, inputs: file.inputs.map(({ path }) => path), absent: file.absent };
     this.#memo = { keyText, stamps, analysis };
-    return analysis;
+    return hit('disk', `every input has its recorded content (${stamps.length} files)`, analysis);
   }
 
   /** Remembers a fresh analysis in memory and on disk. */
@@ -97,6 +102,25 @@ export class AnalysisCache {
   #pathFor(keyText: string): string {
     return join(this.cacheDir, `analysis-v${CACHE_FORMAT}-${sha256Of(keyText).slice(0, 16)}.json`);
   }
+}
+
+function hit(where: 'memory' | 'disk', why: string, analysis: CachedAnalysis): CachedAnalysis {
+  debug('cache: %s hit: %s', where, why);
+  return analysis;
+}
+
+function miss(where: 'memory' | 'disk', why: string): undefined {
+  debug('cache: %s miss: %s', where, why);
+  return undefined;
+}
+
+/** Which fields of the key differ, for the debug output: `healthPort 8470 → 9000`. */
+function keyChange(previousText: string, key: AnalysisKey): string {
+  const previous = JSON.parse(previousText) as Record<string, unknown>;
+  return Object.entries(key)
+    .filter(([name, value]) => JSON.stringify(previous[name]) !== JSON.stringify(value))
+    .map(([name, value]) => `${name} ${JSON.stringify(previous[name])} → ${JSON.stringify(value)}`)
+    .join(', ');
 }
 
 function sha256Of(content: string | Uint8Array): string {

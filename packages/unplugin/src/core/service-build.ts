@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join, relative, resolve, sep } from 'node:path';
+import { debug } from './debug.js';
 import type { Diagnostic } from './diagnostic.js';
 import { type Artifact, ArtifactRenderer } from './artifacts.js';
 import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
@@ -92,6 +93,7 @@ export class ServiceBuild {
     const stored = await cache.fromDisk(key);
     if (stored !== undefined) return { ok: true, analysis: stored, source: 'disk' };
     // ts-morph and zod cost about 0.6 s to load: only a changed contract pays for them.
+    debug('cache: analysing %s with ts-morph', options.service);
     const { analyzeService } = await import('./analyze-service.js');
     const result = await analyzeService({ ...analysisOptionsOf(options), runtimeVersion: key.runtimeVersion });
     if (!result.ok) return { ok: false, failure: { kind: 'diagnostics', diagnostics: result.diagnostics }, inputs: result.inputs };

@@ -10,6 +10,7 @@ import {
   checkSingleLine,
   checkVersion,
 } from './artifact-input.js';
+import { debug } from '../debug.js';
 
 /** The manifest fields that the Containerfile and the Quadlet unit embed, each checked for its syntax. */
 export interface DeploymentValues {
@@ -68,5 +69,12 @@ export function runtimeEnvironment(
   values: DeploymentValues,
   kind: SettingTarget['kind'],
 ): ReadonlyArray<readonly [name: string, value: string]> {
-  return deployedEnvironment({ kind, healthPort: values.healthPort, secretsDir: values.secretsDir, stateDir: values.stateDir });
+  const environment = deployedEnvironment({ kind, healthPort: values.healthPort, secretsDir: values.secretsDir, stateDir: values.stateDir });
+  debug(
+    'render: the %s runs --healthcheck with a %ds timeout and sets %s',
+    kind,
+    HEALTH_CHECK_TIMING.timeoutSeconds,
+    environment.map(([name, value]) => `${name}=${value}`).join(' '),
+  );
+  return environment;
 }

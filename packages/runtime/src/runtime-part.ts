@@ -1,0 +1,45 @@
+import type { HealthObservation } from './health-monitor.js';
+
+/**
+ * How a part's check counts (the policy is the part's, documented in the runtime README):
+ * - `required`: its `down` makes `/health` `down` (503) and `/health/ready` 503.
+ * - `optional`: its `down` makes `/health` `degraded` (200) and leaves readiness alone.
+ */
+export type ReadinessPolicy = 'required' | 'optional';
+
+/**
+ * One part of a running service: the service itself, and later its identity and its mesh link.
+ * `boot()` starts the parts in order, reports each one's check under its name in `/health`, and at
+ * shutdown withdraws them (last started first) before the drain and stops them, last started first,
+ * after it. Every step is optional; a part with none is only a name.
+ */
+export interface RuntimePart {
+  /** Its key under `checks` in `/health`: `service`, `identity`, `mesh`. */
+  readonly name: string;
+  readonly readiness: ReadinessPolicy;
+  /** Called once, in part order; a part that throws stops the boot. */
+  readonly start?: () => Promise<void>;
+  /** What `/health` reports for it; cheap, or cached by the part (see HealthMonitor). */
+  readonly check?: () => HealthObservation | Promise<HealthObservation>;
+  /** Takes back what the part announced to others, so that no new work is routed here. */
+  readonly withdraw?: () => void | Promise<void>;
+  /** Releases what the part holds, once, after the drain. */
+  readonly stop?: () => Promise<void>;
+}
+
+/** A part's check as `/health` aggregates it. */
+export interface NamedCheck {
+  readonly name: string;
+  readonly readiness: ReadinessPolicy;
+  readonly observe: () => HealthObservation | Promise<HealthObservation>;
+}
+
+/** The checks of the parts that have one, the service's first (IETF health+json keeps `checks` in order). */
+export function checksOf(parts: readonly RuntimePart[]): NamedCheck[] {
+  const checks: NamedCheck[] = [];
+  for (const part of parts) {
+    const check = part.check;
+    if (check !== undefined) checks.push({ name: part.name, readiness: part.readiness, observe: () => check.call(part) });
+  }
+  return checks.sort((a, b) => Number(b.name === 'service') - Number(a.name === 'service'));
+}
