@@ -78,10 +78,6 @@ function callbackFloorPlugin(entryFile) {
   };
 }
 
-/**
- * The generated entry and manifest module, written as files, so that bare esbuild bundles the very
- * modules the plugin generates and the comparison is of the plugin's cost alone.
- */
 /** The entry module the plugin generated for the example, under its cache directory. */
 async function generatedEntryFile(cacheDir) {
   const moduleDirs = (await readdir(cacheDir)).filter((name) => name.startsWith('modules-'));
@@ -89,6 +85,10 @@ async function generatedEntryFile(cacheDir) {
   return join(cacheDir, moduleDirs[0], 'main.js');
 }
 
+/**
+ * The generated entry and manifest module, written as files, so that bare esbuild bundles the very
+ * modules the plugin generates and the comparison is of the plugin's cost alone.
+ */
 async function bareEntry(dir, manifestPath) {
   const runtime = createRequire(join(exampleRoot, 'package.json')).resolve('@hecate-om/runtime');
   const manifestModule = join(dir, 'bare-manifest.js');

@@ -2,8 +2,3 @@
 export type Health = 'ok' | { readonly degraded: string } | { readonly down: string };
 
 export type HealthStatus = 'ok' | 'degraded' | 'down';
-
-export function healthStatusOf(health: Health): HealthStatus {
-  if (health === 'ok') return 'ok';
-  return 'down' in health ? 'down' : 'degraded';
-}

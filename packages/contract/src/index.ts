@@ -1,6 +1,5 @@
 export { HecateService } from './service.js';
 export type { HecateServiceClass, LogLevel, Logger, RuntimeConfig, StartOptions } from './service.js';
-export { healthStatusOf } from './health.js';
 export type { Health, HealthStatus } from './health.js';
 export * from './rules.js';
 export {

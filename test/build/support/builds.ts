@@ -36,7 +36,6 @@ export class TempDirs {
   }
 }
 
-/** What a build through the plugin writes into outdir for the release `<name>-<version>`, as sortedEntries lists it. */
 /**
  * What webpack and rspack need spelled out for a release, since the plugin supplies only the entry's
  * module: `main.js` as an ES module for node, beside its source map, unminified.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CachedAnalysis } from './cache.js';
 import type { ResolvedOptions } from './options.js';
 import { type ReleaseBundle, manifestJson, releaseFiles } from './release-files.js';
-import { createReleaseTarball, releaseTarballName, sourceDateEpoch } from './release-tarball.js';
+import { createReleaseTarball, releaseTarballName } from './release-tarball.js';
 import { renderContainerfile } from './render/containerfile.js';
 import { quadletUnitFileName, renderQuadletUnit } from './render/quadlet-unit.js';
 import { writeFileAtomic } from './write-file-atomic.js';
@@ -25,14 +25,15 @@ export class ArtifactRenderer {
   #last: { readonly analysis: CachedAnalysis; readonly bundle: ReleaseBundle; readonly artifacts: Artifact[] } | undefined;
 
   /** Renders again only when the analysis or the bundle is a new one (watch mode reuses both). */
-  async render(analysis: CachedAnalysis, bundle: ReleaseBundle, options: ResolvedOptions): Promise<Artifact[]> {
+  /** `mtime` is every tarball entry's time, SOURCE_DATE_EPOCH as read once when the build was set up. */
+  async render(analysis: CachedAnalysis, bundle: ReleaseBundle, options: ResolvedOptions, mtime: Date): Promise<Artifact[]> {
     if (this.#last?.analysis === analysis && this.#last.bundle === bundle) return this.#last.artifacts;
-    const artifacts = await this.#render(analysis, bundle, options);
+    const artifacts = await this.#render(analysis, bundle, options, mtime);
     this.#last = { analysis, bundle, artifacts };
     return artifacts;
   }
 
-  async #render(analysis: CachedAnalysis, bundle: ReleaseBundle, options: ResolvedOptions): Promise<Artifact[]> {
+  async #render(analysis: CachedAnalysis, bundle: ReleaseBundle, options: ResolvedOptions, mtime: Date): Promise<Artifact[]> {
     const { manifest, ucanRequest } = analysis;
     const tarballName = releaseTarballName(manifest);
     const artifacts: Artifact[] = [
@@ -41,12 +42,11 @@ export class ArtifactRenderer {
       { fileName: 'Containerfile', content: renderContainerfile(manifest, { baseImage: options.baseImage, tarballName }) },
       { fileName: quadletUnitFileName(manifest), content: renderQuadletUnit(manifest) },
     ];
-    if (options.tarball) artifacts.push({ fileName: tarballName, content: await this.#tarball(analysis, bundle, options.cacheDir) });
+    if (options.tarball) artifacts.push({ fileName: tarballName, content: await this.#tarball(analysis, bundle, options.cacheDir, mtime) });
     return artifacts;
   }
 
-  async #tarball(analysis: CachedAnalysis, bundle: ReleaseBundle, cacheDir: string): Promise<Uint8Array> {
-    const mtime = sourceDateEpoch(process.env);
+  async #tarball(analysis: CachedAnalysis, bundle: ReleaseBundle, cacheDir: string, mtime: Date): Promise<Uint8Array> {
     const files = releaseFiles(analysis.manifest, bundle);
     const hash = createHash('sha256').update(String(mtime.getTime()));
     for (const { path, content } of files) hash.update(`\0${path}\0${content.length}\0`).update(content);

@@ -6,7 +6,7 @@ export interface ReleaseBundle {
   readonly map: string | Uint8Array;
 }
 
-/** The file names inside the release, per DESIGN "Release layout". */
+/** The file names inside the release (see the unplugin README, "`<name>-<version>.tar.gz`: the release"). */
 export const BUNDLE_FILE = 'main.js';
 export const SOURCE_MAP_FILE = 'main.js.map';
 

@@ -35,14 +35,23 @@ function releaseFolderName(manifest: Manifest): string {
  * the specification asks, rather than building with a time the user did not mean.
  */
 export function sourceDateEpoch(env: Readonly<Record<string, string | undefined>>): Date {
+  const read = readSourceDateEpoch(env);
+  if (!read.ok) throw new RangeError(read.message);
+  return read.value;
+}
+
+/** sourceDateEpoch() as a value: the time, or what is wrong with the variable. */
+export function readSourceDateEpoch(
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly ok: true; readonly value: Date } | { readonly ok: false; readonly message: string } {
   const value = env['SOURCE_DATE_EPOCH'];
-  if (value === undefined || value === '') return new Date(0);
+  if (value === undefined || value === '') return { ok: true, value: new Date(0) };
   const seconds = /^[0-9]{1,11}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(seconds <= MAX_MTIME_SECONDS))
-    throw new RangeError(
-      `SOURCE_DATE_EPOCH is ${JSON.stringify(value)}: it must be a whole number of seconds since 1970-01-01 UTC, from 0 to ${MAX_MTIME_SECONDS} (as printed by date +%s)`,
-    );
-  return new Date(seconds * 1000);
+  if (seconds <= MAX_MTIME_SECONDS) return { ok: true, value: new Date(seconds * 1000) };
+  return {
+    ok: false,
+    message: `SOURCE_DATE_EPOCH is ${JSON.stringify(value)}: it must be a whole number of seconds since 1970-01-01 UTC, from 0 to ${MAX_MTIME_SECONDS} (as printed by date +%s)`,
+  };
 }
 
 /** A relative path of plain segments: no absolute path, `.`/`..`, empty segment or backslash. */

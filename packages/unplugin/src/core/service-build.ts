@@ -6,7 +6,7 @@ import { type Artifact, ArtifactRenderer } from './artifacts.js';
 import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
 import { analysisOptionsOf, type Options, optionsProblem, type ResolvedOptions, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
-import { sourceDateEpoch } from './release-tarball.js';
+import { readSourceDateEpoch } from './release-tarball.js';
 import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, renderEntryModule, renderManifestModule } from './virtual-modules.js';
 import { ArtifactWriter } from './write-file-atomic.js';
@@ -33,6 +33,8 @@ interface Setup {
   readonly project: ServiceProject;
   readonly cache: AnalysisCache;
   readonly key: AnalysisKey;
+  /** The tarball entries' time (SOURCE_DATE_EPOCH), read once. */
+  readonly mtime: Date;
 }
 
 /**
@@ -63,13 +65,14 @@ export class ServiceBuild {
       this.#setup = { ok: false, error: { code: 'bad-option', message: problem } };
       return;
     }
-    const environment = environmentProblem(options);
-    if (environment !== undefined) {
-      this.#setup = { ok: false, error: { code: 'bad-environment', message: environment } };
+    // A SOURCE_DATE_EPOCH the tarball cannot use fails the build before bundling, not after main.js is written.
+    const mtime = options.tarball ? readSourceDateEpoch(process.env) : { ok: true as const, value: new Date(0) };
+    if (!mtime.ok) {
+      this.#setup = { ok: false, error: { code: 'bad-environment', message: mtime.message } };
       return;
     }
     const key: AnalysisKey = { pluginVersion: pluginVersion(), runtimeVersion: project.value.runtime.version, ...analysisOptionsOf(options) };
-    this.#setup = { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key } };
+    this.#setup = { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key, mtime: mtime.value } };
   }
 
   get options(): ResolvedOptions | undefined {
@@ -148,21 +151,10 @@ export class ServiceBuild {
     const outcome = await this.#outcome;
     if (outcome === undefined || !outcome.ok || this.#setup?.ok !== true)
       throw new Error('hecate-om: artifacts were requested before a successful analysis of the service');
-    return this.#renderer.render(outcome.analysis, bundle, this.#setup.value.options);
+    return this.#renderer.render(outcome.analysis, bundle, this.#setup.value.options, this.#setup.value.mtime);
   }
 }
 
-/** A SOURCE_DATE_EPOCH the tarball cannot use fails the build before bundling, not after main.js is written. */
-function environmentProblem(options: ResolvedOptions): string | undefined {
-  if (!options.tarball) return undefined;
-  try {
-    sourceDateEpoch(process.env);
-    return undefined;
-  } catch (error) {
-    if (error instanceof RangeError) return error.message;
-    throw error;
-  }
-}
 
 /** `../../src/service.ts`: how a module in `fromDir` imports `path`, the same on every platform. */
 function relativeSpecifier(fromDir: string, path: string): string {
