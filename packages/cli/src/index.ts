@@ -1,3 +1,5 @@
+export { countOf } from './hecate-command.js';
+export type { Problem } from './hecate-command.js';
 export { deriveServiceNames } from './scaffold/service-names.js';
 export type { Placement, ServiceNames } from './scaffold/service-names.js';
 export { checkScaffoldInput } from './scaffold/scaffold-input.js';

@@ -3,7 +3,7 @@ import { Args, Flags, ux } from '@oclif/core';
 import type { Manifest, UcanRequest } from '@hecate-om/contract';
 import { PORT_MAX, PORT_MIN } from '@hecate-om/contract/rules';
 import { DEFAULTS } from '@hecate-om/unplugin/options';
-import { EXIT_FAILURE, HecateCommand } from '../hecate-command.js';
+import { countOf, EXIT_FAILURE, HecateCommand } from '../hecate-command.js';
 
 /** A diagnostic as `--json` reports it: the plugin's own shape, its file absolute, line 1-based, column 0-based. */
 export interface ReportedDiagnostic {
@@ -65,19 +65,20 @@ The build plugin's options are set in build.mjs, which inspect does not run: pas
       this.log(JSON.stringify(ucanRequest, null, 2));
       return { ok: true, manifest, ucanRequest };
     }
-    process.exitCode = EXIT_FAILURE;
     const { failure } = outcome;
     if (failure.kind === 'project') {
+      // Not a finding in the contract: the project cannot be read at all, said on stderr.
       this.logToStderr(ux.colorize('red', failure.error.message));
+      process.exitCode = EXIT_FAILURE;
       return { ok: false, error: { code: failure.error.code, message: failure.error.message } };
     }
-    // Paths relative to where the user is, as compilers print them, so terminals and editors can open them.
-    for (const diagnostic of failure.diagnostics) this.log(formatDiagnostic({ ...diagnostic, file: relative(process.cwd(), diagnostic.file) }));
-    const count = failure.diagnostics.length;
-    this.log(ux.colorize('red', `${count} problem${count === 1 ? '' : 's'} in the contract of ${root}`));
-    return {
-      ok: false,
-      diagnostics: failure.diagnostics.map(({ code, message, file, line, column }) => ({ code, message, file, line, column })),
-    };
+    return this.fail(
+      failure.diagnostics.map((diagnostic) => formatDiagnostic({ ...diagnostic, file: relative(process.cwd(), diagnostic.file) })),
+      `${countOf(failure.diagnostics.length, 'problem')} in the contract of ${root}`,
+      {
+        ok: false,
+        diagnostics: failure.diagnostics.map(({ code, message, file, line, column }) => ({ code, message, file, line, column })),
+      },
+    );
   }
 }

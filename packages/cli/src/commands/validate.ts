@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Args, ux } from '@oclif/core';
 import type { Manifest, ManifestProblem } from '@hecate-om/contract';
-import { EXIT_FAILURE, HecateCommand } from '../hecate-command.js';
+import { countOf, HecateCommand } from '../hecate-command.js';
 import type { JsonSyntaxError } from '../validate/json-syntax.js';
 
 export type ValidateReport =
@@ -35,24 +35,22 @@ export default class Validate extends HecateCommand {
     const { parseJson } = await import('../validate/json-syntax.js');
     const parsed = parseJson(text);
     if (!parsed.ok) {
-      for (const error of parsed.errors) this.log(`${args.manifest}:${error.line}:${error.column}: ${error.message}`);
-      this.log(ux.colorize('red', `${args.manifest} is not valid JSON (${plural(parsed.errors.length, 'syntax error')})`));
-      process.exitCode = EXIT_FAILURE;
-      return { ok: false, file, syntaxErrors: parsed.errors };
+      return this.fail(
+        parsed.errors.map((error) => `${args.manifest}:${error.line}:${error.column}: ${error.message}`),
+        `${args.manifest} is not valid JSON (${countOf(parsed.errors.length, 'syntax error')})`,
+        { ok: false, file, syntaxErrors: parsed.errors },
+      );
     }
     const { parseManifest } = await import('@hecate-om/contract');
     const result = parseManifest(parsed.value);
     if (!result.ok) {
-      for (const problem of result.problems) this.log(`${args.manifest}: ${problem.path}: ${problem.message}`);
-      this.log(ux.colorize('red', `${args.manifest} is not a valid manifest (${plural(result.problems.length, 'problem')})`));
-      process.exitCode = EXIT_FAILURE;
-      return { ok: false, file, problems: result.problems };
+      return this.fail(
+        result.problems.map((problem) => `${args.manifest}: ${problem.path}: ${problem.message}`),
+        `${args.manifest} is not a valid manifest (${countOf(result.problems.length, 'problem')})`,
+        { ok: false, file, problems: result.problems },
+      );
     }
     this.log(`${args.manifest}: ${ux.colorize('green', 'valid')} manifest of ${result.value.name} ${result.value.version}`);
     return { ok: true, file, manifest: result.value };
   }
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -8,6 +8,7 @@ import {
   SCOPE_PATTERN,
   ServiceNameSchema,
 } from '@hecate-om/contract';
+import type { Problem } from '../hecate-command.js';
 import { type Placement, type ServiceNames, deriveServiceNames } from './service-names.js';
 
 /** What `hecate-om scaffold` was asked for, before any check. */
@@ -19,11 +20,8 @@ export interface ScaffoldFlags {
   readonly healthPort: number;
 }
 
-/** One refused flag value, with the flag it came from. */
-export interface FlagProblem {
-  readonly flag: `--${string}`;
-  readonly message: string;
-}
+/** One refused flag value, with the flag it came from: the CLI's one problem type, for a flag. */
+export type FlagProblem = Problem & { readonly flag: `--${string}` };
 
 export interface ScaffoldInput {
   readonly names: ServiceNames;
