@@ -1,0 +1,35 @@
+export {
+  abilityCovers,
+  capabilitiesCover,
+  capabilityCovers,
+  capabilityList,
+  caveatNarrows,
+  intersectCapabilities,
+  jsonEquals,
+  mergeCaveats,
+  resourceCovers,
+  TOP_ABILITY,
+  type Capabilities,
+  type Capability,
+  type Caveat,
+  type Json,
+} from './capabilities.js';
+export { MAX_AUTHORITY, type AuthorityEntry } from './authority.js';
+export { canonicalCidProblem, ucanCid } from './cid.js';
+export { UCAN_RULES, type UcanError, type UcanErrorCode } from './codes.js';
+export { didFromPublicKey, generateKeyPair, publicKeyFromDid, type KeyPair, type PublicKeyResult } from './did-key.js';
+export { grantsCapability } from './grants.js';
+export { issueUcan, type IssuedUcan, type IssueOptions } from './issue.js';
+export {
+  keyPairFromPem,
+  readKeyFile,
+  writeKeyFile,
+  type KeyFileError,
+  type KeyFileErrorCode,
+  type KeyFileResult,
+  type WriteKeyFileResult,
+} from './key-file.js';
+export { VERIFY_DEFAULTS, type ProofSource, type RootIssuer, type VerifyOptions } from './options.js';
+export { DEFAULT_MAX_TOKEN_BYTES, parseUcan, type ParsedUcan, type ParseResult, type UcanHeader } from './parse.js';
+export { MAX_CAPABILITIES, MAX_JSON_DEPTH, UCAN_VERSION, type UcanPayload } from './payload.js';
+export { verifyUcan, type VerifiedUcan, type VerifyResult } from './verify.js';

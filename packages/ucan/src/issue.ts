@@ -1,0 +1,57 @@
+import { sign } from 'node:crypto';
+import type { Capabilities, Json } from './capabilities.js';
+import { ucanCid } from './cid.js';
+import type { KeyPair } from './did-key.js';
+import { ED25519_ALG } from './parse.js';
+import { payloadProblems, UCAN_VERSION, type UcanPayload } from './payload.js';
+
+export interface IssueOptions {
+  /** The signer; its DID becomes `iss`. */
+  issuer: KeyPair;
+  /** DID of the receiver (`aud`). */
+  audience: string;
+  /** The `cap` map; `{}` delegates nothing. */
+  capabilities: Capabilities;
+  /** `exp`: Unix seconds, or null for a token that never expires (spec 3.2.3). */
+  expiration: number | null;
+  /** `nbf`: Unix seconds; omitted means valid from the epoch. */
+  notBefore?: number;
+  /** `nnc`: makes the token (and its CID) unique, e.g. for a one-time proof of possession. */
+  nonce?: string;
+  /** `fct`: signed facts. */
+  facts?: Record<string, Json>;
+  /** `prf`: CIDs of the proofs the capabilities derive from (see `ucanCid`). */
+  proofs?: readonly string[];
+}
+
+export interface IssuedUcan {
+  token: string;
+  cid: string;
+}
+
+const HEADER_SEGMENT = Buffer.from(JSON.stringify({ alg: ED25519_ALG, typ: 'JWT' })).toString('base64url');
+
+/**
+ * Signs a UCAN 0.10 JWT with the issuer's Ed25519 key. Throws a TypeError naming every problem when
+ * the options would make a token `parseUcan` refuses (the same field rules): that is a programming
+ * error, not input to recover from.
+ */
+export function issueUcan(options: IssueOptions): IssuedUcan {
+  const payload: UcanPayload = {
+    ucv: UCAN_VERSION,
+    iss: options.issuer.did,
+    aud: options.audience,
+    ...(options.notBefore === undefined ? {} : { nbf: options.notBefore }),
+    exp: options.expiration,
+    ...(options.nonce === undefined ? {} : { nnc: options.nonce }),
+    ...(options.facts === undefined ? {} : { fct: options.facts }),
+    cap: options.capabilities,
+    ...(options.proofs === undefined ? {} : { prf: [...options.proofs] }),
+  };
+  const problems = payloadProblems(payload as unknown as Record<string, unknown>);
+  if (problems.length > 0) throw new TypeError(`issueUcan: ${problems.map((problem) => problem.detail).join('; ')}`);
+  const signingInput = `${HEADER_SEGMENT}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signature = sign(null, Buffer.from(signingInput), options.issuer.privateKey).toString('base64url');
+  const token = `${signingInput}.${signature}`;
+  return { token, cid: ucanCid(token) };
+}

@@ -1,0 +1,100 @@
+import { ucanCid } from './cid.js';
+import { ucanError, type UcanError, type UcanErrorCode } from './codes.js';
+import { isPlainObject, payloadProblems, type UcanPayload } from './payload.js';
+
+/** The JWT header of a UCAN (spec 3.1). */
+export interface UcanHeader {
+  alg: string;
+  typ: string;
+}
+
+/** A structurally valid UCAN: decoded, every field typed; its signature and chain not yet checked. */
+export interface ParsedUcan {
+  token: string;
+  /** Canonical CID of the token (see `ucanCid`). */
+  cid: string;
+  header: UcanHeader;
+  payload: UcanPayload;
+  /** `header.payload` as it appears in the token: the bytes the signature covers. */
+  signingInput: string;
+  signature: Buffer;
+}
+
+export type ParseResult = { ok: true; ucan: ParsedUcan } | { ok: false; errors: UcanError[] };
+
+/** 32 KiB holds a token with hundreds of capabilities and proofs; a credential is under 2 KiB. */
+export const DEFAULT_MAX_TOKEN_BYTES = 32 * 1024;
+/** The only algorithm of the keys this package reads: Ed25519 as JOSE names it (RFC 8037). */
+export const ED25519_ALG = 'EdDSA';
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+
+/**
+ * Decodes and checks a token's structure: three base64url segments, JSON header and payload, the
+ * header's alg and typ (spec 3.1) and the payload's fields and types (spec 3.2). The signature,
+ * time bounds and proofs are `verifyUcan`'s. Never throws: any input, of any type, gives a result.
+ * Errors carry the token's CID, or `""` when the input is not a string or is over `maxTokenBytes`
+ * (it is not hashed then, to stay bounded).
+ */
+export function parseUcan(token: unknown, { maxTokenBytes = DEFAULT_MAX_TOKEN_BYTES } = {}): ParseResult {
+  if (typeof token !== 'string') return failure('UCAN_FORMAT', '', `a token is a string, got ${token === null ? 'null' : typeof token}`);
+  // A JWT is ASCII, so its length in characters bounds its UTF-8 size from below; check both.
+  if (token.length > maxTokenBytes || Buffer.byteLength(token, 'utf8') > maxTokenBytes)
+    return failure('UCAN_TOO_LARGE', '', `the token is over ${maxTokenBytes} bytes (${token.length} characters)`);
+  const cid = ucanCid(token);
+  const segments = token.split('.');
+  if (segments.length !== 3)
+    return failure('UCAN_FORMAT', cid, `a JWT has three dot-separated segments, this one has ${segments.length}`);
+  const [headerSegment, payloadSegment, signatureSegment] = segments as [string, string, string];
+  const names = ['header', 'payload', 'signature'] as const;
+  for (const [index, segment] of [headerSegment, payloadSegment, signatureSegment].entries())
+    if (!BASE64URL.test(segment) || segment.length % 4 === 1)
+      return failure('UCAN_FORMAT', cid, `the ${names[index]} segment is not unpadded base64url`);
+  const signature = Buffer.from(signatureSegment, 'base64url');
+  // Unused low bits would let one signature be spelled several ways, each with its own CID, which
+  // would slip past revocation and replay checks keyed by CID.
+  if (signature.toString('base64url') !== signatureSegment)
+    return failure('UCAN_FORMAT', cid, 'the signature segment is not canonical base64url (unused bits are set)');
+  const header = decodeJson(headerSegment);
+  const payload = decodeJson(payloadSegment);
+  const errors: UcanError[] = [];
+  if (!isPlainObject(header)) errors.push(ucanError('UCAN_JSON', cid, 'the header is not a JSON object'));
+  if (!isPlainObject(payload)) errors.push(ucanError('UCAN_JSON', cid, 'the payload is not a JSON object'));
+  if (!isPlainObject(header) || !isPlainObject(payload)) return { ok: false, errors };
+  errors.push(...headerProblems(header, cid));
+  for (const problem of payloadProblems(payload)) errors.push(ucanError(problem.code, cid, problem.detail));
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    ucan: {
+      token,
+      cid,
+      header: header as unknown as UcanHeader,
+      payload: payload as unknown as UcanPayload,
+      signingInput: `${headerSegment}.${payloadSegment}`,
+      signature,
+    },
+  };
+}
+
+function headerProblems(header: Record<string, unknown>, cid: string): UcanError[] {
+  const errors: UcanError[] = [];
+  const { alg, typ } = header;
+  if (typeof alg === 'string' && alg.toLowerCase() === 'none')
+    errors.push(ucanError('UCAN_ALG_NONE', cid, 'alg is "none": an unsigned token proves nothing'));
+  else if (alg !== ED25519_ALG)
+    errors.push(ucanError('UCAN_ALG', cid, `alg must be "${ED25519_ALG}" (Ed25519 did:key issuers), got ${JSON.stringify(alg) ?? 'nothing'}`));
+  if (typ !== 'JWT') errors.push(ucanError('UCAN_TYP', cid, `typ must be "JWT", got ${JSON.stringify(typ) ?? 'nothing'}`));
+  return errors;
+}
+
+function decodeJson(segment: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function failure(code: UcanErrorCode, cid: string, detail: string): { ok: false; errors: UcanError[] } {
+  return { ok: false, errors: [ucanError(code, cid, detail)] };
+}
