@@ -33,13 +33,16 @@ export async function writeKeyFile(file: string, keyPair: KeyPair): Promise<Writ
     } finally {
       await handle.close();
     }
+  } catch (error) {
+    return keyFileError('KEY_FILE_UNWRITABLE', file, (error as Error).message);
+  }
+  try {
     await link(temporary, file);
     return { ok: true };
   } catch (error) {
-    const cause = error as NodeJS.ErrnoException;
-    if (cause.code === 'EEXIST' && cause.path !== temporary)
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
       return keyFileError('KEY_FILE_EXISTS', file, 'a key file is already there; it is never overwritten');
-    return keyFileError('KEY_FILE_UNWRITABLE', file, cause.message);
+    return keyFileError('KEY_FILE_UNWRITABLE', file, (error as Error).message);
   } finally {
     await unlink(temporary).catch(() => undefined);
   }
