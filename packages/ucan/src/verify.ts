@@ -77,7 +77,7 @@ async function verifyToken(verification: Verification, token: unknown, depth: nu
 function ownErrors(ucan: ParsedUcan, options: ResolvedVerifyOptions): UcanError[] {
   const errors: UcanError[] = [];
   const { iss, nbf, exp } = ucan.payload;
-  const key = issuerKey(iss);
+  const key = issuerKey(withoutFragment(iss));
   if (typeof key === 'string') errors.push(ucanError('UCAN_DID', ucan.cid, key));
   else if (ucan.signature.length !== SIGNATURE_BYTES || !verifySignature(null, Buffer.from(ucan.signingInput), key, ucan.signature))
     errors.push(ucanError('UCAN_SIGNATURE', ucan.cid, `the signature does not verify with the key of ${iss}`));
