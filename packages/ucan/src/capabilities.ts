@@ -25,7 +25,7 @@ export const TOP_ABILITY = '*';
  * covers every ability; `ns/*` covers every ability of namespace `ns` (and `ns/*` itself).
  */
 export function abilityCovers(granted: string, wanted: string): boolean {
-  if (granted === TOP_ABILITY) return true;
+  if (granted === TOP_ABILITY || granted === wanted) return true;
   const g = granted.toLowerCase();
   const w = wanted.toLowerCase();
   if (g === w) return true;

@@ -2,7 +2,7 @@ import { sign } from 'node:crypto';
 import type { Capabilities, Json } from './capabilities.js';
 import { ucanCid } from './cid.js';
 import type { KeyPair } from './did-key.js';
-import { ED25519_ALG } from './parse.js';
+import { ED25519_HEADER_SEGMENT } from './parse.js';
 import { payloadProblems, UCAN_VERSION, type UcanPayload } from './payload.js';
 
 export interface IssueOptions {
@@ -29,8 +29,6 @@ export interface IssuedUcan {
   cid: string;
 }
 
-const HEADER_SEGMENT = Buffer.from(JSON.stringify({ alg: ED25519_ALG, typ: 'JWT' })).toString('base64url');
-
 /**
  * Signs a UCAN 0.10 JWT with the issuer's Ed25519 key. Throws a TypeError naming every problem when
  * the options would make a token `parseUcan` refuses (the same field rules): that is a programming
@@ -50,7 +48,7 @@ export function issueUcan(options: IssueOptions): IssuedUcan {
   };
   const problems = payloadProblems(payload as unknown as Record<string, unknown>);
   if (problems.length > 0) throw new TypeError(`issueUcan: ${problems.map((problem) => problem.detail).join('; ')}`);
-  const signingInput = `${HEADER_SEGMENT}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
+  const signingInput = `${ED25519_HEADER_SEGMENT}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const signature = sign(null, Buffer.from(signingInput), options.issuer.privateKey).toString('base64url');
   const token = `${signingInput}.${signature}`;
   return { token, cid: ucanCid(token) };

@@ -27,6 +27,9 @@ export const DEFAULT_MAX_TOKEN_BYTES = 32 * 1024;
 /** The only algorithm of the keys this package reads: Ed25519 as JOSE names it (RFC 8037). */
 export const ED25519_ALG = 'EdDSA';
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** The header every token issueUcan signs carries; seen as is, it needs no decoding. */
+export const ED25519_HEADER = Object.freeze({ alg: ED25519_ALG, typ: 'JWT' });
+export const ED25519_HEADER_SEGMENT = Buffer.from(JSON.stringify(ED25519_HEADER)).toString('base64url');
 
 /**
  * Decodes and checks a token's structure: three base64url segments, JSON header and payload, the
@@ -36,11 +39,16 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
  * (it is not hashed then, to stay bounded).
  */
 export function parseUcan(token: unknown, { maxTokenBytes = DEFAULT_MAX_TOKEN_BYTES } = {}): ParseResult {
+  return parseToken(token, maxTokenBytes, undefined);
+}
+
+/** parseUcan, given the token's CID when the caller already computed it (a resolved proof's). */
+export function parseToken(token: unknown, maxTokenBytes: number, knownCid: string | undefined): ParseResult {
   if (typeof token !== 'string') return failure('UCAN_FORMAT', '', `a token is a string, got ${token === null ? 'null' : typeof token}`);
   // A JWT is ASCII, so its length in characters bounds its UTF-8 size from below; check both.
   if (token.length > maxTokenBytes || Buffer.byteLength(token, 'utf8') > maxTokenBytes)
     return failure('UCAN_TOO_LARGE', '', `the token is over ${maxTokenBytes} bytes (${token.length} characters)`);
-  const cid = ucanCid(token);
+  const cid = knownCid ?? ucanCid(token);
   const segments = token.split('.');
   if (segments.length !== 3)
     return failure('UCAN_FORMAT', cid, `a JWT has three dot-separated segments, this one has ${segments.length}`);
@@ -54,7 +62,7 @@ export function parseUcan(token: unknown, { maxTokenBytes = DEFAULT_MAX_TOKEN_BY
   // would slip past revocation and replay checks keyed by CID.
   if (signature.toString('base64url') !== signatureSegment)
     return failure('UCAN_FORMAT', cid, 'the signature segment is not canonical base64url (unused bits are set)');
-  const header = decodeJson(headerSegment);
+  const header = headerSegment === ED25519_HEADER_SEGMENT ? ED25519_HEADER : decodeJson(headerSegment);
   const payload = decodeJson(payloadSegment);
   const errors: UcanError[] = [];
   if (!isPlainObject(header)) errors.push(ucanError('UCAN_JSON', cid, 'the header is not a JSON object'));
@@ -70,7 +78,7 @@ export function parseUcan(token: unknown, { maxTokenBytes = DEFAULT_MAX_TOKEN_BY
       cid,
       header: header as unknown as UcanHeader,
       payload: payload as unknown as UcanPayload,
-      signingInput: `${headerSegment}.${payloadSegment}`,
+      signingInput: token.slice(0, headerSegment.length + 1 + payloadSegment.length),
       signature,
     },
   };

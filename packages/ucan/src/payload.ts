@@ -101,15 +101,14 @@ function capProblems(cap: unknown, bad: (detail: string) => void, tooMany: (deta
   if (count > MAX_CAPABILITIES) tooMany(`cap holds ${count} capabilities (resource, ability, caveat); at most ${MAX_CAPABILITIES}`);
 }
 
-/** Whether `value` nests objects or arrays deeper than `limit`, walked without recursion. */
+/**
+ * Whether `value` nests objects or arrays deeper than `limit`. The recursion stops at `limit`, so
+ * it stays shallow however deep the input (V8's JSON.parse itself nests without bound).
+ */
 function jsonDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [item, depth] = stack.pop() as [unknown, number];
-    if (typeof item !== 'object' || item === null) continue;
-    if (depth > limit) return true;
-    for (const child of Object.values(item)) stack.push([child, depth + 1]);
-  }
+  if (typeof value !== 'object' || value === null) return false;
+  if (limit === 0) return true;
+  for (const key in value) if (jsonDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
   return false;
 }
 
@@ -119,6 +118,7 @@ export function isPlainObject(value: unknown): value is Record<string, Json> {
 
 /** `a` compared with `b` as semantic versions: negative, zero or positive. Both must match SEMVER. */
 export function compareVersions(a: string, b: string): number {
+  if (a === b) return 0;
   const [x, y] = [a.split('.').map(Number), b.split('.').map(Number)];
   for (let index = 0; index < 3; index += 1) {
     const difference = (x[index] ?? 0) - (y[index] ?? 0);

@@ -3,7 +3,7 @@ import { ucanCid } from './cid.js';
 import { ucanError, type UcanError, type UcanErrorCode } from './codes.js';
 import { publicKeyFromDid } from './did-key.js';
 import { resolveVerifyOptions, type ResolvedVerifyOptions, type VerifyOptions } from './options.js';
-import { parseUcan, type ParsedUcan } from './parse.js';
+import { parseToken, type ParsedUcan } from './parse.js';
 import { compareVersions, type UcanPayload } from './payload.js';
 import { deriveAuthority, type AuthorityEntry } from './authority.js';
 
@@ -45,9 +45,9 @@ export async function verifyUcan(token: unknown, options: VerifyOptions): Promis
   return result.ok ? result : { ok: false, errors: uniqueErrors(result.errors) };
 }
 
-async function verifyToken(verification: Verification, token: unknown, depth: number): Promise<VerifyResult> {
+async function verifyToken(verification: Verification, token: unknown, depth: number, knownCid?: string): Promise<VerifyResult> {
   const { options } = verification;
-  const parsed = parseUcan(token, { maxTokenBytes: options.maxTokenBytes });
+  const parsed = parseToken(token, options.maxTokenBytes, knownCid);
   if (!parsed.ok) return parsed;
   const ucan = parsed.ucan;
   const errors = ownErrors(ucan, options);
@@ -59,7 +59,8 @@ async function verifyToken(verification: Verification, token: unknown, depth: nu
 
   const usable: VerifiedUcan[] = [];
   const unusable = new Map<string, UcanError[]>();
-  for (const cid of new Set(ucan.payload.prf ?? [])) {
+  const prf = ucan.payload.prf ?? [];
+  for (const cid of prf.length < 2 ? prf : new Set(prf)) {
     const proof = await resolveProof(verification, cid, depth + 1);
     if (!proof.ok) unusable.set(cid, proof.errors);
     else {
@@ -130,7 +131,9 @@ function resolveProof(verification: Verification, cid: string, depth: number): P
   const result = (async (): Promise<VerifyResult> => {
     let token: unknown;
     try {
-      token = await options.lookup(cid);
+      const found = options.lookup(cid);
+      // A map or record answers at once; awaiting only what may be a promise saves a microtask turn.
+      token = typeof found === 'string' || found === undefined ? found : await found;
     } catch (error) {
       return failure('UCAN_PROOF_UNRESOLVABLE', cid, `looking the proof up failed: ${(error as Error)?.message ?? String(error)}`);
     }
@@ -140,7 +143,7 @@ function resolveProof(verification: Verification, cid: string, depth: number): P
       return failure('UCAN_TOO_LARGE', cid, `the proof is over maxTokenBytes (${options.maxTokenBytes})`);
     const actual = ucanCid(token);
     if (actual !== cid) return failure('UCAN_PROOF_CID_MISMATCH', cid, `the token given for it hashes to ${actual}`);
-    return verifyToken(verification, token, depth);
+    return verifyToken(verification, token, depth, cid);
   })();
   proofs.set(cid, result);
   return result;
