@@ -30,6 +30,8 @@ interface Verification {
   options: ResolvedVerifyOptions;
   /** Each proof is resolved and verified once per call, however many tokens list it (spec 9.2). */
   proofs: Map<string, Promise<VerifyResult>>;
+  /** Proofs looked up so far, counted before each lookup starts (nested ones start within it). */
+  lookups: number;
 }
 
 /**
@@ -40,7 +42,7 @@ interface Verification {
  * Throws (rejects) only for invalid options, or when `isRevoked` itself throws (failing closed).
  */
 export async function verifyUcan(token: unknown, options: VerifyOptions): Promise<VerifyResult> {
-  const verification: Verification = { options: resolveVerifyOptions(options), proofs: new Map() };
+  const verification: Verification = { options: resolveVerifyOptions(options), proofs: new Map(), lookups: 0 };
   const result = await verifyToken(verification, token, 0);
   return result.ok ? result : { ok: false, errors: uniqueErrors(result.errors) };
 }
@@ -126,8 +128,9 @@ function resolveProof(verification: Verification, cid: string, depth: number): P
   if (known !== undefined) return known;
   if (depth > options.maxProofDepth)
     return failure('UCAN_PROOF_LIMIT', cid, `the proof chain is deeper than maxProofDepth (${options.maxProofDepth})`);
-  if (proofs.size >= options.maxProofs)
+  if (verification.lookups >= options.maxProofs)
     return failure('UCAN_PROOF_LIMIT', cid, `the chain lists more than maxProofs (${options.maxProofs}) proofs`);
+  verification.lookups += 1;
   const result = (async (): Promise<VerifyResult> => {
     let token: unknown;
     try {
