@@ -12,8 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { generateKeyPair, issueUcan, verifyUcan } from '@hecate-om/ucan';
 import * as ucans from '@ucans/ucans';
 
-const ROUNDS = 9;
-const ROUND_MS = 300;
+const ROUNDS = 15;
+const ROUND_MS = 200;
 const WARMUP_MS = 500;
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];

@@ -7,6 +7,8 @@ const SUPPORTED_VERSION = /^0\.10\.(0|[1-9]\d*)$/;
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
 /** `did:<method>:<method-specific id>` (W3C DID core), one principal, no whitespace. */
 const DID = /^did:[a-z0-9]+:[^\s]+$/;
+const URI = /^[A-Za-z][A-Za-z0-9+.-]*:\S*$/;
+const NAMESPACED_ABILITY = /^[^/\s]+(\/[^/\s]+)+$/;
 
 /** The payload of a UCAN 0.10 JWT (spec 3.2). */
 export interface UcanPayload {
@@ -76,27 +78,30 @@ export function payloadProblems(payload: Record<string, unknown>): PayloadProble
 function capProblems(cap: unknown, bad: (detail: string) => void, tooMany: (detail: string) => void): void {
   if (!isPlainObject(cap)) return bad(`cap must be an object of resources, got ${kind(cap)}`);
   let count = 0;
-  for (const [resource, abilities] of Object.entries(cap)) {
-    const at = `cap[${quote(resource)}]`;
-    if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S*$/.test(resource)) bad(`${at}: the resource must be a URI (scheme:...)`);
+  // Paths are spelled only when a problem is found: a valid token, the common case, builds none.
+  const at = (resource: string, ability?: string): string =>
+    `cap[${quote(resource)}]${ability === undefined ? '' : `[${quote(ability)}]`}`;
+  for (const resource in cap) {
+    const abilities = cap[resource];
+    if (!URI.test(resource)) bad(`${at(resource)}: the resource must be a URI (scheme:...)`);
     if (!isPlainObject(abilities)) {
-      bad(`${at} must be an object of abilities, got ${kind(abilities)}`);
+      bad(`${at(resource)} must be an object of abilities, got ${kind(abilities)}`);
       continue;
     }
-    if (Object.keys(abilities).length === 0) bad(`${at} must list at least one ability`);
-    for (const [ability, caveats] of Object.entries(abilities)) {
-      const abilityAt = `${at}[${quote(ability)}]`;
-      if (ability !== '*' && !/^[^/\s]+(\/[^/\s]+)+$/.test(ability))
-        bad(`${abilityAt}: an ability is "*" or namespaced as namespace/name`);
+    let listed = 0;
+    for (const ability in abilities) {
+      const caveats = abilities[ability];
+      listed += 1;
+      if (ability !== '*' && !NAMESPACED_ABILITY.test(ability)) bad(`${at(resource, ability)}: an ability is "*" or namespaced as namespace/name`);
       if (!Array.isArray(caveats)) {
-        bad(`${abilityAt} must be an array of caveat objects, got ${kind(caveats)}`);
+        bad(`${at(resource, ability)} must be an array of caveat objects, got ${kind(caveats)}`);
         continue;
       }
       count += caveats.length;
-      caveats.forEach((caveat: unknown, index) => {
-        if (!isPlainObject(caveat)) bad(`${abilityAt}[${index}] must be a caveat object, got ${kind(caveat)}`);
-      });
+      for (const [index, caveat] of caveats.entries())
+        if (!isPlainObject(caveat)) bad(`${at(resource, ability)}[${index}] must be a caveat object, got ${kind(caveat)}`);
     }
+    if (listed === 0) bad(`${at(resource)} must list at least one ability`);
   }
   if (count > MAX_CAPABILITIES) tooMany(`cap holds ${count} capabilities (resource, ability, caveat); at most ${MAX_CAPABILITIES}`);
 }
