@@ -31,7 +31,10 @@ export const UCAN_RULES = {
     rule: 'every capability is owned by a root issuer or derived from a valid proof, caveats only narrowed',
     spec: '3.2.6, 6.3',
   },
-  UCAN_PROOF_LIMIT: { rule: 'a chain is at most maxProofDepth deep and maxProofs tokens large', spec: 'ours (bounded input)' },
+  UCAN_PROOF_LIMIT: {
+    rule: 'a chain is at most maxProofDepth deep and maxProofs proofs large, and proves at most 2000 capabilities per token',
+    spec: 'ours (bounded input)',
+  },
 } as const satisfies Record<string, { rule: string; spec: string }>;
 
 export type UcanErrorCode = keyof typeof UCAN_RULES;

@@ -170,6 +170,12 @@ const cases: Case[] = [
     proofs.set(child.cid, child.token);
     return { token: grandchild.token, cid: credential.cid, options: { proofs, maxProofDepth: 1 } };
   } },
+  { name: 'ucan: delegations multiplying past 2000 capabilities', code: 'UCAN_PROOF_LIMIT', make: () => {
+    const many = Array.from({ length: 1000 }, (_, n) => ({ n }));
+    const { credential, proofs } = chain({ cap: { 'hecate://echo': { 'echo/read': many } } });
+    const child = forge(payloadOf(service, peer, { prf: [credential.cid], cap: { 'ucan:./*': { 'ucan/*': [{ a: 1 }, { a: 2 }, { a: 3 }] } } }), service);
+    return { ...child, options: { proofs } };
+  } },
   { name: 'more proofs than maxProofs', code: 'UCAN_PROOF_LIMIT', make: () => {
     const first = forge(payloadOf(realm, service, { cap: { 'hecate://a': { 'a/x': [{}] } } }), realm);
     const second = forge(payloadOf(realm, service, { cap: { 'hecate://b': { 'b/x': [{}] } } }), realm);
