@@ -48,34 +48,37 @@ export function parseToken(token: unknown, maxTokenBytes: number, knownCid: stri
   // A JWT is ASCII, so its length in characters bounds its UTF-8 size from below; check both.
   if (token.length > maxTokenBytes || Buffer.byteLength(token, 'utf8') > maxTokenBytes)
     return failure('UCAN_TOO_LARGE', '', `the token is over ${maxTokenBytes} bytes (${token.length} characters)`);
-  const cid = knownCid ?? ucanCid(token);
+  // Hashed at once only on the way to an error; a valid token's CID is computed when first read.
+  const cidOf = (): string => (knownCid ??= ucanCid(token));
   const segments = token.split('.');
   if (segments.length !== 3)
-    return failure('UCAN_FORMAT', cid, `a JWT has three dot-separated segments, this one has ${segments.length}`);
+    return failure('UCAN_FORMAT', cidOf(), `a JWT has three dot-separated segments, this one has ${segments.length}`);
   const [headerSegment, payloadSegment, signatureSegment] = segments as [string, string, string];
   const names = ['header', 'payload', 'signature'] as const;
   for (const [index, segment] of [headerSegment, payloadSegment, signatureSegment].entries())
     if (!BASE64URL.test(segment) || segment.length % 4 === 1)
-      return failure('UCAN_FORMAT', cid, `the ${names[index]} segment is not unpadded base64url`);
+      return failure('UCAN_FORMAT', cidOf(), `the ${names[index]} segment is not unpadded base64url`);
   const signature = Buffer.from(signatureSegment, 'base64url');
   // Unused low bits would let one signature be spelled several ways, each with its own CID, which
   // would slip past revocation and replay checks keyed by CID.
   if (signature.toString('base64url') !== signatureSegment)
-    return failure('UCAN_FORMAT', cid, 'the signature segment is not canonical base64url (unused bits are set)');
+    return failure('UCAN_FORMAT', cidOf(), 'the signature segment is not canonical base64url (unused bits are set)');
   const header = headerSegment === ED25519_HEADER_SEGMENT ? ED25519_HEADER : decodeJson(headerSegment);
   const payload = decodeJson(payloadSegment);
   const errors: UcanError[] = [];
-  if (!isPlainObject(header)) errors.push(ucanError('UCAN_JSON', cid, 'the header is not a JSON object'));
-  if (!isPlainObject(payload)) errors.push(ucanError('UCAN_JSON', cid, 'the payload is not a JSON object'));
+  if (!isPlainObject(header)) errors.push(ucanError('UCAN_JSON', cidOf(), 'the header is not a JSON object'));
+  if (!isPlainObject(payload)) errors.push(ucanError('UCAN_JSON', cidOf(), 'the payload is not a JSON object'));
   if (!isPlainObject(header) || !isPlainObject(payload)) return { ok: false, errors };
-  errors.push(...headerProblems(header, cid));
-  for (const problem of payloadProblems(payload)) errors.push(ucanError(problem.code, cid, problem.detail));
+  errors.push(...headerProblems(header, cidOf));
+  for (const problem of payloadProblems(payload)) errors.push(ucanError(problem.code, cidOf(), problem.detail));
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
     ucan: {
       token,
-      cid,
+      get cid() {
+        return cidOf();
+      },
       header: header as unknown as UcanHeader,
       payload: payload as unknown as UcanPayload,
       signingInput: token.slice(0, headerSegment.length + 1 + payloadSegment.length),
@@ -84,14 +87,14 @@ export function parseToken(token: unknown, maxTokenBytes: number, knownCid: stri
   };
 }
 
-function headerProblems(header: Record<string, unknown>, cid: string): UcanError[] {
+function headerProblems(header: Record<string, unknown>, cidOf: () => string): UcanError[] {
   const errors: UcanError[] = [];
   const { alg, typ } = header;
   if (typeof alg === 'string' && alg.toLowerCase() === 'none')
-    errors.push(ucanError('UCAN_ALG_NONE', cid, 'alg is "none": an unsigned token proves nothing'));
+    errors.push(ucanError('UCAN_ALG_NONE', cidOf(), 'alg is "none": an unsigned token proves nothing'));
   else if (alg !== ED25519_ALG)
-    errors.push(ucanError('UCAN_ALG', cid, `alg must be "${ED25519_ALG}" (Ed25519 did:key issuers), got ${JSON.stringify(alg) ?? 'nothing'}`));
-  if (typ !== 'JWT') errors.push(ucanError('UCAN_TYP', cid, `typ must be "JWT", got ${JSON.stringify(typ) ?? 'nothing'}`));
+    errors.push(ucanError('UCAN_ALG', cidOf(), `alg must be "${ED25519_ALG}" (Ed25519 did:key issuers), got ${JSON.stringify(alg) ?? 'nothing'}`));
+  if (typ !== 'JWT') errors.push(ucanError('UCAN_TYP', cidOf(), `typ must be "JWT", got ${JSON.stringify(typ) ?? 'nothing'}`));
   return errors;
 }
 

@@ -73,7 +73,8 @@ async function verifyToken(verification: Verification, token: unknown, depth: nu
   if (errors.length > 0) return { ok: false, errors };
   const derived = deriveAuthority(ucan, usable, unusable, options.rootIssuers);
   if (derived.errors.length > 0) return { ok: false, errors: derived.errors };
-  return { ok: true, ucan: { ...ucan, authority: derived.authority, proofs: usable } };
+  // Extended in place rather than spread, which would read (and so compute) the lazy CID.
+  return { ok: true, ucan: Object.assign(ucan, { authority: derived.authority, proofs: usable }) };
 }
 
 /** Rules a token meets or breaks on its own: issuer key, signature, time bounds (spec 3.2.2, 6.1). */

@@ -33,6 +33,7 @@ describe('issueUcan and verifyUcan', () => {
     expect(issued.cid).toMatch(/^bafkrei[a-z2-7]{52}$/);
     const result = await verifyUcan(issued.token, { ...base, audience: service.did });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    expect(result.ucan.cid).toBe(issued.cid);
     expect(result.ucan.header).toEqual({ alg: 'EdDSA', typ: 'JWT' });
     expect(result.ucan.payload).toEqual({
       ucv: '0.10.0',
