@@ -24,7 +24,7 @@ export function readJsonBody(request: IncomingMessage): Promise<BodyResult> {
   if (type !== 'application/json')
     return Promise.resolve(fail(refusal('UNSUPPORTED_MEDIA_TYPE', `the body is declared ${type === '' ? 'as nothing' : `as ${type}`}, not application/json`)));
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) return Promise.resolve(fail(tooLarge(declared)));
+  if (declared > MAX_BODY_BYTES) return Promise.resolve(discard(request, tooLarge(declared)));
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -33,7 +33,7 @@ export function readJsonBody(request: IncomingMessage): Promise<BodyResult> {
       if (received > MAX_BODY_BYTES) {
         request.off('data', onData);
         request.off('end', onEnd);
-        resolve(fail(tooLarge(received)));
+        resolve(discard(request, tooLarge(received)));
         return;
       }
       chunks.push(chunk);
@@ -54,6 +54,16 @@ function tooLarge(bytes: number): Refusal {
   return refusal('PAYLOAD_TOO_LARGE', `the body is ${bytes} bytes or more; the realm reads at most ${MAX_BODY_BYTES}`);
 }
 
+/**
+ * Lets the rest of a refused body flow past unread: the client can finish sending and read the
+ * refusal (closing on unread data would reset the connection under it), and the server's
+ * requestTimeout still bounds how long that may take.
+ */
+function discard(request: IncomingMessage, refused: Refusal): BodyResult {
+  request.resume();
+  return fail(refused);
+}
+
 function fail(refused: Refusal): BodyResult {
   return { ok: false, refusal: refused };
 }
@@ -65,11 +75,7 @@ export function sendJson(request: IncomingMessage, response: ServerResponse, sta
   response.end(request.method === 'HEAD' ? undefined : body);
 }
 
-/**
- * Sends a refusal as `{ "error": ... }` with its status. The connection is closed when the request
- * has not arrived in full, so the next request on it cannot start mid-body.
- */
+/** Sends a refusal as `{ "error": ... }` with its status. */
 export function sendRefusal(request: IncomingMessage, response: ServerResponse, refused: Refusal, headers: Record<string, string | number> = {}): void {
-  const status = REFUSALS[refused.code].status;
-  sendJson(request, response, status, { error: refused }, request.complete ? headers : { ...headers, connection: 'close' });
+  sendJson(request, response, REFUSALS[refused.code].status, { error: refused }, headers);
 }
