@@ -160,9 +160,15 @@ export function parsePolicy(input: unknown, file?: string): PolicyResult {
     problems: parsed.error.issues.map((issue) => ({
       ...(file === undefined ? {} : { file }),
       path: formatJsonPath(issue.path),
-      message: issue.message,
+      message: issueMessage(issue),
     })),
   };
+}
+
+/** zod says only "Invalid key in record" of a bad key; the key's own rule is in the nested issues. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) return issue.issues.map(issueMessage).join('; ');
+  return issue.message;
 }
 
 /** Reads and checks a policy file (strict JSON, at most 1 MiB); a syntax error is located at its line and column. */

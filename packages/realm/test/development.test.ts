@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseUcan } from '@hecate-om/ucan';
+import { DEVELOPMENT_BANNER } from '../src/index.js';
+import { ECHO_CAP, claim, generateKeyPair, get, startTestRealm, type TestRealm } from './realm-fixture.js';
+
+let realm: TestRealm;
+
+beforeAll(async () => {
+  realm = await startTestRealm({ dev: true });
+});
+afterAll(() => realm.stop());
+
+describe('the development realm', () => {
+  it('says loudly, on start, that it is for development only', () => {
+    expect(realm.banners).toEqual([DEVELOPMENT_BANNER]);
+    expect(DEVELOPMENT_BANNER).toContain('NEVER for production');
+    expect(realm.lines).toContainEqual(expect.objectContaining({ level: 'warn', realm: 'development', dev: true }));
+  });
+
+  it('reports itself as a development realm', async () => {
+    expect((await get(realm.realm, '/api/v1/realm')).body).toMatchObject({ name: 'development', dev: true });
+  });
+
+  it('enrolls any instance on its first claim and grants what it asks for under hecate://', async () => {
+    const instance = generateKeyPair();
+    const asked = { ...ECHO_CAP, 'hecate://mesh/billing.charge': { 'mesh/call': [{}] }, 'https://example.com/': { 'http/get': [{}] } };
+    const answer = await claim(realm.realm, instance, { service: 'hecate-anything', cap: asked });
+    expect(answer.status).toBe(200);
+    expect(answer.body.capabilities).toEqual({ ...ECHO_CAP, 'hecate://mesh/billing.charge': { 'mesh/call': [{}] } });
+    expect(answer.body.refused).toEqual([{ resource: 'https://example.com/', ability: 'http/get', caveat: {}, reason: 'not-a-realm-resource' }]);
+    expect(realm.lines.at(-1)).toMatchObject({ decision: 'granted', enrolledBy: 'development' });
+    expect((await claim(realm.realm, instance, { service: 'hecate-anything' })).body).toMatchObject({ capabilities: ECHO_CAP });
+    expect(realm.lines.at(-1)).toMatchObject({ decision: 'granted', enrolledBy: 'enrollment' });
+  });
+
+  it('keeps an instance to the service it first claimed for, and the lifetime within a day', async () => {
+    const instance = generateKeyPair();
+    const answer = await claim(realm.realm, instance, { service: 'hecate-first', lifetimeSeconds: 30 * 86_400 });
+    const parsed = parseUcan(answer.body.credential);
+    if (!parsed.ok) throw new Error('the credential does not parse');
+    expect((parsed.ucan.payload.exp as number) - (parsed.ucan.payload.nbf as number)).toBe(86_400);
+    expect((await claim(realm.realm, instance, { service: 'hecate-second' })).body.error?.code).toBe('ENROLLED_ELSEWHERE');
+  });
+
+  it('follows a policy for the services it names, and the development defaults for the others', async () => {
+    const withPolicy = await startTestRealm({
+      dev: true,
+      policy: { name: 'dev-with-policy', services: { 'hecate-echo': { grants: { 'hecate://echo/*': ['echo/read'] }, maxLifetimeSeconds: 60, enroll: { joinTokens: true } } } },
+    });
+    try {
+      const limited = await claim(withPolicy.realm, generateKeyPair(), { service: 'hecate-echo' });
+      expect(limited.body.error).toMatchObject({ code: 'NOTHING_GRANTED' });
+      const other = await claim(withPolicy.realm, generateKeyPair(), { service: 'hecate-other' });
+      expect(other.body.capabilities).toEqual(ECHO_CAP);
+    } finally {
+      await withPolicy.stop();
+    }
+  });
+});
