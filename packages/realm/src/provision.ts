@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SemverSchema, ServiceNameSchema, formatJsonPath } from '@hecate-om/contract';
-import { capabilityList, issueUcan, parseUcan, verifyUcan, type Capabilities, type KeyPair } from '@hecate-om/ucan';
+import { capabilityList, issueUcan, parseUcan, verifyUcan, type Capabilities, type KeyPair, type UcanPayload } from '@hecate-om/ucan';
 import type { DataDirectory } from './data-directory.js';
 import { resolveEnrollment, type EnrolledBy } from './enrollment.js';
 import { decideGrant, type RefusedCapability } from './grant.js';
@@ -89,31 +89,10 @@ export interface ProvisionContext {
  */
 export async function decideProvision(token: unknown, context: ProvisionContext): Promise<ProvisionDecision> {
   const { realm, now } = context;
-  const parsed = parseUcan(token);
-  if (!parsed.ok) return refuse('INVALID_TOKEN', 'the provision UCAN is malformed', {}, parsed.errors);
-  const { payload } = parsed.ucan;
+  const checked = await checkProvisionToken(token, context);
+  if (!checked.ok) return checked;
+  const { payload } = checked;
   const did = payload.iss;
-  const verified = await verifyUcan(token, {
-    rootIssuers: [did],
-    audience: realm.did,
-    now,
-    clockSkewSeconds: PROVISION_RULES.clockSkewSeconds,
-  });
-  if (!verified.ok) return refuse('INVALID_TOKEN', `the provision UCAN of ${did} does not verify`, { did }, verified.errors);
-  if ((payload.prf ?? []).length > 0)
-    return refuse('UNEXPECTED_PROOFS', `the provision UCAN of ${did} lists ${payload.prf?.length} proofs; it must be self-issued`, { did });
-  const lifetimeProblem = provisionLifetimeProblem(payload.exp, payload.nbf, now);
-  if (lifetimeProblem !== undefined) return refuse('TOKEN_LIFETIME', `the provision UCAN of ${did} ${lifetimeProblem}`, { did });
-  const nonce = payload.nnc;
-  if (nonce === undefined || nonce.length === 0 || nonce.length > PROVISION_RULES.maxNonceLength)
-    return refuse('MISSING_NONCE', `the provision UCAN of ${did} needs a nonce (nnc) of 1 to ${PROVISION_RULES.maxNonceLength} characters`, { did });
-  const forgetAfter = (payload.exp as number) + PROVISION_RULES.clockSkewSeconds;
-  const replay = context.replays.remember(did, nonce, forgetAfter, now);
-  if (replay === 'replayed') return refuse('REPLAYED_NONCE', `${did} already presented a provision UCAN with nonce ${JSON.stringify(nonce)}`, { did });
-  if (replay === 'full') {
-    const retryAfterSeconds = context.replays.secondsUntilSpace(now);
-    return { ...refuse('REALM_BUSY', `the replay cache is full; retry in ${retryAfterSeconds} s`, { did }), retryAfterSeconds };
-  }
 
   const facts = ProvisionFactsSchema.safeParse(payload.fct ?? {});
   if (!facts.success) {
@@ -160,13 +139,45 @@ export async function decideProvision(token: unknown, context: ProvisionContext)
   };
 }
 
-/** Why a provision UCAN lives too long, or undefined: it must expire within a minute of now and of its nbf. */
-function provisionLifetimeProblem(exp: number | null, nbf: number | undefined, now: number): string | undefined {
+/**
+ * The provision UCAN as a proof of possession: signed by its issuer, for this realm, self-issued,
+ * living a minute at most, with a nonce not seen before (recorded from here on, whatever the
+ * claim's outcome, since the token has now been presented).
+ */
+async function checkProvisionToken(
+  token: unknown,
+  { realm, replays, now }: ProvisionContext,
+): Promise<{ ok: true; payload: UcanPayload } | Extract<ProvisionDecision, { ok: false }>> {
+  const parsed = parseUcan(token);
+  if (!parsed.ok) return refuse('INVALID_TOKEN', 'the provision UCAN is malformed', {}, parsed.errors);
+  const { payload } = parsed.ucan;
+  const did = payload.iss;
+  // The issuer owns what it asks for in its own token: a request, not a delegation to check.
+  const verified = await verifyUcan(token, { rootIssuers: [did], audience: realm.did, now, clockSkewSeconds: PROVISION_RULES.clockSkewSeconds });
+  if (!verified.ok) return refuse('INVALID_TOKEN', `the provision UCAN of ${did} does not verify`, { did }, verified.errors);
+  if ((payload.prf ?? []).length > 0)
+    return refuse('UNEXPECTED_PROOFS', `the provision UCAN of ${did} lists ${payload.prf?.length} proofs; it must be self-issued`, { did });
+  const expiry = provisionExpiry(payload.exp, payload.nbf, now);
+  if (!expiry.ok) return refuse('TOKEN_LIFETIME', `the provision UCAN of ${did} ${expiry.problem}`, { did });
+  const nonce = payload.nnc;
+  if (nonce === undefined || nonce.length === 0 || nonce.length > PROVISION_RULES.maxNonceLength)
+    return refuse('MISSING_NONCE', `the provision UCAN of ${did} needs a nonce (nnc) of 1 to ${PROVISION_RULES.maxNonceLength} characters`, { did });
+  const replay = replays.remember(did, nonce, expiry.exp + PROVISION_RULES.clockSkewSeconds, now);
+  if (replay === 'replayed') return refuse('REPLAYED_NONCE', `${did} already presented a provision UCAN with nonce ${JSON.stringify(nonce)}`, { did });
+  if (replay === 'full') {
+    const retryAfterSeconds = replays.secondsUntilSpace(now);
+    return { ...refuse('REALM_BUSY', `the replay cache is full; retry in ${retryAfterSeconds} s`, { did }), retryAfterSeconds };
+  }
+  return { ok: true, payload };
+}
+
+/** The provision UCAN's expiry, or why it lives too long: it must expire within a minute of now and of its nbf. */
+function provisionExpiry(exp: number | null, nbf: number | undefined, now: number): { ok: true; exp: number } | { ok: false; problem: string } {
   const { maxTokenLifetimeSeconds: max, clockSkewSeconds: skew } = PROVISION_RULES;
-  if (exp === null) return `never expires; it must expire within ${max} s`;
-  if (exp - now > max + skew) return `expires ${exp - now} s from now; it must expire within ${max} s`;
-  if (nbf !== undefined && exp - nbf > max) return `is valid for ${exp - nbf} s (nbf ${nbf} to exp ${exp}); at most ${max} s`;
-  return undefined;
+  if (exp === null) return { ok: false, problem: `never expires; it must expire within ${max} s` };
+  if (exp - now > max + skew) return { ok: false, problem: `expires ${exp - now} s from now; it must expire within ${max} s` };
+  if (nbf !== undefined && exp - nbf > max) return { ok: false, problem: `is valid for ${exp - nbf} s (nbf ${nbf} to exp ${exp}); at most ${max} s` };
+  return { ok: true, exp };
 }
 
 function refuse(
