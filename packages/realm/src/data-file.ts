@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { formatJsonPath } from '@hecate-om/contract';
@@ -76,12 +76,39 @@ export function parseStrictJson(bytes: Uint8Array): StrictJsonResult {
 }
 
 export type WriteDataFileResult = { readonly ok: true } | { readonly ok: false; readonly error: DataFileError };
+export type CreateDataFileResult = { readonly ok: true } | { readonly ok: false; readonly exists: true } | { readonly ok: false; readonly exists: false; readonly error: DataFileError };
 
 /**
  * Writes `value` as JSON to `file`, mode 0600, atomically: in full to a temporary file beside it,
  * flushed, then renamed over it, so a reader sees the old record or the new one, never a part.
  */
 export async function writeDataFile(file: string, value: unknown): Promise<WriteDataFileResult> {
+  const placed = await placeDataFile(file, value, async (temporary) => {
+    await rename(temporary, file);
+    return 'moved';
+  });
+  return placed.ok ? placed : { ok: false, error: placed.error };
+}
+
+/**
+ * Writes a record that must exist once: like `writeDataFile`, but the temporary file is hard-linked
+ * into place, which fails when `file` exists (where a rename would replace it). Of several
+ * processes creating the same record, exactly one succeeds; the others learn it `exists`.
+ */
+export async function createDataFile(file: string, value: unknown): Promise<CreateDataFileResult> {
+  const placed = await placeDataFile(file, value, async (temporary) => {
+    await link(temporary, file);
+    return 'linked';
+  });
+  if (placed.ok) return placed;
+  return placed.cause === 'EEXIST' ? { ok: false, exists: true } : { ok: false, exists: false, error: placed.error };
+}
+
+async function placeDataFile(
+  file: string,
+  value: unknown,
+  place: (temporary: string) => Promise<'moved' | 'linked'>,
+): Promise<{ ok: true } | { ok: false; cause: string | undefined; error: DataFileError }> {
   const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   let created = false;
   try {
@@ -93,13 +120,13 @@ export async function writeDataFile(file: string, value: unknown): Promise<Write
     } finally {
       await handle.close();
     }
-    await rename(temporary, file);
-    created = false;
+    if ((await place(temporary)) === 'moved') created = false;
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: { code: 'DATA_FILE_UNWRITABLE', file, message: `${file}: ${(error as Error).message}` } };
+    const cause = (error as NodeJS.ErrnoException).code;
+    return { ok: false, cause, error: { code: 'DATA_FILE_UNWRITABLE', file, message: `${file}: ${(error as Error).message}` } };
   } finally {
-    // Only the temporary file this call created is ever removed.
+    // Only the temporary file this call created, and still holds, is removed.
     if (created) await unlink(temporary).catch(() => undefined);
   }
 }

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { rename } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { ServiceNameSchema } from '@hecate-om/contract';
 import type { DataFileError } from './data-file.js';
-import { readDataFile, writeDataFile } from './data-file.js';
+import { createDataFile, readDataFile } from './data-file.js';
 import { DataDirectory, JoinTokenRecordSchema, UsedJoinTokenRecordSchema, type JoinTokenRecord } from './data-directory.js';
 import type { Policy } from './policy.js';
 
@@ -66,8 +66,9 @@ export async function createJoinToken(options: CreateJoinTokenOptions): Promise<
   const token = `hjt_${randomBytes(32).toString('base64url')}`;
   const createdAt = Math.floor(now() / 1000);
   const record: JoinTokenRecord = { hash: joinTokenHash(token), service, createdAt, expiresAt: createdAt + lifetimeSeconds };
-  const written = await writeDataFile(directory.joinTokenFile(record.hash), record);
-  if (!written.ok) return { ok: false, error: written.error };
+  const written = await createDataFile(directory.joinTokenFile(record.hash), record);
+  // 256 random bits never collide; a file already there is a fault to report, not to overwrite.
+  if (!written.ok) return { ok: false, error: written.exists ? { code: 'DATA_FILE_UNWRITABLE', message: `${directory.joinTokenFile(record.hash)}: exists already` } : written.error };
   return { ok: true, value: { token, service, expiresAt: record.expiresAt } };
 }
 
@@ -81,9 +82,10 @@ export type ClaimJoinTokenResult =
   | { readonly ok: false; readonly code: 'INTERNAL_ERROR'; readonly message: string; readonly error: DataFileError };
 
 /**
- * Uses a join token up for `did`, if it is known, unused, unexpired and for `service`. Moving the
- * record from `join-tokens/` to `used-join-tokens/` is one rename, which only one claim can win,
- * even between processes; the used record then gains who used it and when.
+ * Uses a join token up for `did`, if it is known, unused, unexpired and for `service`. The used
+ * record (who used it, when) is created under `used-join-tokens/` by a hard link, which only one
+ * claim can win, even between processes; the winner then removes the pending record. A claim that
+ * finds a used record is refused, whether or not the pending one is still there.
  */
 export async function claimJoinToken(directory: DataDirectory, token: string, service: string, did: string, now: number): Promise<ClaimJoinTokenResult> {
   const hash = joinTokenHash(token);
@@ -106,15 +108,12 @@ export async function claimJoinToken(directory: DataDirectory, token: string, se
   if (now > record.expiresAt)
     return { ok: false, code: 'JOIN_TOKEN_EXPIRED', message: `the join token for ${service} expired at ${new Date(record.expiresAt * 1000).toISOString()}` };
   const usedFile = directory.usedJoinTokenFile(hash);
-  try {
-    await rename(pendingFile, usedFile);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-      return { ok: false, code: 'JOIN_TOKEN_USED', message: `the join token for ${service} was used by another claim at the same moment` };
-    const failure: DataFileError = { code: 'DATA_FILE_UNWRITABLE', file: usedFile, message: `${usedFile}: ${(error as Error).message}` };
-    return { ok: false, code: 'INTERNAL_ERROR', message: failure.message, error: failure };
-  }
-  const annotated = await writeDataFile(usedFile, { ...record, usedAt: now, usedBy: did });
-  if (!annotated.ok) return { ok: false, code: 'INTERNAL_ERROR', message: annotated.error.message, error: annotated.error };
+  const used = await createDataFile(usedFile, { ...record, usedAt: now, usedBy: did });
+  if (!used.ok && used.exists)
+    return { ok: false, code: 'JOIN_TOKEN_USED', message: `the join token for ${service} was used by another claim at the same moment` };
+  if (!used.ok) return { ok: false, code: 'INTERNAL_ERROR', message: used.error.message, error: used.error };
+  // The used record is in place, so this claim owns the token and removes its pending record; were
+  // that to fail, the used record would still refuse every later claim.
+  await unlink(pendingFile).catch(() => undefined);
   return { ok: true, record };
 }

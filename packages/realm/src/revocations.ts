@@ -1,5 +1,5 @@
 import { canonicalCidProblem } from '@hecate-om/ucan';
-import { readDataFile, writeDataFile, type DataFileError } from './data-file.js';
+import { createDataFile, readDataFile, type DataFileError } from './data-file.js';
 import { DataDirectory, RevocationRecordSchema, type RevocationRecord } from './data-directory.js';
 import { loadRealmKey } from './realm-key.js';
 import { revocationSignatureValid, signRevocation } from './revocation-record.js';
@@ -29,15 +29,16 @@ export async function revoke(options: RevokeOptions): Promise<RevokeResult> {
   const directory = new DataDirectory(options.dataDir);
   const key = await loadRealmKey(directory, { create: false });
   if (!key.ok) return { ok: false, error: { code: 'NO_REALM_KEY', message: key.message } };
-  const file = directory.revocationFile(cid);
-  const existing = await readDataFile(file, RevocationRecordSchema);
-  if (existing.ok) return { ok: true, value: { revocation: existing.value, alreadyRevoked: true } };
-  if (!existing.missing) return { ok: false, error: existing.error };
   const prepared = await directory.prepare();
   if (!prepared.ok) return { ok: false, error: prepared.error };
+  const file = directory.revocationFile(cid);
   const revocation: RevocationRecord = { ...signRevocation(key.keyPair, cid), revokedAt: Math.floor(now() / 1000) };
-  const written = await writeDataFile(file, revocation);
-  return written.ok ? { ok: true, value: { revocation, alreadyRevoked: false } } : { ok: false, error: written.error };
+  const created = await createDataFile(file, revocation);
+  if (created.ok) return { ok: true, value: { revocation, alreadyRevoked: false } };
+  if (!created.exists) return { ok: false, error: created.error };
+  const existing = await readDataFile(file, RevocationRecordSchema);
+  if (existing.ok) return { ok: true, value: { revocation: existing.value, alreadyRevoked: true } };
+  return { ok: false, error: existing.missing ? { code: 'DATA_FILE_UNREADABLE', file, message: `${file}: vanished while being read` } : existing.error };
 }
 
 export type ListRevocationsResult = { readonly ok: true; readonly value: RevocationRecord[] } | { readonly ok: false; readonly error: DataFileError };

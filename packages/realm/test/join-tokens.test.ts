@@ -40,6 +40,13 @@ describe('join tokens', () => {
     expect(refused.body.error).toMatchObject({ code: 'JOIN_TOKEN_USED', message: `the join token for hecate-echo already enrolled ${first.did}` });
   });
 
+  it('enroll exactly one instance when several claim with the same token at the same moment', async () => {
+    const token = await joinToken();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => claim(realm.realm, generateKeyPair(), { joinToken: token })));
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 403, 403, 403, 403, 403]);
+    for (const answer of answers.filter((candidate) => candidate.status === 403)) expect(answer.body.error?.code).toBe('JOIN_TOKEN_USED');
+  });
+
   it('let a second instance of a service enroll with its own token, each under its own DID', async () => {
     const [a, b] = [generateKeyPair(), generateKeyPair()];
     const [tokenA, tokenB] = [await joinToken(), await joinToken()];
