@@ -228,12 +228,15 @@ class RealmApi {
   }
 
   async #provision(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readJsonBody(request);
-    if (!body.ok) return sendRefusal(request, response, body.refusal);
-    const value = body.value;
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length !== 1 || typeof (value as { ucan?: unknown }).ucan !== 'string')
-      return sendRefusal(request, response, refusal('MALFORMED_REQUEST', 'the body must be a JSON object with exactly one field, "ucan", holding the provision UCAN'));
     const { key, policy, dev, directory, log } = this.#state;
+    const body = await readJsonBody(request);
+    const value = body.ok ? body.value : undefined;
+    const shaped = typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { ucan?: unknown }).ucan === 'string';
+    if (!body.ok || !shaped) {
+      const refused = body.ok ? refusal('MALFORMED_REQUEST', 'the body must be a JSON object with exactly one field, "ucan", holding the provision UCAN') : body.refusal;
+      log.decision({ decision: 'refused', code: refused.code, why: refused.message });
+      return sendRefusal(request, response, refused);
+    }
     const decision = await decideProvision((value as { ucan: string }).ucan, {
       realm: key,
       policy,

@@ -60,6 +60,7 @@ describe('the realm over HTTP', () => {
     expect(answer.status).toBe(400);
     expect(answer.body.error?.code).toBe('MALFORMED_REQUEST');
     expect(answer.body.error?.message).toEqual(typeof message === 'string' ? message : expect.stringMatching(message));
+    expect(realm.lines.at(-1)).toMatchObject({ level: 'warn', message: 'provision refused', code: 'MALFORMED_REQUEST', why: answer.body.error?.message });
   });
 
   it('refuses a body that is not UTF-8', async () => {
