@@ -75,6 +75,26 @@ describe('the data directory', () => {
     expect(await readFile(join(dataDir, 'realm.key'), 'utf8')).toBe(key);
   });
 
+  it('remembers an enrollment across restarts: the instance claims again without its used token', async () => {
+    const policy = echoPolicy(generateKeyPair());
+    const instance = generateKeyPair();
+    const first = await startTestRealm({ dataDir, policy });
+    try {
+      const created = await createJoinToken({ dataDir, service: 'hecate-echo' });
+      if (!created.ok) throw new Error(created.error.message);
+      expect((await claim(first.realm, instance, { joinToken: created.value.token })).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+    const second = await startTestRealm({ dataDir, policy });
+    try {
+      expect((await claim(second.realm, instance)).status).toBe(200);
+      expect(second.lines.at(-1)).toMatchObject({ decision: 'granted', did: instance.did, enrolledBy: 'enrollment' });
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('refuses to start on a corrupt key, naming the file and never replacing it', async () => {
     await mkdir(dataDir, { recursive: true });
     await writeFile(join(dataDir, 'realm.key'), 'not a key', { mode: 0o600 });
