@@ -186,6 +186,17 @@ export const ManifestSchema = z
       .string()
       .regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lowercase hex digits')
       .meta({ description: 'sha256 of the canonical JSON of info, capabilities and identity: detects drift' }),
+    platform: z
+      .strictObject({
+        os: z.string().regex(/^[a-z0-9]+$/, 'must be a process.platform value such as linux'),
+        cpu: z.string().regex(/^[a-z0-9]+$/, 'must be a process.arch value such as x64'),
+        libc: z.enum(['glibc', 'musl']).optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          'Present when the release ships native code (.node addons): the platform it was compiled for, as process.platform and process.arch name it, with the C library on Linux',
+      }),
   })
   .meta({
     title: 'hecate-om service manifest',
