@@ -10,3 +10,4 @@ export {
   resolveConfig,
 } from './config.js';
 export type { ConfigProblem, Environment, ResolveConfigResult, RuntimeVariable } from './config.js';
+export { serviceFile } from './service-file.js';
