@@ -10,6 +10,7 @@ import {
   buildExample,
   copyOfProject,
   exampleRoot,
+  expectReleaseSourceMap,
   fixturesDir,
   releaseArtifacts,
   repoRoot,
@@ -86,8 +87,8 @@ describe('the example service built by `node build.mjs` (esbuild through the plu
     const unpacked = await temp.make('unpacked');
     await unpackTarball(tarball, unpacked);
     const release = join(unpacked, 'hecate-echo-0.1.0');
-    for (const file of ['main.js', 'main.js.map', 'manifest.json'])
-      expect(await readFile(join(release, file)), file).toEqual(await readFile(join(outdir, file)));
+    for (const file of ['main.js', 'manifest.json']) expect(await readFile(join(release, file)), file).toEqual(await readFile(join(outdir, file)));
+    await expectReleaseSourceMap(join(release, 'main.js.map'), join(outdir, 'main.js.map'), outdir, exampleRoot);
     expect(await readJson(join(release, 'package.json'))).toEqual({
       name: 'hecate-echo',
       version: '0.1.0',

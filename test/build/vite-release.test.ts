@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOm from '@hecate-om/unplugin/vite';
-import { TempDirs, buildExample, exampleRoot, expectSameTextFiles, releaseArtifacts, sortedEntries, unpackTarball } from './support/builds.js';
+import {
+  TempDirs,
+  buildExample,
+  exampleRoot,
+  expectReleaseSourceMap,
+  expectSameTextFiles,
+  releaseArtifacts,
+  sortedEntries,
+  unpackTarball,
+} from './support/builds.js';
 
 describe('the example service built through the /vite entry', () => {
   const temp = new TempDirs();
@@ -36,8 +45,8 @@ describe('the example service built through the /vite entry', () => {
     const unpacked = await temp.make('vite-unpacked');
     await unpackTarball(join(viteOut, 'hecate-echo-0.1.0.tar.gz'), unpacked);
     expect(await sortedEntries(join(unpacked, 'hecate-echo-0.1.0'))).toEqual(['main.js', 'main.js.map', 'manifest.json', 'package.json']);
-    for (const file of ['main.js', 'main.js.map'])
-      expect(await readFile(join(unpacked, 'hecate-echo-0.1.0', file)), file).toEqual(await readFile(join(viteOut, file)));
+    expect(await readFile(join(unpacked, 'hecate-echo-0.1.0', 'main.js'))).toEqual(await readFile(join(viteOut, 'main.js')));
+    await expectReleaseSourceMap(join(unpacked, 'hecate-echo-0.1.0', 'main.js.map'), join(viteOut, 'main.js.map'), viteOut, exampleRoot);
     expect(await readFile(join(viteOut, 'main.js'), 'utf8')).toMatch(/boot\(EchoService, \{ manifest: manifest_default \}\);/);
   });
 });

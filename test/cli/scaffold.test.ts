@@ -87,6 +87,7 @@ describe('a service scaffolded by hecate-om for another org and registry', () =>
     await inService(service, pnpm, ['run', 'build']);
     const dist = join(service, 'dist');
     expect(await treeOf(dist)).toEqual([
+      '.hecate-om-outputs.json',
       'Containerfile',
       `${NAME}-${VERSION}.tar.gz`,
       `${NAME}.container`,

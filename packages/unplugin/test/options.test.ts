@@ -12,6 +12,7 @@ describe('resolveOptions', () => {
       baseImage: 'docker.io/library/node:24-slim',
       tarball: true,
       cacheDir: '/srv/echo/node_modules/.cache/hecate-om',
+      files: [],
     });
   });
 

@@ -72,7 +72,7 @@ describe('renderContainerfile', () => {
         'org.opencontainers.image.licenses=Apache-2.0',
         'org.opencontainers.image.source=https://github.com/hecate-om/hecate-echo',
       ]],
-      ['CMD', ['["node",', '"main.js"]']],
+      ['CMD', ['["node",', '"--enable-source-maps",', '"main.js"]']],
     ]);
   });
 
@@ -84,7 +84,7 @@ describe('renderContainerfile', () => {
     };
     expect([jsonOf('RUN'), jsonOf('CMD')]).toEqual([
       ['install', '-d', '-o', 'node', '-g', 'node', '-m', '0750', '/var/lib/hecate/hecate-echo'],
-      ['node', 'main.js'],
+      ['node', '--enable-source-maps', 'main.js'],
     ]);
     const healthcheck = instruction(dockerfile, 'HEALTHCHECK') as unknown as {
       getFlags(): Array<{ getName(): string; getValue(): string | null }>;

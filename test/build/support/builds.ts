@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
@@ -54,7 +54,16 @@ export function webpackLikeReleaseOptions(context: string, outdir: string) {
 
 export function releaseArtifacts(release: { name: string; version: string }): string[] {
   const { name, version } = release;
-  return ['Containerfile', `${name}-${version}.tar.gz`, `${name}.container`, 'main.js', 'main.js.map', 'manifest.json', 'ucan-request.json'].sort();
+  return [
+    '.hecate-om-outputs.json',
+    'Containerfile',
+    `${name}-${version}.tar.gz`,
+    `${name}.container`,
+    'main.js',
+    'main.js.map',
+    'manifest.json',
+    'ucan-request.json',
+  ].sort();
 }
 
 /** Builds the example service into outdir the way its README says: `node build.mjs <outdir>` (esbuild through the plugin). */
@@ -70,6 +79,19 @@ export async function unpackTarball(tarball: string, dir: string): Promise<void>
 /** Asserts that each of `files` in dir has the same text as in referenceDir, naming the file that differs. */
 export async function expectSameTextFiles(dir: string, referenceDir: string, files: readonly string[]): Promise<void> {
   for (const file of files) expect(await readFile(join(dir, file), 'utf8'), file).toBe(await readFile(join(referenceDir, file), 'utf8'));
+}
+
+/**
+ * Asserts that the release's source map is the one the bundler wrote into outdir with each source
+ * made relative to the service root (the release's top folder stands for it), so that it names no
+ * folder of the build machine.
+ */
+export async function expectReleaseSourceMap(releaseMapPath: string, outdirMapPath: string, outdir: string, root: string): Promise<void> {
+  type SourceMap = { sources: string[]; mappings: string; sourcesContent?: string[]; names: string[] };
+  const released = JSON.parse(await readFile(releaseMapPath, 'utf8')) as SourceMap;
+  const written = JSON.parse(await readFile(outdirMapPath, 'utf8')) as SourceMap;
+  expect(released).toEqual({ ...written, sources: written.sources.map((source) => relative(root, resolve(outdir, source))) });
+  expect(released.sources.filter((source) => /(?:^|\/)tmp\//.test(source))).toEqual([]);
 }
 
 /** The part of a webpack or rspack compiler that runs one build. */
@@ -93,7 +115,8 @@ export function compileOnce<S>(compiler: OneShotCompiler<S>): Promise<S> {
  */
 export async function copyOfProject(source: string): Promise<string> {
   const root = await tempDir('project');
-  await cp(source, root, { recursive: true });
+  // A fixture's node_modules holds only what earlier builds generated there: the copy gets the e2e package's.
+  await cp(source, root, { recursive: true, filter: (path) => basename(path) !== 'node_modules' });
   await symlink(join(repoRoot, 'test', 'node_modules'), join(root, 'node_modules'), 'dir');
   return root;
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CachedAnalysis } from './cache.js';
+import type { UcanRequest } from '@hecate-om/contract';
 import type { ResolvedOptions } from './options.js';
-import { type ReleaseBundle, manifestJson, releaseFiles } from './release-files.js';
+import { OUTPUTS_INDEX_FILE, outputsIndexJson } from './outputs-index.js';
+import { type ReleaseContents, manifestJson, releaseFiles } from './release-files.js';
 import { createReleaseTarball, releaseTarballName } from './release-tarball.js';
 import { renderContainerfile } from './render/containerfile.js';
 import { quadletUnitFileName, renderQuadletUnit } from './render/quadlet-unit.js';
@@ -19,22 +20,26 @@ export interface Artifact {
  * Renders the artifacts of each build. The tarball is packed only when its content changed since
  * the last build (in this process or, through `cacheDir`, an earlier one): it is reproducible, so
  * the same files give the same bytes, and a rebuild that produced the same bundle costs a hash.
+ * The last artifact is the outputs index, which names the others (see outputs-index.ts).
  */
 export class ArtifactRenderer {
   #lastTarball: { readonly key: string; readonly bytes: Uint8Array } | undefined;
-  #last: { readonly analysis: CachedAnalysis; readonly bundle: ReleaseBundle; readonly artifacts: Artifact[] } | undefined;
+  #last: { readonly contents: ReleaseContents; readonly artifacts: Artifact[] } | undefined;
 
-  /** Renders again only when the analysis or the bundle is a new one (watch mode reuses both). */
-  /** `mtime` is every tarball entry's time, SOURCE_DATE_EPOCH as read once when the build was set up. */
-  async render(analysis: CachedAnalysis, bundle: ReleaseBundle, options: ResolvedOptions, mtime: Date): Promise<Artifact[]> {
-    if (this.#last?.analysis === analysis && this.#last.bundle === bundle) return this.#last.artifacts;
-    const artifacts = await this.#render(analysis, bundle, options, mtime);
-    this.#last = { analysis, bundle, artifacts };
+  /**
+   * Renders again only when the contents are new ones (watch mode reuses them when nothing changed).
+   * `mtime` is every tarball entry's time, SOURCE_DATE_EPOCH as read once when the build was set up.
+   */
+  async render(contents: ReleaseContents, ucanRequest: UcanRequest, options: ResolvedOptions, mtime: Date): Promise<Artifact[]> {
+    const last = this.#last;
+    if (last !== undefined && sameContents(last.contents, contents)) return last.artifacts;
+    const artifacts = await this.#render(contents, ucanRequest, options, mtime);
+    this.#last = { contents, artifacts };
     return artifacts;
   }
 
-  async #render(analysis: CachedAnalysis, bundle: ReleaseBundle, options: ResolvedOptions, mtime: Date): Promise<Artifact[]> {
-    const { manifest, ucanRequest } = analysis;
+  async #render(contents: ReleaseContents, ucanRequest: UcanRequest, options: ResolvedOptions, mtime: Date): Promise<Artifact[]> {
+    const { manifest } = contents;
     const tarballName = releaseTarballName(manifest);
     const artifacts: Artifact[] = [
       { fileName: 'manifest.json', content: manifestJson(manifest) },
@@ -42,12 +47,13 @@ export class ArtifactRenderer {
       { fileName: 'Containerfile', content: renderContainerfile(manifest, { baseImage: options.baseImage, tarballName }) },
       { fileName: quadletUnitFileName(manifest), content: renderQuadletUnit(manifest) },
     ];
-    if (options.tarball) artifacts.push({ fileName: tarballName, content: await this.#tarball(analysis, bundle, options.cacheDir, mtime) });
+    if (options.tarball) artifacts.push({ fileName: tarballName, content: await this.#tarball(contents, options.cacheDir, mtime) });
+    artifacts.push({ fileName: OUTPUTS_INDEX_FILE, content: outputsIndexJson(artifacts.map(({ fileName }) => fileName)) });
     return artifacts;
   }
 
-  async #tarball(analysis: CachedAnalysis, bundle: ReleaseBundle, cacheDir: string, mtime: Date): Promise<Uint8Array> {
-    const files = releaseFiles(analysis.manifest, bundle);
+  async #tarball(contents: ReleaseContents, cacheDir: string, mtime: Date): Promise<Uint8Array> {
+    const files = releaseFiles(contents);
     const hash = createHash('sha256').update(String(mtime.getTime()));
     for (const { path, content } of files) hash.update(`\0${path}\0${content.length}\0`).update(content);
     const key = hash.digest('hex');
@@ -55,12 +61,22 @@ export class ArtifactRenderer {
     const cached = join(cacheDir, `release-${key.slice(0, 32)}.tar.gz`);
     let bytes = readIfPresent(cached);
     if (bytes === undefined) {
-      bytes = await createReleaseTarball({ manifest: analysis.manifest, files, mtime });
+      bytes = await createReleaseTarball({ manifest: contents.manifest, files, mtime });
       replaceCachedTarball(cacheDir, cached, bytes);
     }
     this.#lastTarball = { key, bytes };
     return bytes;
   }
+}
+
+function sameContents(a: ReleaseContents, b: ReleaseContents): boolean {
+  return (
+    a.bundle === b.bundle &&
+    a.dependencies === b.dependencies &&
+    a.serviceFiles === b.serviceFiles &&
+    a.root === b.root &&
+    JSON.stringify(a.manifest) === JSON.stringify(b.manifest)
+  );
 }
 
 function readIfPresent(path: string): Uint8Array | undefined {

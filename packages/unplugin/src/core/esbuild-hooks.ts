@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import type { BuildOptions, BuildResult, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
 import type { UnpluginOptions } from 'unplugin';
 import type { Artifact } from './artifacts.js';
+import { withEsmRequire } from './esm-require.js';
+import { removeStaleOutputs } from './outputs-index.js';
 import { BUNDLE_FILE, type ReleaseBundle, SOURCE_MAP_FILE } from './release-files.js';
+import type { ReleaseFile } from './release-tarball.js';
 import { esbuildErrorsOf } from './report.js';
 import type { AnalysisOutcome, ServiceBuild } from './service-build.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
@@ -27,12 +30,17 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
       const reader = new BundleReader();
       const writer = new ArtifactWriter();
       const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
+      const userExternals = { patterns: [...(build.initialOptions.external ?? [])], allPackages: build.initialOptions.packages === 'external' };
       const optionsProblem = applyReleaseDefaults(build.initialOptions);
       if (optionsProblem !== undefined) {
         build.onStart(() => ({ errors: [{ text: optionsProblem }] }));
         return;
       }
       service.configure(workingDir);
+      service.useBundlerExternals(userExternals);
+      // esbuild reads the options after every plugin's setup: native packages stay out of the bundle.
+      if (service.externalPackages.length > 0)
+        build.initialOptions.external = [...(build.initialOptions.external ?? []), ...service.externalPackages.flatMap((name) => [name, `${name}/*`])];
       let analysis: Promise<AnalysisOutcome> | undefined; // this build's, from its first need to its end
       const analyzeOnce = (): Promise<AnalysisOutcome> => (analysis ??= service.analyze());
 
@@ -53,12 +61,15 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
         if (!outcome.ok) return result.errors.length > 0 ? undefined : { errors: esbuildErrorsOf(outcome.failure, workingDir) };
         if (result.errors.length > 0) return undefined;
         const outdir = resolve(workingDir, build.initialOptions.outdir ?? '.');
-        const bundle = await reader.read(result, outdir);
+        const bundle = await reader.read(result, workingDir, outdir);
         if (!bundle.ok) return { errors: [bundle.error] };
-        const artifacts = await service.artifacts(bundle.value);
+        const { artifacts, warnings } = await service.artifacts(bundle.value);
         if (build.initialOptions.write === false) result.outputFiles?.push(...artifacts.map((artifact) => outputFileOf(outdir, artifact)));
-        else for (const { fileName, content } of artifacts) writer.write(join(outdir, fileName), content);
-        return undefined;
+        else {
+          removeStaleOutputs(outdir, artifacts.map(({ fileName }) => fileName));
+          for (const { fileName, content } of artifacts) writer.write(join(outdir, fileName), content);
+        }
+        return { warnings: warnings.map((text) => ({ text: `hecate-om: ${text}` })) };
       });
     },
   };
@@ -66,76 +77,112 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
 
 /**
  * The release runs `node main.js` next to `main.js.map`, so the build must be an ESM bundle for
- * node written to a directory. Fills in what the config leaves open (esbuild reads the options
- * after the plugins' setup) and returns what it cannot work with, to fail the build clearly rather
- * than drop the artifacts.
+ * node written to a directory, whose `main` entry is the generated one. Fills in what the config
+ * leaves open (esbuild reads the options after the plugins' setup) and returns what it cannot work
+ * with, naming the setting and what to do, so that the build fails before anything is written
+ * rather than produce a release that cannot start.
  */
 export function applyReleaseDefaults(options: BuildOptions): string | undefined {
-  if (options.outfile !== undefined)
-    return `hecate-om: esbuild "outfile" is set (${options.outfile}), but the plugin writes main.js, main.js.map, manifest.json, ucan-request.json, Containerfile, the Quadlet unit and the release tarball side by side: use "outdir" instead (e.g. outdir: 'dist')`;
-  if (options.outdir === undefined)
-    return `hecate-om: esbuild "outdir" is not set: the plugin writes the bundle and its artifacts there (e.g. outdir: 'dist')`;
-  if (options.splitting === true)
-    return 'hecate-om: esbuild "splitting" is on, but the release holds main.js alone, so a chunk split off for a dynamic import would be missing from it: leave "splitting" off';
+  const problem = releaseOptionsProblem(options);
+  if (problem !== undefined) return `hecate-om: ${problem}`;
   const entryPoints = options.entryPoints;
   if (entryPoints === undefined || (Array.isArray(entryPoints) ? entryPoints.length === 0 : Object.keys(entryPoints).length === 0))
     options.entryPoints = { main: MAIN_MODULE_ID };
+  else if (!Array.isArray(entryPoints)) options.entryPoints = { ...entryPoints, main: MAIN_MODULE_ID };
   options.bundle ??= true;
   options.platform ??= 'node';
   options.format ??= 'esm';
   options.sourcemap ??= true;
+  // The outputs of this build, by name: only they go into the release, never a file an earlier build left in outdir.
+  options.metafile = true;
+  options.banner = { ...options.banner, js: withEsmRequire(options.banner?.['js']) };
   return undefined;
+}
+
+function releaseOptionsProblem(options: BuildOptions): string | undefined {
+  if (options.outfile !== undefined)
+    return `esbuild "outfile" is set (${options.outfile}), but the plugin writes main.js, main.js.map, manifest.json, ucan-request.json, Containerfile, the Quadlet unit and the release tarball side by side: use "outdir" instead (e.g. outdir: 'dist')`;
+  if (options.outdir === undefined) return `esbuild "outdir" is not set: the plugin writes the bundle and its artifacts there (e.g. outdir: 'dist')`;
+  if (options.splitting === true)
+    return 'esbuild "splitting" is on, but the release holds main.js alone, so a chunk split off for a dynamic import would be missing from it: leave "splitting" off';
+  if (options.format !== undefined && options.format !== 'esm')
+    return `esbuild "format" is ${JSON.stringify(options.format)}, but the release's package.json says "type": "module", so Node runs main.js as an ES module: set format: 'esm' (or leave it out)`;
+  if (options.bundle === false)
+    return 'esbuild "bundle" is false, but the release holds main.js without the sources and packages it would import (the service, @hecate-om/runtime): leave "bundle" on (or leave it out)';
+  if (options.platform !== undefined && options.platform !== 'node')
+    return `esbuild "platform" is ${JSON.stringify(options.platform)}, but the release runs on Node: set platform: 'node' (or leave it out)`;
+  const entry = userMainEntry(options.entryPoints);
+  if (entry !== undefined)
+    return `esbuild "entryPoints" names ${JSON.stringify(entry)} as "main", but main.js must be the entry the plugin generates, which boots the service (yours would load and exit with nothing listening): remove "main" from entryPoints, or leave entryPoints out (the plugin adds main: '${MAIN_MODULE_ID}')`;
+  if (Array.isArray(options.entryPoints) && options.entryPoints.length > 0 && !options.entryPoints.some((point) => entryInput(point) === MAIN_MODULE_ID))
+    return `esbuild "entryPoints" is an array without the generated entry, so the build has no main.js: write it as an object and leave "main" to the plugin (entryPoints: { worker: 'src/worker.ts' }), or add '${MAIN_MODULE_ID}'`;
+  return undefined;
+}
+
+type EntryPoint = string | { in: string; out: string };
+
+function entryInput(point: EntryPoint): string {
+  return typeof point === 'string' ? point : point.in;
+}
+
+/** The input of an entry point that esbuild would write as main.js and that is not the generated entry. */
+function userMainEntry(entryPoints: BuildOptions['entryPoints']): string | undefined {
+  if (entryPoints === undefined) return undefined;
+  const named: [string, string][] = Array.isArray(entryPoints)
+    ? (entryPoints as EntryPoint[]).map((point) => (typeof point === 'string' ? [basename(point).replace(/\.[^.]*$/, ''), point] : [point.out, point.in]))
+    : Object.entries(entryPoints);
+  return named.find(([out, input]) => out === 'main' && input !== MAIN_MODULE_ID)?.[1];
 }
 
 type BundleResult = { ok: true; value: ReleaseBundle } | { ok: false; error: PartialMessage };
 
 /**
- * Reads the bundle esbuild wrote, or takes it from `outputFiles`. An incremental rebuild does not
- * rewrite unchanged files, so when both still have the size and mtime they had, the last bundle is
- * returned as is: nothing downstream is read, hashed or rendered again.
+ * Reads the files esbuild wrote for this build (its metafile names them), or takes them from
+ * `outputFiles`. An incremental rebuild does not rewrite unchanged files, so when every output
+ * still has the size and mtime it had, the last bundle is returned as is: nothing downstream is
+ * read, hashed or rendered again.
  */
 class BundleReader {
   #last: { readonly stamp: string; readonly bundle: ReleaseBundle } | undefined;
 
-  async read(result: BuildResult, outdir: string): Promise<BundleResult> {
-    if (result.outputFiles !== undefined) return bundleFromOutputFiles(result.outputFiles, outdir);
-    const stamp = stampOf(join(outdir, BUNDLE_FILE), join(outdir, SOURCE_MAP_FILE));
+  async read(result: BuildResult, workingDir: string, outdir: string): Promise<BundleResult> {
+    const outputs = Object.keys(result.metafile?.outputs ?? {})
+      .map((path) => resolve(workingDir, path))
+      .sort();
+    if (!outputs.includes(join(outdir, BUNDLE_FILE))) return { ok: false, error: missingBundle(outdir) };
+    if (result.outputFiles !== undefined) return { ok: true, value: bundleOf(outdir, new Map(result.outputFiles.map((file) => [file.path, file.contents]))) };
+    const stamp = stampOf(outputs);
     if (stamp !== undefined && this.#last?.stamp === stamp) return { ok: true, value: this.#last.bundle };
-    const read = await bundleFromDisk(outdir);
-    if (read.ok && stamp !== undefined) this.#last = { stamp, bundle: read.value };
-    return read;
+    const contents = await Promise.all(outputs.map(async (path) => [path, await readFile(path)] as const));
+    const bundle = bundleOf(outdir, new Map(contents));
+    if (stamp !== undefined) this.#last = { stamp, bundle };
+    return { ok: true, value: bundle };
   }
 }
 
-function stampOf(...paths: string[]): string | undefined {
+function bundleOf(outdir: string, contents: ReadonlyMap<string, Uint8Array>): ReleaseBundle {
+  const assets: ReleaseFile[] = [];
+  for (const [path, content] of contents) {
+    const name = relative(outdir, path).split(sep).join('/');
+    if (name !== BUNDLE_FILE && name !== SOURCE_MAP_FILE) assets.push({ path: name, content });
+  }
+  return { code: contents.get(join(outdir, BUNDLE_FILE))!, map: contents.get(join(outdir, SOURCE_MAP_FILE)), assets, outdir };
+}
+
+function stampOf(paths: readonly string[]): string | undefined {
   let stamp = '';
   for (const path of paths) {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (stat === undefined) return undefined;
-    stamp += `${stat.size}:${stat.mtimeMs}|`;
+    stamp += `${path}:${stat.size}:${stat.mtimeMs}|`;
   }
   return stamp;
 }
 
 function missingBundle(outdir: string): PartialMessage {
   return {
-    text: `hecate-om: the release needs ${join(outdir, BUNDLE_FILE)} and ${join(outdir, SOURCE_MAP_FILE)}, but the build did not produce them: leave "entryPoints" to the plugin (or name your entry "main") and keep "sourcemap" on (true, "linked" or "external")`,
+    text: `hecate-om: the release needs ${join(outdir, BUNDLE_FILE)}, but the build did not produce it: leave "entryPoints" to the plugin (it adds main: '${MAIN_MODULE_ID}')`,
   };
-}
-
-function bundleFromOutputFiles(outputFiles: readonly OutputFile[], outdir: string): BundleResult {
-  const code = outputFiles.find(({ path }) => path === join(outdir, BUNDLE_FILE));
-  const map = outputFiles.find(({ path }) => path === join(outdir, SOURCE_MAP_FILE));
-  return code === undefined || map === undefined ? { ok: false, error: missingBundle(outdir) } : { ok: true, value: { code: code.contents, map: map.contents } };
-}
-
-async function bundleFromDisk(outdir: string): Promise<BundleResult> {
-  try {
-    const [code, map] = await Promise.all([readFile(join(outdir, BUNDLE_FILE)), readFile(join(outdir, SOURCE_MAP_FILE))]);
-    return { ok: true, value: { code, map } };
-  } catch {
-    return { ok: false, error: missingBundle(outdir) }; // the message names both files and how to get them
-  }
 }
 
 /** With `write: false` the artifacts join esbuild's own output files instead of the disk. */

@@ -40,10 +40,18 @@ export interface Options {
    */
   tarball?: boolean;
   /**
-   * Where the extraction cache lives, relative to `root`.
+   * Where the analysis cache and the last packed tarball live, relative to `root`.
    * @default '<root>/node_modules/.cache/hecate-om'
    */
   cacheDir?: string;
+  /**
+   * Files the service reads at run time (prompts, templates, SQL, a worker script), as globs
+   * relative to `root` (`['prompts/**', 'sql/*.sql']`). Each match ships at the same path inside the
+   * release, whose top folder stands for `root`: find them with `serviceFile(import.meta.url, path)`
+   * from `@hecate-om/runtime`, which gives the same answer from the sources and from the release.
+   * @default []
+   */
+  files?: readonly string[];
 }
 
 /**
@@ -59,6 +67,7 @@ export const DEFAULTS = Object.freeze({
   baseImage: 'docker.io/library/node:24-slim',
   tarball: true,
   cacheDir: join('node_modules', '.cache', 'hecate-om'),
+  files: Object.freeze([]),
 } satisfies Required<Options>);
 
 /** Options with every default filled in and every path absolute: the only form that travels inward. */
@@ -97,6 +106,7 @@ export function resolveOptions(
     baseImage: options?.baseImage ?? DEFAULTS.baseImage,
     tarball: options?.tarball ?? DEFAULTS.tarball,
     cacheDir: resolve(serviceRoot, options?.cacheDir ?? DEFAULTS.cacheDir),
+    files: options?.files ?? DEFAULTS.files,
   };
 }
 

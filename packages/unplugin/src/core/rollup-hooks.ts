@@ -1,4 +1,6 @@
+import { dirname, resolve } from 'node:path';
 import type { UnpluginOptions } from 'unplugin';
+import { removeStaleOutputs } from './outputs-index.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
 import type { ServiceBuild } from './service-build.js';
 import { MAIN_MODULE_ID } from './virtual-modules.js';
@@ -9,23 +11,43 @@ type ViteHooks = NonNullable<UnpluginOptions['vite']>;
 /** What rollup's and vite's (rolldown's) generateBundle contexts and bundles have in common here. */
 interface EmitContext {
   error(message: string): never;
+  warn(message: string): void;
   emitFile(file: { type: 'asset'; fileName: string; source: string | Uint8Array }): string;
 }
 type OutputEntry =
   | { readonly type: 'chunk'; readonly code: string; readonly map: { toString(): string } | null }
   | { readonly type: 'asset'; readonly source: string | Uint8Array };
 
-/** Emits the artifacts once rollup (or vite) has the finished bundle, through its own emitFile. */
-async function emitArtifacts(service: ServiceBuild, context: EmitContext, bundle: Record<string, OutputEntry>): Promise<void> {
+/** The folder rollup writes to: `dir`, else the folder of `file`, else the working directory. */
+function outdirOf(outputOptions: { dir?: string | undefined; file?: string | undefined }): string {
+  return resolve(outputOptions.dir ?? (outputOptions.file === undefined ? '.' : dirname(outputOptions.file)));
+}
+
+/**
+ * Emits the artifacts once rollup (or vite) has the finished bundle, through its own emitFile:
+ * every other file of the bundle (an asset another plugin emitted, a worker chunk) ships with it.
+ */
+async function emitArtifacts(
+  service: ServiceBuild,
+  context: EmitContext,
+  outputOptions: { dir?: string | undefined; file?: string | undefined },
+  bundle: Record<string, OutputEntry>,
+): Promise<void> {
   const chunk = bundle[BUNDLE_FILE];
   const mapAsset = bundle[SOURCE_MAP_FILE];
   const map = mapAsset?.type === 'asset' ? mapAsset.source : chunk?.type === 'chunk' ? chunk.map?.toString() : undefined;
-  if (chunk?.type !== 'chunk' || map === undefined)
+  if (chunk?.type !== 'chunk')
     return context.error(
-      `[hecate-om] the release needs ${BUNDLE_FILE} and ${SOURCE_MAP_FILE} in the output, but the build did not produce them: leave the input to the plugin (or name your entry "main") and turn sourcemap on`,
+      `[hecate-om] the release needs ${BUNDLE_FILE} in the output, but the build did not produce it: leave the input to the plugin (it adds main: '${MAIN_MODULE_ID}')`,
     );
-  for (const { fileName, content } of await service.artifacts({ code: chunk.code, map }))
-    context.emitFile({ type: 'asset', fileName, source: content });
+  const assets = Object.entries(bundle)
+    .filter(([fileName]) => fileName !== BUNDLE_FILE && fileName !== SOURCE_MAP_FILE)
+    .map(([fileName, entry]) => ({ path: fileName, content: entry.type === 'chunk' ? entry.code : entry.source }));
+  const outdir = outdirOf(outputOptions);
+  const { artifacts, warnings } = await service.artifacts({ code: chunk.code, map, assets, outdir });
+  for (const warning of warnings) context.warn(`[hecate-om] ${warning}`);
+  removeStaleOutputs(outdir, artifacts.map(({ fileName }) => fileName));
+  for (const { fileName, content } of artifacts) context.emitFile({ type: 'asset', fileName, source: content });
 }
 
 /** rollup's CLI and watch() hand plugins `input: []` where the config names none. */
@@ -49,8 +71,8 @@ export function rollupHooks(service: ServiceBuild): RollupHooks {
         inlineDynamicImports: outputOptions.inlineDynamicImports ?? true,
       };
     },
-    generateBundle(_outputOptions, bundle) {
-      return emitArtifacts(service, this, bundle);
+    generateBundle(outputOptions, bundle) {
+      return emitArtifacts(service, this, outputOptions, bundle);
     },
   };
 }
@@ -77,8 +99,8 @@ export function viteHooks(service: ServiceBuild): ViteHooks {
     configResolved(config) {
       service.configure(config.root);
     },
-    generateBundle(_outputOptions, bundle) {
-      return emitArtifacts(service, this, bundle);
+    generateBundle(outputOptions, bundle) {
+      return emitArtifacts(service, this, outputOptions, bundle);
     },
   };
 }

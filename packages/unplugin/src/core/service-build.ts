@@ -1,12 +1,17 @@
 import { createHash } from 'node:crypto';
 import { join, relative, resolve, sep } from 'node:path';
+import type { Manifest } from '@hecate-om/contract';
 import { debug } from './debug.js';
 import type { Diagnostic } from './diagnostic.js';
 import { type Artifact, ArtifactRenderer } from './artifacts.js';
 import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
+import { readPackageGraph } from './dependencies/package-graph.js';
+import { platformMismatch } from './dependencies/platform.js';
+import { type BundlerExternals, ReleaseDependencies, type ShippedDependencies } from './dependencies/release-dependencies.js';
 import { analysisOptionsOf, type Options, optionsProblem, type ResolvedOptions, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
-import { readSourceDateEpoch } from './release-tarball.js';
+import { type ReleaseFile, readSourceDateEpoch } from './release-tarball.js';
+import { findServiceFiles, readServiceFiles } from './service-files.js';
 import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, renderEntryModule, renderManifestModule } from './virtual-modules.js';
 import { ArtifactWriter } from './write-file-atomic.js';
@@ -33,9 +38,19 @@ interface Setup {
   readonly project: ServiceProject;
   readonly cache: AnalysisCache;
   readonly key: AnalysisKey;
+  readonly dependencies: ReleaseDependencies;
   /** The tarball entries' time (SOURCE_DATE_EPOCH), read once. */
   readonly mtime: Date;
 }
+
+/** The artifacts of a build, and what the user should hear about the release they describe. */
+export interface BuildArtifacts {
+  readonly artifacts: readonly Artifact[];
+  readonly warnings: readonly string[];
+}
+
+/** No external but the native packages: what a bundler that says nothing of externals gets. */
+const NO_EXTERNALS: BundlerExternals = { patterns: [], allPackages: false };
 
 /**
  * The state one plugin instance keeps across the builds of a bundler (watch mode rebuilds included):
@@ -47,36 +62,33 @@ export class ServiceBuild {
   readonly #renderer = new ArtifactRenderer();
   readonly #moduleWriter = new ArtifactWriter();
   #modules: GeneratedModules | undefined;
+  #externals: BundlerExternals = NO_EXTERNALS;
+  #lastServiceFiles: readonly ReleaseFile[] | undefined;
+  #shipped: { readonly externals: BundlerExternals; readonly value: ShippedDependencies } | undefined;
 
   constructor(private readonly userOptions: Options | undefined) {}
 
   /** Resolves the options against the bundler's root; the first call wins. */
   configure(bundlerRoot: string): void {
-    if (this.#setup !== undefined) return;
-    const root = resolve(bundlerRoot, this.userOptions?.root ?? '.');
-    const project = readServiceProject(root);
-    if (!project.ok) {
-      this.#setup = project;
-      return;
-    }
-    const options = resolveOptions(this.userOptions, bundlerRoot, project.value.packageJson);
-    const problem = optionsProblem(options);
-    if (problem !== undefined) {
-      this.#setup = { ok: false, error: { code: 'bad-option', message: problem } };
-      return;
-    }
-    // A SOURCE_DATE_EPOCH the tarball cannot use fails the build before bundling, not after main.js is written.
-    const mtime = options.tarball ? readSourceDateEpoch(process.env) : { ok: true as const, value: new Date(0) };
-    if (!mtime.ok) {
-      this.#setup = { ok: false, error: { code: 'bad-environment', message: mtime.message } };
-      return;
-    }
-    const key: AnalysisKey = { pluginVersion: pluginVersion(), runtimeVersion: project.value.runtime.version, ...analysisOptionsOf(options) };
-    this.#setup = { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key, mtime: mtime.value } };
+    this.#setup ??= setUp(this.userOptions, bundlerRoot);
   }
 
   get options(): ResolvedOptions | undefined {
     return this.#setup?.ok === true ? this.#setup.value.options : undefined;
+  }
+
+  /**
+   * The package names the bundler must leave out of the bundle: the native ones among the
+   * project's production dependencies (a `.node` addon is loaded from disk by its package's own
+   * code). They ship in the release's node_modules. Empty before a successful configure().
+   */
+  get externalPackages(): readonly string[] {
+    return this.#setup?.ok === true ? this.#setup.value.dependencies.externalNames : [];
+  }
+
+  /** What the build config leaves out of the bundle besides externalPackages: it ships too. */
+  useBundlerExternals(externals: BundlerExternals): void {
+    this.#externals = externals;
   }
 
   /** Starts this build's analysis: from memory, else from the disk cache, else with ts-morph. */
@@ -96,8 +108,8 @@ export class ServiceBuild {
     const stored = await cache.fromDisk(key);
     if (stored !== undefined) return { ok: true, analysis: stored, source: 'disk' };
     // ts-morph and zod cost about 0.6 s to load: only a changed contract pays for them.
-    debug('cache: analysing %s with ts-morph', options.service);
     const { analyzeService } = await import('./analyze-service.js');
+    debug('cache: analysing %s with ts-morph', options.service);
     const result = await analyzeService({ ...analysisOptionsOf(options), runtimeVersion: key.runtimeVersion });
     if (!result.ok) return { ok: false, failure: { kind: 'diagnostics', diagnostics: result.diagnostics }, inputs: result.inputs };
     const analysis: CachedAnalysis = { manifest: result.manifest, ucanRequest: result.ucanRequest, inputs: result.inputs, absent: result.absent };
@@ -111,15 +123,22 @@ export class ServiceBuild {
   }
 
   /**
-   * The file a virtual module resolves to: both modules are written under `cacheDir` (rewritten only
-   * when they change). esbuild then caches them between rebuilds like any source file and reads them
-   * without a round trip into JavaScript, where a module served by onLoad costs one per module per
-   * rebuild; webpack, which takes `virtual:` for a URI scheme, gets a path it can resolve. Their folder is named by the manifest, not by anything of the
-   * machine: its path is printed into the bundle, which must not depend on where it was built.
+   * The file a virtual module resolves to: both modules are written under the service root's
+   * `node_modules/.cache/hecate-om` (rewritten only when they change). esbuild then caches them
+   * between rebuilds like any source file and reads them without a round trip into JavaScript,
+   * where a module served by onLoad costs one per module per rebuild; webpack, which takes
+   * `virtual:` for a URI scheme, gets a path it can resolve.
+   *
+   * Their folder is named by a hash of everything the two files hold (the manifest, the service
+   * module, the runtime, this plugin's version): two services of one project that declare the
+   * same contract, built at once, each get their own folder, and files are written whole (a
+   * temporary file renamed into place), so no build reads another's entry or a half-written one.
+   * It lies under the service root even when `cacheDir` does not, since the bundle's comments and
+   * source map name it relative to the project: no path of the build machine gets into them.
    */
   moduleFileOf(id: typeof MAIN_MODULE_ID | typeof MANIFEST_MODULE_ID, analysis: CachedAnalysis): string {
     const modules = this.#modulesOf(analysis);
-    // Written (or found unchanged, at the cost of a stat) on every call: a cleared cacheDir is refilled.
+    // Written (or found unchanged, at the cost of a stat) on every call: a cleared cache is refilled.
     this.#moduleWriter.write(modules.manifest.path, modules.manifest.text);
     this.#moduleWriter.write(modules.main.path, modules.main.text);
     return id === MAIN_MODULE_ID ? modules.main.path : modules.manifest.path;
@@ -130,8 +149,11 @@ export class ServiceBuild {
     if (this.#modules?.analysis === analysis) return this.#modules;
     if (this.#setup?.ok !== true) throw new Error('hecate-om: moduleFileOf() ran before a successful configure()');
     const { options, project } = this.#setup.value;
-    const manifestModule = renderManifestModule(analysis.manifest);
-    const dir = join(options.cacheDir, `modules-${createHash('sha256').update(manifestModule).digest('hex').slice(0, 16)}`);
+    const manifestModule = renderManifestModule(this.#releaseManifest(analysis));
+    const key = createHash('sha256')
+      .update(JSON.stringify([pluginVersion(), manifestModule, relative(options.root, options.service), relative(options.root, project.runtime.entry)]))
+      .digest('hex');
+    const dir = join(options.root, GENERATED_MODULES_DIR, `modules-${key.slice(0, 16)}`);
     // Relative imports: the entry's text is in the source map, so it must not hold this machine's paths.
     const entry = renderEntryModule({
       service: relativeSpecifier(dir, options.service),
@@ -146,15 +168,80 @@ export class ServiceBuild {
     return this.#modules;
   }
 
-  /** The artifacts of this build, from its analysis and the finished bundle. */
-  async artifacts(bundle: ReleaseBundle): Promise<Artifact[]> {
+  /** The manifest the release carries: the analysis's, and the platform when native code ships. */
+  #releaseManifest(analysis: CachedAnalysis): Manifest {
+    const platform = this.#setup?.ok === true ? this.#setup.value.dependencies.platform : undefined;
+    return platform === undefined ? analysis.manifest : { ...analysis.manifest, platform };
+  }
+
+  /** The release's node_modules, laid out once per set of externals (dependencies do not change in watch mode). */
+  #shippedDependencies(): ShippedDependencies {
+    if (this.#setup?.ok !== true) throw new Error('hecate-om: dependencies were requested before a successful configure()');
+    if (this.#shipped?.externals !== this.#externals)
+      this.#shipped = { externals: this.#externals, value: this.#setup.value.dependencies.ship(this.#externals) };
+    return this.#shipped.value;
+  }
+
+  #serviceFiles(root: string, paths: readonly string[]): readonly ReleaseFile[] {
+    const files = readServiceFiles(root, paths);
+    if (this.#lastServiceFiles === undefined || !sameFiles(this.#lastServiceFiles, files)) this.#lastServiceFiles = files;
+    return this.#lastServiceFiles;
+  }
+
+  /** The artifacts of this build, from its analysis and the finished bundle, and the warnings about them. */
+  async artifacts(bundle: ReleaseBundle): Promise<BuildArtifacts> {
     const outcome = await this.#outcome;
     if (outcome === undefined || !outcome.ok || this.#setup?.ok !== true)
       throw new Error('hecate-om: artifacts were requested before a successful analysis of the service');
-    return this.#renderer.render(outcome.analysis, bundle, this.#setup.value.options, this.#setup.value.mtime);
+    const { options } = this.#setup.value;
+    const dependencies = this.#shippedDependencies();
+    const files = findServiceFiles(options.root, options.files);
+    if (files.problem !== undefined) throw new Error(`hecate-om: ${files.problem}`);
+    const contents = {
+      manifest: this.#releaseManifest(outcome.analysis),
+      bundle,
+      dependencies,
+      serviceFiles: this.#serviceFiles(options.root, files.paths),
+      root: options.root,
+    };
+    const artifacts = await this.#renderer.render(contents, outcome.analysis.ucanRequest, options, this.#setup.value.mtime);
+    const mismatch = dependencies.platform === undefined ? undefined : platformMismatch(dependencies.platform, options.baseImage, dependencies.nativePackages);
+    return { artifacts, warnings: [...dependencies.warnings, ...(mismatch === undefined ? [] : [mismatch])] };
   }
 }
 
+/** The same array as last time when the files are unchanged, so an unchanged rebuild renders nothing again. */
+function sameFiles(a: readonly ReleaseFile[], b: readonly ReleaseFile[]): boolean {
+  return a.length === b.length && a.every((file, index) => file.path === b[index]!.path && Buffer.from(file.content).equals(Buffer.from(b[index]!.content)));
+}
+
+/** Where the generated modules live, under the service root (see ServiceBuild.moduleFileOf). */
+const GENERATED_MODULES_DIR = join('node_modules', '.cache', 'hecate-om');
+
+/**
+ * Everything a build needs before bundling, in order: the service project, the options resolved
+ * against it and checked, the environment, the `files` patterns, the installed dependencies. The
+ * first step that fails is the build's failure: nothing has been written yet.
+ */
+function setUp(userOptions: Options | undefined, bundlerRoot: string): { ok: true; value: Setup } | { ok: false; error: ServiceProjectError } {
+  const project = readServiceProject(resolve(bundlerRoot, userOptions?.root ?? '.'));
+  if (!project.ok) return project;
+  const options = resolveOptions(userOptions, bundlerRoot, project.value.packageJson);
+  const problem = optionsProblem(options) ?? findServiceFiles(options.root, options.files).problem;
+  if (problem !== undefined) return { ok: false, error: { code: 'bad-option', message: problem } };
+  // A SOURCE_DATE_EPOCH the tarball cannot use fails the build before bundling, not after main.js is written.
+  const mtime = options.tarball ? readSourceDateEpoch(process.env) : { ok: true as const, value: new Date(0) };
+  if (!mtime.ok) return { ok: false, error: { code: 'bad-environment', message: mtime.message } };
+  let dependencies: ReleaseDependencies;
+  try {
+    dependencies = new ReleaseDependencies(readPackageGraph(options.root, project.value.packageJson), project.value.runtime.dir);
+  } catch (error) {
+    const message = `cannot read the installed dependencies of ${options.root} (${(error as Error).message}): install them again (pnpm install)`;
+    return { ok: false, error: { code: 'bad-dependencies', message } };
+  }
+  const key: AnalysisKey = { pluginVersion: pluginVersion(), runtimeVersion: project.value.runtime.version, ...analysisOptionsOf(options) };
+  return { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key, dependencies, mtime: mtime.value } };
+}
 
 /** `../../src/service.ts`: how a module in `fromDir` imports `path`, the same on every platform. */
 function relativeSpecifier(fromDir: string, path: string): string {

@@ -1,19 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { PackageManifest } from './dependencies/package-graph.js';
 import type { ServicePackageJson } from './options.js';
 
 const RUNTIME_PACKAGE = '@hecate-om/runtime';
 
 /** What the plugin needs from the service project besides its contract. */
 export interface ServiceProject {
-  readonly packageJson: ServicePackageJson;
+  readonly packageJson: ServicePackageJson & PackageManifest;
   /** The @hecate-om/runtime the service depends on, resolved from its root. */
-  readonly runtime: { readonly entry: string; readonly version: string };
+  readonly runtime: { readonly entry: string; readonly version: string; /** Real path of its folder. */ readonly dir: string };
 }
 
 export type ServiceProjectError = {
-  readonly code: 'no-package-json' | 'no-runtime-dependency' | 'runtime-not-installed' | 'bad-option' | 'bad-environment';
+  readonly code:
+    | 'no-package-json'
+    | 'no-runtime-dependency'
+    | 'runtime-not-installed'
+    | 'bad-option'
+    | 'bad-environment'
+    | 'bad-dependencies';
   readonly message: string;
 };
 
@@ -21,8 +28,7 @@ export type ServiceProjectResult =
   | { readonly ok: true; readonly value: ServiceProject }
   | { readonly ok: false; readonly error: ServiceProjectError };
 
-interface PackageJsonWithDependencies extends ServicePackageJson {
-  readonly dependencies?: Record<string, string>;
+interface PackageJsonWithDependencies extends ServicePackageJson, PackageManifest {
   readonly devDependencies?: Record<string, string>;
 }
 
@@ -52,10 +58,10 @@ export function readServiceProject(root: string): ServiceProjectResult {
   const requireFromRoot = createRequire(packageJsonPath);
   try {
     const entry = requireFromRoot.resolve(RUNTIME_PACKAGE);
-    const runtimePackageJson = JSON.parse(readFileSync(requireFromRoot.resolve(`${RUNTIME_PACKAGE}/package.json`), 'utf8')) as {
-      version: string;
-    };
-    return { ok: true, value: { packageJson, runtime: { entry, version: runtimePackageJson.version } } };
+    const runtimePackageJsonPath = requireFromRoot.resolve(`${RUNTIME_PACKAGE}/package.json`);
+    const runtimePackageJson = JSON.parse(readFileSync(runtimePackageJsonPath, 'utf8')) as { version: string };
+    const runtime = { entry, version: runtimePackageJson.version, dir: realpathSync(dirname(runtimePackageJsonPath)) };
+    return { ok: true, value: { packageJson, runtime } };
   } catch (error) {
     return {
       ok: false,

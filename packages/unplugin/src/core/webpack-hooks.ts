@@ -1,3 +1,4 @@
+import { removeStaleOutputs } from './outputs-index.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
 import type { ServiceBuild } from './service-build.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
@@ -13,6 +14,8 @@ interface Source {
 }
 interface Compilation {
   getAsset(name: string): { source: Source } | undefined;
+  getAssets(): readonly { name: string; source: Source }[];
+  warnings: Error[];
   emitAsset(name: string, source: Source): void;
   errors: Error[];
   hooks: {
@@ -24,6 +27,8 @@ interface NormalModuleFactory {
 }
 export interface WebpackLikeCompiler {
   context: string;
+  /** `output.path`, absolute: where the bundle and the artifacts are written. */
+  outputPath: string;
   webpack: {
     Compilation: { PROCESS_ASSETS_STAGE_REPORT: number };
     sources: { RawSource: new (source: Buffer) => Source };
@@ -65,17 +70,24 @@ export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: Servi
   compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
     compilation.hooks.processAssets.tapPromise({ name: NAME, stage: Compilation.PROCESS_ASSETS_STAGE_REPORT }, async () => {
       const code = compilation.getAsset(BUNDLE_FILE);
-      const map = compilation.getAsset(SOURCE_MAP_FILE);
-      if (code === undefined || map === undefined) {
+      if (code === undefined) {
         compilation.errors.push(
           new WebpackError(
-            `[${NAME}] the release needs ${BUNDLE_FILE} and ${SOURCE_MAP_FILE} in the output, but the build did not produce them: name the entry "main" (entry: { main: 'virtual:hecate-om/main' }) and set devtool: 'source-map'`,
+            `[${NAME}] the release needs ${BUNDLE_FILE} in the output, but the build did not produce it: make the generated module the "main" entry (entry: { main: '${MAIN_MODULE_ID}' })`,
           ),
         );
         return;
       }
-      for (const { fileName, content } of await service.artifacts({ code: code.source.buffer(), map: map.source.buffer() }))
-        compilation.emitAsset(fileName, new sources.RawSource(Buffer.from(content)));
+      const assets = compilation
+        .getAssets()
+        .filter(({ name }) => name !== BUNDLE_FILE && name !== SOURCE_MAP_FILE)
+        .map(({ name, source }) => ({ path: name, content: source.buffer() }));
+      const outdir = compiler.outputPath;
+      const bundle = { code: code.source.buffer(), map: compilation.getAsset(SOURCE_MAP_FILE)?.source.buffer(), assets, outdir };
+      const { artifacts, warnings } = await service.artifacts(bundle);
+      for (const warning of warnings) compilation.warnings.push(new WebpackError(`[${NAME}] ${warning}`));
+      removeStaleOutputs(outdir, artifacts.map(({ fileName }) => fileName));
+      for (const { fileName, content } of artifacts) compilation.emitAsset(fileName, new sources.RawSource(Buffer.from(content)));
     });
   });
 }

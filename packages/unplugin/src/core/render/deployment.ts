@@ -40,8 +40,15 @@ export function deploymentValuesOf(manifest: Manifest): DeploymentValues {
   };
 }
 
-/** The release's entry: `node main.js` serves, `node main.js --healthcheck` probes (no curl needed). */
-export const SERVICE_COMMAND = ['node', 'main.js'] as const;
+/**
+ * The release's entry: `node main.js` serves, `node main.js --healthcheck` probes (no curl needed).
+ * The service runs with source maps on, so the stacks in its logs name the service's sources
+ * (`src/service.ts:14:5`), not `main.js:1:2244`. A flag, not `process.setSourceMapsEnabled(true)`
+ * in the bundle: Node reads a file's source map when it loads the file, so a call made while
+ * main.js runs comes too late for main.js itself. The probe runs without: it prints no stack, and
+ * skips parsing the map on every health check.
+ */
+export const SERVICE_COMMAND = ['node', '--enable-source-maps', 'main.js'] as const;
 export const HEALTH_CHECK_COMMAND = ['node', 'main.js', '--healthcheck'] as const;
 
 /** What Node needs to load a release before `--healthcheck` starts its own deadline. */
