@@ -1,0 +1,161 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { layoutNodeModules } from '../src/core/dependencies/node-modules-layout.js';
+import type { InstalledPackage, PackageGraph } from '../src/core/dependencies/package-graph.js';
+import { readPackageGraph } from '../src/core/dependencies/package-graph.js';
+import { imagePlatform, platformMismatch } from '../src/core/dependencies/platform.js';
+import { ReleaseDependencies } from '../src/core/dependencies/release-dependencies.js';
+import { ESM_REQUIRE_BANNER, withEsmRequire } from '../src/core/esm-require.js';
+import { OUTPUTS_INDEX_FILE, outputsIndexJson, removeStaleOutputs } from '../src/core/outputs-index.js';
+import { relocateSourceMap } from '../src/core/release-files.js';
+
+/** A graph from `name@version: [dependency@version, ...]`, each package in its own pretend store folder. */
+function graphOf(roots: string[], edges: Record<string, string[]>): PackageGraph {
+  const dirOf = (id: string): string => `/store/${id}`;
+  const packages = new Map<string, InstalledPackage>();
+  for (const [id, dependencies] of Object.entries(edges)) {
+    const [name, version] = id.split('@') as [string, string];
+    packages.set(dirOf(id), {
+      name,
+      version,
+      dir: dirOf(id),
+      packageJson: { name, version },
+      dependencies: new Map(dependencies.map((dependency) => [dependency.split('@')[0]!, dirOf(dependency)])),
+    });
+  }
+  return { roots: new Map(roots.map((id) => [id.split('@')[0]!, dirOf(id)])), packages, missing: [] };
+}
+
+describe('layoutNodeModules', () => {
+  it('hoists what does not conflict and nests a second version under the package that needs it', () => {
+    const graph = graphOf(['a@1.0.0', 'b@1.0.0'], {
+      'a@1.0.0': ['c@1.0.0'],
+      'b@1.0.0': ['c@2.0.0', 'd@1.0.0'],
+      'c@1.0.0': [],
+      'c@2.0.0': ['d@1.0.0'],
+      'd@1.0.0': [],
+    });
+    const layout = layoutNodeModules(graph, ['/store/b@1.0.0', '/store/a@1.0.0']).map(({ path, pkg }) => `${path} ${pkg.version}`);
+    expect(layout).toEqual([
+      'node_modules/a 1.0.0',
+      'node_modules/b 1.0.0',
+      'node_modules/b/node_modules/c 2.0.0',
+      'node_modules/c 1.0.0',
+      'node_modules/d 1.0.0',
+    ]);
+  });
+
+  it('gives the same layout whatever order the roots come in', () => {
+    const graph = graphOf(['x@1.0.0', 'y@1.0.0'], { 'x@1.0.0': ['z@1.0.0'], 'y@1.0.0': ['z@2.0.0'], 'z@1.0.0': [], 'z@2.0.0': [] });
+    const a = layoutNodeModules(graph, ['/store/x@1.0.0', '/store/y@1.0.0']);
+    const b = layoutNodeModules(graph, ['/store/y@1.0.0', '/store/x@1.0.0']);
+    expect(b).toEqual(a);
+    expect(a.map(({ path }) => path)).toEqual(['node_modules/x', 'node_modules/y', 'node_modules/y/node_modules/z', 'node_modules/z']);
+  });
+
+  it('survives a dependency cycle', () => {
+    const graph = graphOf(['p@1.0.0'], { 'p@1.0.0': ['q@1.0.0'], 'q@1.0.0': ['p@1.0.0'] });
+    expect(layoutNodeModules(graph, ['/store/p@1.0.0']).map(({ path }) => path)).toEqual(['node_modules/p', 'node_modules/q']);
+  });
+});
+
+describe('reading the installed production closure', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'hecate-graph-'));
+    const write = async (path: string, json: object): Promise<void> => {
+      await mkdir(join(root, path, '..'), { recursive: true });
+      await writeFile(join(root, path), JSON.stringify(json));
+    };
+    await write('package.json', { name: 'svc', dependencies: { addon: '1', plain: '1' }, devDependencies: { tool: '1' } });
+    await write('node_modules/addon/package.json', { name: 'addon', version: '1.2.3', dependencies: { 'node-gyp-build': '4' } });
+    await write('node_modules/node-gyp-build/package.json', { name: 'node-gyp-build', version: '4.8.0' });
+    await write('node_modules/plain/package.json', { name: 'plain', version: '2.0.0', optionalDependencies: { 'not-here': '1' } });
+    await write('node_modules/tool/package.json', { name: 'tool', version: '9.0.0', gypfile: true });
+    await mkdir(join(root, 'node_modules/prebuilt/prebuilds/linux-x64'), { recursive: true });
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('follows dependencies, not devDependencies, and notes an optional one that is not installed', async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as object;
+    const graph = readPackageGraph(root, manifest);
+    expect([...graph.packages.values()].map(({ name, version }) => `${name}@${version}`).sort()).toEqual(['addon@1.2.3', 'node-gyp-build@4.8.0', 'plain@2.0.0']);
+    expect(graph.missing).toEqual([{ from: 'plain@2.0.0', name: 'not-here', optional: true }]);
+  });
+
+  it('finds a package native by its addon loader, keeps it out of the bundle and ships it with its closure', async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as object;
+    const dependencies = new ReleaseDependencies(readPackageGraph(root, manifest), undefined);
+    expect(dependencies.native).toEqual([{ name: 'addon', version: '1.2.3', reason: 'it depends on node-gyp-build' }]);
+    expect(dependencies.externalNames).toEqual(['addon']);
+    const shipped = dependencies.ship({ patterns: ['plain', 'node:fs', './local.js', 'missing-one'], allPackages: false });
+    expect(shipped.dependencies).toEqual({ addon: '1.2.3', plain: '2.0.0' });
+    expect(shipped.files.map(({ path }) => path)).toEqual([
+      'node_modules/addon/package.json',
+      'node_modules/node-gyp-build/package.json',
+      'node_modules/plain/package.json',
+    ]);
+    expect(shipped.warnings).toEqual([
+      'external "missing-one" names no installed production dependency of the service: the release will not have it, so importing it fails at run time unless the service guards the import (move it to "dependencies", or bundle it)',
+    ]);
+  });
+});
+
+describe('the platform of native code and of the base image', () => {
+  it.each([
+    ['docker.io/library/node:24-slim', { libc: 'glibc' }],
+    ['node:24-alpine', { libc: 'musl' }],
+    ['docker.io/arm64v8/node:22-bookworm', { libc: 'glibc', cpu: 'arm64' }],
+    ['registry.example.com/acme/base:1@sha256:' + '0'.repeat(64), {}],
+  ])('tells of %s what it can', (image, expected) => {
+    expect(imagePlatform(image)).toEqual(expected);
+  });
+
+  it('warns of a C library or a CPU the base image does not have, and of nothing else', () => {
+    const built = { os: 'linux', cpu: 'x64', libc: 'glibc' } as const;
+    expect(platformMismatch(built, 'docker.io/library/node:24-slim', ['better-sqlite3'])).toBeUndefined();
+    expect(platformMismatch(built, 'docker.io/arm64v8/node:24-slim', ['better-sqlite3'])).toBe(
+      'the release ships native code (better-sqlite3) compiled for x64, but the base image docker.io/arm64v8/node:24-slim is for arm64: build on arm64 or choose a base image for x64 (the baseImage option)',
+    );
+    expect(platformMismatch({ os: 'darwin', cpu: 'arm64' }, 'node:24-slim', ['sharp'])).toBe(
+      "the release ships native code (sharp) built for darwin-arm64, but the Containerfile's base image node:24-slim runs Linux: build the release on Linux (in a container of the base image, or in CI)",
+    );
+  });
+});
+
+describe('the require() banner', () => {
+  it('comes first, before the config banner', () => {
+    expect(withEsmRequire(undefined)).toBe(ESM_REQUIRE_BANNER);
+    expect(withEsmRequire('// (c) acme')).toBe(`${ESM_REQUIRE_BANNER}\n// (c) acme`);
+  });
+
+  it("leaves a config banner that declares require alone: a second declaration would not parse", () => {
+    const banner = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+    expect(withEsmRequire(banner)).toBe(banner);
+  });
+});
+
+describe('relocateSourceMap', () => {
+  it('makes every source relative to the service root, whatever folder the bundle was written to', () => {
+    const map = JSON.stringify({ version: 3, sources: ['../../../home/dev/svc/src/service.ts', '../../../home/dev/svc/node_modules/x/index.js'], mappings: 'AAAA' });
+    expect(JSON.parse(relocateSourceMap(map, '/tmp/build-1/dist', '/home/dev/svc'))).toEqual({
+      version: 3,
+      sources: ['src/service.ts', 'node_modules/x/index.js'],
+      mappings: 'AAAA',
+    });
+  });
+});
+
+describe('the outputs index', () => {
+  it('removes what the last build listed and this one does not write, and nothing it did not list', async () => {
+    const outdir = await mkdtemp(join(tmpdir(), 'hecate-outputs-'));
+    for (const name of ['svc-1.0.0.tar.gz', 'svc.container', 'user-file.txt', 'main.js']) await writeFile(join(outdir, name), name);
+    await writeFile(join(outdir, OUTPUTS_INDEX_FILE), outputsIndexJson(['svc-1.0.0.tar.gz', 'svc.container', '../outside', '/etc/passwd']));
+    expect(removeStaleOutputs(outdir, ['svc-1.1.0.tar.gz', 'svc.container'])).toEqual(['svc-1.0.0.tar.gz']);
+    const { readdir } = await import('node:fs/promises');
+    expect((await readdir(outdir)).sort()).toEqual([OUTPUTS_INDEX_FILE, 'main.js', 'svc.container', 'user-file.txt']);
+    await rm(outdir, { recursive: true, force: true });
+  });
+});

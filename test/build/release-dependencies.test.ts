@@ -1,0 +1,233 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cp, readFile, readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { type BuildOptions, build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import hecateOm from '@hecate-om/unplugin/esbuild';
+import { httpGet } from '../runtime/fixture-release.mjs';
+import { TempDirs, fixturesDir, unpackTarball } from './support/builds.js';
+
+const PROJECT = join(fixturesDir, 'release-dependencies');
+const RELEASE = 'release-dependencies-1.0.0';
+const TARBALL = `${RELEASE}.tar.gz`;
+/** A build of this fixture packs 10 MB of node_modules: on a shared 2-core machine it may take a while. */
+const BUILD_TIMEOUT_MS = 240_000;
+
+/** The README's esbuild build, plus a file loader and the files option, into outdir (outside the project). */
+async function buildRelease(root: string, outdir: string, cacheDir: string, extra: BuildOptions = {}): Promise<string[]> {
+  const result = await build({
+    absWorkingDir: root,
+    outdir,
+    logLevel: 'silent',
+    loader: { '.txt': 'file' },
+    ...extra,
+    plugins: [hecateOm({ files: ['sql/*.sql'], cacheDir })],
+  });
+  return result.warnings.map(({ text }) => text);
+}
+
+/** The command the Containerfile runs (its CMD), exactly. */
+async function containerCommand(outdir: string): Promise<string[]> {
+  const containerfile = await readFile(join(outdir, 'Containerfile'), 'utf8');
+  const cmd = /^CMD (\[.*\])$/m.exec(containerfile)?.[1];
+  return JSON.parse(cmd!) as string[];
+}
+
+interface Started {
+  readonly reportPort: number;
+  readonly healthPort: number;
+  stop(): Promise<number | null>;
+  output(): string;
+}
+
+/**
+ * Unpacks the tarball into an empty folder outside the checkout and runs the Containerfile's CMD
+ * there, until /health/ready answers 200.
+ */
+async function startRelease(temp: TempDirs, outdir: string): Promise<Started> {
+  const dir = await temp.make('unpacked-release');
+  await unpackTarball(join(outdir, TARBALL), dir);
+  const [command, ...args] = await containerCommand(outdir);
+  expect(command).toBe('node');
+  const child = spawn(process.execPath, args, {
+    cwd: join(dir, RELEASE),
+    env: { PATH: process.env['PATH'], HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const ports = new Promise<{ reportPort: number; healthPort: number }>((resolve, reject) => {
+    let reportPort: number | undefined;
+    let healthPort: number | undefined;
+    const onData = (chunk: string): void => {
+      output += chunk;
+      for (const line of output.split('\n')) {
+        try {
+          const event = JSON.parse(line) as { reportPort?: number; port?: number; message?: string };
+          if (typeof event.reportPort === 'number') reportPort = event.reportPort;
+          if (typeof event.port === 'number' && /listening/.test(event.message ?? '')) healthPort = event.port;
+        } catch {
+          // a line that is not JSON (a warning): kept in output for the failure message
+        }
+      }
+      if (reportPort !== undefined && healthPort !== undefined) resolve({ reportPort, healthPort });
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', onData);
+    void exited.then((code) => reject(new Error(`the release exited (${code}) before it listened: ${output}`)));
+  });
+  const { reportPort, healthPort } = await ports;
+  for (let attempt = 0; (await httpGet(healthPort, '/health/ready')).status !== 200; attempt += 1) {
+    if (attempt === 100) throw new Error(`/health/ready never answered 200: ${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    reportPort,
+    healthPort,
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+async function sha256Of(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
+}
+
+async function filesUnder(dir: string, prefix = ''): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = `${prefix}${entry.name}`;
+    if (entry.isDirectory()) found.push(...(await filesUnder(join(dir, entry.name), `${path}/`)));
+    else found.push(path);
+  }
+  return found.sort();
+}
+
+describe('a service with CommonJS packages, a native addon, a loader output and run-time files (esbuild)', () => {
+  const temp = new TempDirs();
+  let outdir: string;
+  let warnings: string[];
+
+  beforeAll(async () => {
+    outdir = await temp.make('deps-dist');
+    warnings = await buildRelease(PROJECT, outdir, await temp.make('deps-cache'));
+  }, BUILD_TIMEOUT_MS);
+  afterAll(() => temp.removeAll());
+
+  it('runs from an empty folder as the Containerfile runs it: express, pg, pino, better-sqlite3, a builtin required from CommonJS, both files', async () => {
+    const release = await startRelease(temp, outdir);
+    try {
+      const report = await httpGet(release.reportPort, '/report');
+      expect(report.json).toEqual({
+        sqlite: 'hello from sqlite',
+        banner: 'banner from the file loader',
+        pg: '127.0.0.1',
+        emitted: true,
+        pino: 'function',
+      });
+    } finally {
+      expect(await release.stop()).toBe(0);
+    }
+  });
+
+  it("names the service's sources in the stacks it logs", async () => {
+    const release = await startRelease(temp, outdir);
+    try {
+      const stack = (await httpGet(release.reportPort, '/stack')).body.split('\n');
+      expect(stack[0]).toBe('Error: failed on purpose');
+      expect(stack[1]).toMatch(new RegExp(`^    at failHere \\(.*/${RELEASE}/src/service\\.ts:\\d+:\\d+\\)$`));
+    } finally {
+      await release.stop();
+    }
+  });
+
+  it('ships the native addon and its production closure in node_modules, listed at its exact version, and nothing bundled', async () => {
+    const dir = await temp.make('deps-layout');
+    await unpackTarball(join(outdir, TARBALL), dir);
+    const release = join(dir, RELEASE);
+    const packageJson = JSON.parse(await readFile(join(release, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(packageJson.dependencies).toEqual({ 'better-sqlite3': '12.6.2' });
+    const files = await filesUnder(release);
+    expect(files).toContain('node_modules/better-sqlite3/build/Release/better_sqlite3.node');
+    expect(files).toContain('node_modules/bindings/bindings.js');
+    // What only the compiler read stays behind: 9 MB of sqlite3.c, objects, makefiles.
+    expect(files.filter((file) => file.startsWith('node_modules/better-sqlite3/') && /\.(?:c|cpp|h|o|gyp|mk)$|Makefile$/.test(file))).toEqual([]);
+    // express, pg and pino are bundled, so they are not shipped.
+    expect(files.filter((file) => /^node_modules\/(?:express|pg|pino)\//.test(file))).toEqual([]);
+    expect(files.filter((file) => !file.startsWith('node_modules/'))).toEqual([
+      basename(files.find((file) => file.startsWith('banner-'))!),
+      'main.js',
+      'main.js.map',
+      'manifest.json',
+      'package.json',
+      'sql/greeting.sql',
+    ]);
+  });
+
+  it('records the platform of the native code in the manifest, and warns of no mismatch with a glibc base image', async () => {
+    const manifest = JSON.parse(await readFile(join(outdir, 'manifest.json'), 'utf8')) as { platform: unknown };
+    expect(manifest.platform).toEqual({ os: 'linux', cpu: process.arch, libc: 'glibc' });
+    expect(warnings).toEqual([]);
+  });
+
+  it('gives a byte-identical tarball built from two checkout paths, with outdir and cacheDir elsewhere', { timeout: BUILD_TIMEOUT_MS }, async () => {
+    // Two copies at the same depth below the temporary folder (their symlinks into the store are absolute).
+    const copies = await Promise.all([1, 2].map(() => temp.make('deps-checkout')));
+    const tarballs = await Promise.all(
+      copies.map(async (copy) => {
+        const root = join(copy, 'release-dependencies');
+        await cp(PROJECT, root, { recursive: true, filter: (path) => !path.endsWith('/.cache') });
+        await buildRelease(root, join(root, 'dist'), join(copy, 'cache'));
+        return sha256Of(join(root, 'dist', TARBALL));
+      }),
+    );
+    // Compared by hash: vitest's deep equality walks a 3 MB buffer byte by byte for a minute and a half.
+    expect(tarballs[0]).toBe(tarballs[1]);
+  });
+});
+
+describe("esbuild packages: 'external'", () => {
+  const temp = new TempDirs();
+  afterAll(() => temp.removeAll());
+
+  it('ships every production dependency and @hecate-om/runtime in node_modules, and the release runs', { timeout: BUILD_TIMEOUT_MS }, async () => {
+    const outdir = await temp.make('deps-external');
+    await buildRelease(PROJECT, outdir, await temp.make('deps-external-cache'), { packages: 'external' });
+    const dir = await temp.make('deps-external-layout');
+    await unpackTarball(join(outdir, TARBALL), dir);
+    const packageJson = JSON.parse(await readFile(join(dir, RELEASE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(Object.keys(packageJson.dependencies)).toEqual(['@hecate-om/contract', '@hecate-om/runtime', 'better-sqlite3', 'express', 'pg', 'pino']);
+    expect(packageJson.dependencies['express']).toBe('4.21.2');
+    expect((await stat(join(dir, RELEASE, 'node_modules', 'express', 'lib', 'express.js'))).isFile()).toBe(true);
+    const release = await startRelease(temp, outdir);
+    try {
+      expect((await httpGet(release.reportPort, '/report')).json).toMatchObject({ sqlite: 'hello from sqlite', banner: 'banner from the file loader' });
+    } finally {
+      expect(await release.stop()).toBe(0);
+    }
+  });
+});
+
+describe('a release with native code for a base image that cannot load it', () => {
+  const temp = new TempDirs();
+  afterAll(() => temp.removeAll());
+
+  it('warns, naming the C libraries and the baseImage option', { timeout: BUILD_TIMEOUT_MS }, async () => {
+    const outdir = await temp.make('deps-alpine');
+    const result = await build({
+      absWorkingDir: PROJECT,
+      outdir,
+      logLevel: 'silent',
+      loader: { '.txt': 'file' },
+      plugins: [hecateOm({ files: ['sql/*.sql'], cacheDir: await temp.make('deps-alpine-cache'), baseImage: 'docker.io/library/node:24-alpine' })],
+    });
+    expect(result.warnings.map(({ text }) => text)).toEqual([
+      'hecate-om: the release ships native code (better-sqlite3) linked against glibc, but the base image docker.io/library/node:24-alpine has musl: build on a musl system or choose a glibc base image (the baseImage option)',
+    ]);
+  });
+});
+
