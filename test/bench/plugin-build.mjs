@@ -2,7 +2,7 @@
 // the plugin cold (no cache), warm (cache hit: no ts-morph, no zod) and in watch mode, measured
 // in one run so that the ratios compare like with like.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,11 +78,26 @@ function callbackFloorPlugin(entryFile) {
   };
 }
 
-/** The entry module the plugin generated for the example, under its cache directory. */
-async function generatedEntryFile(cacheDir) {
-  const moduleDirs = (await readdir(cacheDir)).filter((name) => name.startsWith('modules-'));
-  if (moduleDirs.length !== 1) throw new Error(`expected one generated module folder in ${cacheDir}, found ${moduleDirs.join(', ') || 'none'}`);
-  return join(cacheDir, moduleDirs[0], 'main.js');
+/**
+ * The entry module the plugin generated for the example (under the service root's
+ * node_modules/.cache/hecate-om), as the plugin's own build read it: bare esbuild then bundles the
+ * very modules the plugin generates, and the comparison is of the plugin's cost alone.
+ */
+async function generatedEntryFile(cacheDir, outdir) {
+  const { metafile } = await build({
+    absWorkingDir: exampleRoot,
+    outdir,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    sourcemap: true,
+    logLevel: 'error',
+    metafile: true,
+    plugins: [hecateOm({ cacheDir })],
+  });
+  const entry = Object.keys(metafile.inputs).find((path) => /modules-[0-9a-f]+\/main\.js$/.test(path));
+  if (entry === undefined) throw new Error('the plugin build read no generated entry');
+  return join(exampleRoot, entry);
 }
 
 /**
@@ -145,7 +160,7 @@ export default async function pluginBuild() {
       ...common,
       outdir: join(dir, 'floor'),
       entryPoints: { main: 'virtual:hecate-om/main' },
-      plugins: [callbackFloorPlugin(await generatedEntryFile(cacheDir))],
+      plugins: [callbackFloorPlugin(await generatedEntryFile(cacheDir, join(dir, 'generated')))],
     });
     const contexts = { bare: bareContext, floor: floorContext, plugin: pluginContext };
     for (const watched of Object.values(contexts)) await watched.rebuild();
