@@ -72,6 +72,7 @@ describe('hecate-om validate', () => {
         { line: 4, column: 22, message: 'property name expected, found ","' },
         { line: 23, column: 3, message: 'property name expected, found "}"' },
       ],
+      notShown: 0,
     });
     const schema = await validate('schema-problems.json', '--json');
     expect(schema.status).toBe(1);
@@ -107,26 +108,89 @@ describe('hecate-om validate', () => {
     }
   });
 
-  it('reports a large file with an error on every line without slowing down with its size', async () => {
+  it('reports the first 100 errors of a large file and counts the rest, without slowing down with its size', async () => {
     const dir = await tempDir('validate');
     try {
       const lines = 100_000;
       await writeFile(join(dir, 'large.json'), `[${Array.from({ length: lines }, () => '1 1').join('\n')}]`);
       const result = await runCli(['validate', 'large.json'], { cwd: dir });
       const output = result.stdout.split('\n');
-      expect([result.status, output.length]).toEqual([1, 2 * lines - 1 + 2]);
+      expect([result.status, output.length]).toEqual([1, 100 + 3]);
       expect(output.slice(0, 2)).toEqual(['large.json:1:4: comma expected, found "1"', 'large.json:2:1: comma expected, found "1"']);
-      expect(output.slice(-3)).toEqual([`large.json:${lines}:3: comma expected, found "1"`, `large.json is not valid JSON (${2 * lines - 1} syntax errors)`, '']);
+      expect(output.slice(-4)).toEqual([
+        'large.json:51:1: comma expected, found "1"',
+        `large.json: ${2 * lines - 1 - 100} more syntax errors not shown`,
+        `large.json is not valid JSON (${2 * lines - 1} syntax errors)`,
+        '',
+      ]);
+      const json = JSON.parse((await runCli(['validate', 'large.json', '--json'], { cwd: dir })).stdout) as { syntaxErrors: unknown[]; notShown: number };
+      expect([json.syntaxErrors.length, json.notShown]).toEqual([100, 2 * lines - 1 - 100]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }, 20_000);
 
+  it('reports the first 100 schema problems and counts the rest', async () => {
+    const dir = await tempDir('validate');
+    try {
+      const manifest = JSON.parse(await readFile(join(manifests, 'valid.json'), 'utf8')) as Record<string, unknown>;
+      manifest.capabilities = Array.from({ length: 150 }, () => ({ name: 'Bad', version: 1 }));
+      await writeFile(join(dir, 'many.json'), JSON.stringify(manifest));
+      const output = (await runCli(['validate', 'many.json'], { cwd: dir })).stdout.split('\n');
+      expect(output.length).toBe(100 + 3);
+      expect(output.slice(-4)).toEqual([
+        'many.json: $.capabilities[99].name: must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+        'many.json: 199 more problems not shown',
+        'many.json is not a valid manifest (299 problems)',
+        '',
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a file of five million commas in bounded output and memory', async () => {
+    const dir = await tempDir('validate');
+    try {
+      await writeFile(join(dir, 'commas.json'), `[${','.repeat(5 * 1024 * 1024)}]`);
+      const result = await runCli(['validate', 'commas.json'], { cwd: dir });
+      const output = result.stdout.split('\n');
+      expect([result.status, output.length, output[0]]).toEqual([1, 100 + 3, 'commas.json:1:2: value expected, found ","']);
+      expect(output.at(-2)).toMatch(/^commas\.json is not valid JSON \(\d{7} syntax errors\)$/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('refuses a FIFO without waiting for a writer, exit code 2', async () => {
+    const dir = await tempDir('validate');
+    try {
+      execFileSync('mkfifo', [join(dir, 'pipe.json')]);
+      const result = await runCli(['validate', 'pipe.json'], { cwd: dir });
+      expect(result).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `Error: validate: cannot read the manifest:\n  MANIFEST: ${join(dir, 'pipe.json')} is a FIFO, not a regular file\n`,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a directory as not a regular file, exit code 2', async () => {
+    const result = await validate('.');
+    expect(result).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `Error: validate: cannot read the manifest:\n  MANIFEST: ${manifests} is a directory, not a regular file\n`,
+    });
+  });
+
   it('refuses a file it cannot read as a usage error, exit code 2', async () => {
     const result = await validate('missing.json');
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
-      `Error: validate: cannot read the manifest:\n  MANIFEST: ${join(manifests, 'missing.json')}: ENOENT: no such file or directory, open '${join(manifests, 'missing.json')}'\n`,
+      `Error: validate: cannot read the manifest:\n  MANIFEST: ${join(manifests, 'missing.json')}: ENOENT: no such file or directory, stat '${join(manifests, 'missing.json')}'\n`,
     );
   });
 });

@@ -20,13 +20,16 @@ function plainEnvironment(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-/** Runs `hecate-om <args>` as a user would: `node packages/cli/bin/run.js`, in `cwd`. */
+/**
+ * Runs `hecate-om <args>` as a user would: `node packages/cli/bin/run.js`, in `cwd`. A command that
+ * hangs is killed after half a minute (status null), so the test fails instead of the run stalling.
+ */
 export function runCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [cliBin, ...args],
-      { cwd: options.cwd, env: plainEnvironment(options.env ?? {}), maxBuffer: 16 * 1024 * 1024 },
+      { cwd: options.cwd, env: plainEnvironment(options.env ?? {}), maxBuffer: 16 * 1024 * 1024, timeout: 30_000 },
       (error, stdout, stderr) => {
         const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
         resolve({ status, stdout, stderr });

@@ -12,7 +12,8 @@ export interface JsonSyntaxError extends TextPosition {
 
 export type ParseJsonResult =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly errors: readonly JsonSyntaxError[] };
+  /** `errors` holds the first `limit` errors in file order; `count` is how many there are in all. */
+  | { readonly ok: false; readonly errors: readonly JsonSyntaxError[]; readonly count: number };
 
 /** The line and column of a character offset; lines end at \n (a \r before it is part of the line). */
 export function positionAt(text: string, offset: number): TextPosition {
@@ -52,33 +53,35 @@ function foundText(text: string, offset: number, length: number): string {
 }
 
 /**
- * Parses strict JSON (no comments, no trailing commas). On failure, returns every syntax error
- * with its line and column: JSON.parse stops at the first and, on Node 20, says nowhere where.
+ * Parses strict JSON (no comments, no trailing commas). On failure, returns the first `limit` syntax
+ * errors with their line and column (JSON.parse stops at the first and, on Node 20, says nowhere
+ * where) and counts the rest without keeping them: a 5 MB file of commas holds five million errors.
  */
-export function parseJson(text: string): ParseJsonResult {
+export function parseJson(text: string, limit: number): ParseJsonResult {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
     const { message } = error as Error;
-    const found: jsonc.ParseError[] = [];
+    const positionOf = positionFinderOf(text);
+    const errors: JsonSyntaxError[] = [];
+    let count = 0;
+    // After one error the scanner often reports a second reading of the same token: keep the first.
+    // The scanner only moves forward, so a repeat always follows the error it repeats.
+    let lastOffset = -1;
+    const onError = (code: jsonc.ParseErrorCode, offset: number, length: number): void => {
+      if (offset === lastOffset) return;
+      lastOffset = offset;
+      count += 1;
+      if (errors.length < limit) errors.push({ ...positionOf(offset), message: `${describeErrorCode(code)}, found ${foundText(text, offset, length)}` });
+    };
     try {
-      jsonc.parse(text, found, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+      jsonc.visit(text, { onError }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     } catch (locatorError) {
       // jsonc's parser recurses once per nesting level: a few thousand open brackets overflow the stack.
       if (!(locatorError instanceof RangeError)) throw locatorError;
-      return { ok: false, errors: [{ line: 1, column: 1, message: `${message} (nested too deeply to locate every error)` }] };
+      return { ok: false, errors: [{ line: 1, column: 1, message: `${message} (nested too deeply to locate every error)` }], count: 1 };
     }
-    if (found.length === 0) return { ok: false, errors: [{ line: 1, column: 1, message }] };
-    // After one error the scanner often reports a second reading of the same token: keep the first.
-    const seenOffsets = new Set<number>();
-    const firstAtEachOffset = found.filter(({ offset }) => !seenOffsets.has(offset) && seenOffsets.add(offset));
-    const positionOf = positionFinderOf(text);
-    return {
-      ok: false,
-      errors: firstAtEachOffset.map(({ error: code, offset, length }) => ({
-        ...positionOf(offset),
-        message: `${describeErrorCode(code)}, found ${foundText(text, offset, length)}`,
-      })),
-    };
+    if (count === 0) return { ok: false, errors: [{ line: 1, column: 1, message }], count: 1 };
+    return { ok: false, errors, count };
   }
 }
