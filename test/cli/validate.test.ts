@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliBin, fixturesDir, runCli, tempDir } from './support/cli.js';
@@ -171,6 +171,24 @@ describe('hecate-om validate', () => {
         status: 2,
         stdout: '',
         stderr: `Error: validate: cannot read the manifest:\n  MANIFEST: ${join(dir, 'pipe.json')} is a FIFO, not a regular file\n`,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file over 16 MiB without reading it, exit code 2', async () => {
+    const dir = await tempDir('validate');
+    try {
+      const path = join(dir, 'huge.json');
+      // A sparse file: its size is what stat reports, with nothing written to disk.
+      await writeFile(path, '');
+      await truncate(path, 16 * 1024 * 1024 + 1);
+      const result = await runCli(['validate', 'huge.json'], { cwd: dir });
+      expect(result).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `Error: validate: cannot read the manifest:\n  MANIFEST: ${path} is 16777217 bytes, more than the 16777216 bytes read at most\n`,
       });
     } finally {
       await rm(dir, { recursive: true, force: true });
