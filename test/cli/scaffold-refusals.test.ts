@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contentsOf, runCli, tempDir, treeOf } from './support/cli.js';
@@ -153,6 +153,39 @@ describe('hecate-om scaffold refuses bad input before writing anything', () => {
       ].join('\n'),
     );
     expect(await contentsOf(cwd)).toEqual(before);
+  });
+
+  it('refuses --force when a generated file would go through a symbolic link, writing nothing where it points', async () => {
+    const target = join(cwd, 'hecate-billing');
+    const outside = join(cwd, 'outside');
+    await mkdir(target);
+    await mkdir(outside);
+    await writeFile(join(outside, 'service.ts'), 'the user\'s own file\n');
+    await symlink(outside, join(target, 'src'));
+    const before = await contentsOf(outside);
+    const result = await runCli(['scaffold', ...good, '--force'], { cwd });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        'Error: scaffold: nothing was written:',
+        `  --force: ${join(target, 'src')} is a symbolic link: the generated files under src/ would be written where it points, outside ${target}`,
+        '',
+      ].join('\n'),
+    );
+    expect(await contentsOf(outside)).toEqual(before);
+    expect(await treeOf(target)).toEqual(['src']);
+  });
+
+  it('refuses a --dir that is a dangling symbolic link, naming where it points', async () => {
+    const link = join(cwd, 'hecate-billing');
+    await symlink(join(cwd, 'gone'), link);
+    const result = await runCli(['scaffold', ...good, '--dir', link], { cwd });
+    expect(result).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: `Error: scaffold: nothing was written:\n  --dir: ${link} is a symbolic link to ${join(cwd, 'gone')}, which does not exist: create that directory or choose another --dir\n`,
+    });
+    expect(await treeOf(cwd)).toEqual(['hecate-billing', 'notes.txt']);
   });
 
   it('refuses a port that is not a number, a missing required flag and an unknown flag, with usage exit code 2', async () => {
