@@ -63,6 +63,12 @@ describe('the service templates', () => {
     );
   });
 
+  it.each(['~~~', '```', '~~~ Bills usage', '  ```sh'])('keep a description of %j from opening a code fence in the README', async (description) => {
+    // A fence opens on a line starting (after at most three spaces) with three backticks or tildes.
+    const fenceLines = (markdown: string) => markdown.split('\n').filter((line) => /^ {0,3}(`{3,}|~{3,})/.test(line));
+    expect(fenceLines((await rendered(description)).get('README.md')!)).toEqual(fenceLines((await rendered()).get('README.md')!));
+  });
+
   it('pin the versions this repository builds and tests with', async () => {
     const packageJson = JSON.parse((await rendered()).get('package.json')!) as Record<string, Record<string, string>>;
     const root = await readJson('package.json');

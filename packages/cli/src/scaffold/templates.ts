@@ -56,9 +56,12 @@ function jsonStringContent(value: string): string {
   return JSON.stringify(value).slice(1, -1);
 }
 
-/** Markdown that would turn part of a sentence into markup or HTML. */
+/**
+ * Markdown that would turn part of a sentence into markup or HTML; `~` as well as a backtick, since
+ * a line starting with three of either opens a code fence that swallows the rest of the file.
+ */
 function markdownText(value: string): string {
-  return value.replace(/[\\`*_[\]<>|#]/g, (character) => `\\${character}`);
+  return value.replace(/[\\`~*_[\]<>|#]/g, (character) => `\\${character}`);
 }
 
 /**
