@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { appendFile, mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,16 @@ describe('a service scaffolded by hecate-om for another org and registry', () =>
 
   it('type-checks', async () => {
     await inService(service, pnpm, ['run', 'typecheck']);
+  }, 120_000);
+
+  it("type-checks a service that uses Node's globals, process.env and setTimeout", async () => {
+    const file = join(service, 'src', 'node-globals.ts');
+    await writeFile(file, "export const level = process.env.LOG_LEVEL ?? 'info';\nexport const timer: NodeJS.Timeout = setTimeout(() => {}, 1);\n");
+    try {
+      await inService(service, pnpm, ['run', 'typecheck']);
+    } finally {
+      await rm(file);
+    }
   }, 120_000);
 
   it('passes its own tests: the contract shape, its names, its version, no capability, no authority', async () => {

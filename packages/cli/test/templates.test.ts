@@ -75,6 +75,7 @@ describe('the service templates', () => {
     const unplugin = await readJson('packages/unplugin/package.json');
     expect(packageJson.devDependencies).toEqual({
       '@hecate-om/unplugin': `^${hecateOmVersion()}`,
+      '@types/node': root.devDependencies!['@types/node'],
       esbuild: unplugin.devDependencies!.esbuild,
       typescript: root.devDependencies!.typescript,
       vitest: root.devDependencies!.vitest,
