@@ -96,12 +96,22 @@ describe('hecate-om inspect', () => {
     });
   });
 
-  it('says why a directory is not a service project and exits 1', async () => {
+  it('refuses a directory without package.json as a usage error naming DIR, exit code 2 like a missing manifest', async () => {
     const dir = await tempDir('inspect');
     try {
-      const result = await runCli(['inspect', dir, '--json'], { cwd: repoRoot });
-      expect(result.status).toBe(1);
-      expect(JSON.parse(result.stdout)).toMatchObject({ ok: false, error: { code: 'no-package-json' } });
+      const result = await runCli(['inspect', dir], { cwd: repoRoot });
+      expect(result).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: `Error: inspect: not a service project:\n  DIR: ${dir} holds no package.json: pass the directory of the service project, which holds its package.json\n`,
+      });
+      const json = await runCli(['inspect', dir, '--json'], { cwd: repoRoot });
+      expect(json.status).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        error: { exitCode: 2, problems: [{ flag: 'DIR', message: `${dir} holds no package.json: pass the directory of the service project, which holds its package.json` }] },
+      });
+      const missing = await runCli(['inspect', join(dir, 'missing')], { cwd: repoRoot });
+      expect([missing.status, missing.stderr]).toEqual([2, `Error: inspect: not a service project:\n  DIR: ${join(dir, 'missing')} does not exist\n`]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

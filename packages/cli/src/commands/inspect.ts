@@ -48,6 +48,9 @@ The build plugin's options are set in build.mjs, which inspect does not run: pas
   async run(): Promise<InspectReport> {
     const { args, flags } = await this.parse(Inspect);
     const root = resolve(args.dir);
+    const { projectDirectoryProblem } = await import('../inspect/project-directory.js');
+    const problem = await projectDirectoryProblem(root);
+    if (problem !== undefined) this.refuse('not a service project:', [{ flag: 'DIR', message: problem }]);
     // The plugin loads the analysis (ts-morph, zod) itself, and only on a cache miss.
     const { formatDiagnostic, inspectService } = await import('@hecate-om/unplugin');
     const outcome = await inspectService(
