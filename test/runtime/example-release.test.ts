@@ -12,7 +12,7 @@ describe('the example release, unpacked from the tarball the plugin wrote', () =
   it('runs with node, answers /health and /manifest, and exits 0 on SIGTERM after stopping', async () => {
     const run = runRelease(release.dir);
     try {
-      const port = await run.port();
+      const port = await run.ready();
       const health = await httpGet(port, '/health');
       expect([health.status, health.json]).toEqual([200, { status: 'ok', name: 'hecate-echo', version: release.manifest.version, checks: { service: [{ status: 'ok' }] } }]);
       expect((await httpGet(port, '/manifest')).json).toEqual(release.manifest);

@@ -25,7 +25,13 @@ export interface RunningRelease {
   stderr(): string;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   waitFor(match: (event: ReleaseLogLine) => boolean, what?: string): Promise<ReleaseLogLine>;
+  /** The health port, once the endpoint listens: `start()` may still be running, so `/health` may say `starting`. */
   port(): Promise<number>;
+  /**
+   * The health port, once the runtime has logged `ready` (needs HECATE_LOG_LEVEL info, the default
+   * here): `start()` has returned, so `/health` reports what `health()` says.
+   */
+  ready(): Promise<number>;
   fixtureEvents(name: string): ReleaseLogLine[];
   kill(signal: NodeJS.Signals): boolean;
 }

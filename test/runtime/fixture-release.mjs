@@ -153,16 +153,16 @@ export function runRelease(dir, env = {}, args = []) {
       });
     });
   };
+  const port = () =>
+    waitFor((event) => typeof event.port === 'number' && /listening/.test(event.message ?? ''), 'the listening line').then((event) => event.port);
   return {
     child,
     lines,
     stderr: () => stderr,
     exited,
     waitFor,
-    port: () =>
-      waitFor((event) => typeof event.port === 'number' && /listening/.test(event.message ?? ''), 'the listening line').then(
-        (event) => event.port,
-      ),
+    port,
+    ready: () => waitFor((event) => event.message === 'ready', 'the ready line').then(port),
     fixtureEvents: (name) => lines.filter((event) => event.fixture === name),
     kill: (signal) => child.kill(signal),
   };

@@ -11,7 +11,7 @@ describe('the health endpoint of a running release', () => {
 
   it('reports ok in the health+json shape, with name, version and the service check', async () => {
     const run = start();
-    const port = await run.port();
+    const port = await run.ready();
     const health = await httpGet(port, '/health');
     expect(health.status).toBe(200);
     expect(health.headers['content-type']).toBe('application/health+json');
@@ -24,14 +24,14 @@ describe('the health endpoint of a running release', () => {
   });
 
   it('reports degraded with its reason as 200 and stays ready', async () => {
-    const port = await start({ FIXTURE_HEALTH: 'degraded' }).port();
+    const port = await start({ FIXTURE_HEALTH: 'degraded' }).ready();
     const health = await httpGet(port, '/health');
     expect([health.status, health.json?.status, health.json?.checks]).toEqual([200, 'degraded', { service: [{ status: 'degraded', output: 'cache is cold' }] }]);
     expect((await httpGet(port, '/health/ready')).status).toBe(200);
   });
 
   it('reports down with its reason as 503 and is not ready', async () => {
-    const port = await start({ FIXTURE_HEALTH: 'down' }).port();
+    const port = await start({ FIXTURE_HEALTH: 'down' }).ready();
     const health = await httpGet(port, '/health');
     expect([health.status, health.json?.status, health.json?.checks]).toEqual([503, 'down', { service: [{ status: 'down', output: 'upstream refused' }] }]);
     const ready = await httpGet(port, '/health/ready');
@@ -39,13 +39,13 @@ describe('the health endpoint of a running release', () => {
   });
 
   it('reports a health() that throws as down with the error', async () => {
-    const port = await start({ FIXTURE_HEALTH: 'throw' }).port();
+    const port = await start({ FIXTURE_HEALTH: 'throw' }).ready();
     const health = await httpGet(port, '/health');
     expect([health.status, health.json?.checks]).toEqual([503, { service: [{ status: 'down', output: 'health() threw TypeError: health probe exploded' }] }]);
   });
 
   it('reports a health() that hangs as down after the timeout, while liveness answers', async () => {
-    const port = await start({ FIXTURE_HEALTH: 'hang', HECATE_HEALTH_TIMEOUT_MS: '300' }).port();
+    const port = await start({ FIXTURE_HEALTH: 'hang', HECATE_HEALTH_TIMEOUT_MS: '300' }).ready();
     const [health, live] = await Promise.all([httpGet(port, '/health'), httpGet(port, '/health/live')]);
     expect([health.status, health.json?.checks]).toEqual([503, { service: [{ status: 'down', output: 'health() did not answer within 300 ms' }] }]);
     expect(live.status).toBe(200);
@@ -54,8 +54,7 @@ describe('the health endpoint of a running release', () => {
 
   it('calls a slow health() once per interval for a flood of concurrent probes', async () => {
     const run = start({ FIXTURE_HEALTH_DELAY_MS: '300', HECATE_HEALTH_TIMEOUT_MS: '5000' });
-    const port = await run.port();
-    await run.waitFor((event) => event.message === 'ready');
+    const port = await run.ready();
     const startedAt = performance.now();
     const answers = await Promise.all(Array.from({ length: 200 }, () => httpGet(port, '/health')));
     const intervals = Math.floor((performance.now() - startedAt) / 1000) + 1;
@@ -65,7 +64,7 @@ describe('the health endpoint of a running release', () => {
   });
 
   it('answers unknown paths 404 and other methods 405 with Allow, and HEAD without a body', async () => {
-    const port = await start().port();
+    const port = await start().ready();
     expect((await httpGet(port, '/healthz')).status).toBe(404);
     expect((await httpGet(port, '/health/')).status).toBe(404);
     expect((await httpGet(port, '/health?verbose=1')).status).toBe(200);

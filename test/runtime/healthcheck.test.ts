@@ -16,8 +16,9 @@ function healthcheck(env: Record<string, string>): Promise<{ code: number | null
   });
 }
 
+/** A running fixture service whose start() has returned, so its readiness is what health() says. */
 async function serviceOn(env: Record<string, string>): Promise<number> {
-  return start({ HECATE_HEALTH_HOST: '0.0.0.0', ...env }).port();
+  return start({ HECATE_HEALTH_HOST: '0.0.0.0', ...env }).ready();
 }
 
 function unusedPort(): Promise<number> {

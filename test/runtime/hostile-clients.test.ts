@@ -24,7 +24,8 @@ const statusLine = (answer: string): string => answer.slice(0, answer.indexOf('\
 describe('a release facing hostile or broken clients', () => {
   it('answers garbage, oversized headers, bodies and abandoned requests without falling over', async () => {
     const run = start({ FIXTURE_HEALTH_DELAY_MS: '300' });
-    const port = await run.port();
+    // Ready first: while start() runs, a probe is answered without calling health(), which is waited for below.
+    const port = await run.ready();
 
     expect(statusLine(await exchange(port, Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0xff, 0xfe, 0x0d, 0x0a, 0x0d, 0x0a])))).toBe('HTTP/1.1 400 Bad Request');
     expect(statusLine(await exchange(port, 'GET /health HTTP/9.9\r\n\r\n'))).toBe('HTTP/1.1 400 Bad Request');

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { type RunningRelease, buildFixtureRelease, contractValuesOfFixture, httpGet, removeRelease } from './fixture-release.mjs';
 import { useRuntimeFixture } from './use-runtime-fixture.js';
 
@@ -50,6 +53,8 @@ describe('boot', () => {
   it('warns about a HECATE_ variable it does not read, and logs nothing else at the default level', async () => {
     const run = start({ HECATE_LOG_LEVEL: 'warn', HECATE_HEALTH_PROT: '9000' });
     const port = await run.port();
+    // No "ready" line at warn: the fixture's own line says start() has returned.
+    await run.waitFor((event) => event.fixture === 'started');
     expect((await httpGet(port, '/health')).status).toBe(200);
     run.kill('SIGTERM');
     expect(await run.exited).toEqual({ code: 0, signal: null });
@@ -57,6 +62,7 @@ describe('boot', () => {
       'HECATE_HEALTH_PROT is not a setting of the hecate-om runtime and is ignored',
       `health endpoint listening on port ${port}, picked at boot because HECATE_HEALTH_PORT is 0`,
       'fixture start',
+      'fixture started',
       'fixture health',
       'fixture health-answered',
       'fixture stop',
@@ -64,9 +70,12 @@ describe('boot', () => {
   });
 
   it('reports down while start() runs, then exits 1 with the error when start() throws', async () => {
-    const run = start({ FIXTURE_START: 'throw', FIXTURE_START_DELAY_MS: '1500' });
+    const gate = join(await mkdtemp(join(tmpdir(), 'hecate-gate-')), 'open');
+    onTestFinished(() => rm(dirname(gate), { recursive: true, force: true }));
+    const run = start({ FIXTURE_START: 'throw', FIXTURE_START_GATE: gate });
     const port = await run.port();
     const [health, ready] = await Promise.all([httpGet(port, '/health'), httpGet(port, '/health/ready')]);
+    await writeFile(gate, '');
     expect([health.status, health.json?.status, health.json?.checks]).toEqual([
       503,
       'down',
@@ -98,8 +107,7 @@ describe('boot', () => {
 describe('graceful shutdown', () => {
   it('on SIGTERM turns not ready at once, drains the answer in flight, stops once with the state and exits 0', async () => {
     const run = start({ FIXTURE_HEALTH_DELAY_MS: '700', HECATE_HEALTH_TIMEOUT_MS: '5000', FIXTURE_STATE_TOKEN: 'state-7f3a' });
-    const port = await run.port();
-    await run.waitFor((event) => event.message === 'ready');
+    const port = await run.ready();
     const inFlight = httpGet(port, '/health');
     await run.waitFor((event) => event.fixture === 'health');
     run.kill('SIGTERM');
@@ -115,7 +123,7 @@ describe('graceful shutdown', () => {
 
   it('waits for a health() refresh in flight before stop(), even with no probe waiting for it', async () => {
     const run = start({ FIXTURE_HEALTH_DELAY_MS: '700', HECATE_HEALTH_TIMEOUT_MS: '5000' });
-    const port = await run.port();
+    const port = await run.ready();
     expect((await httpGet(port, '/health')).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1100));
     expect((await httpGet(port, '/health')).status).toBe(200);
