@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -6,6 +7,16 @@ import { type RunningRelease, buildFixtureRelease, contractValuesOfFixture, http
 import { useRuntimeFixture } from './use-runtime-fixture.js';
 
 const { start } = useRuntimeFixture();
+
+/** A loopback port nothing listens on: bound, read and released. */
+function unusedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 const messages = (run: RunningRelease): (string | undefined)[] =>
   run.lines.map((event) => (event.fixture === undefined ? event.message : `fixture ${event.fixture}`));
 
@@ -89,6 +100,16 @@ describe('boot', () => {
       error: { name: 'Error', message: 'the database is not there' },
     });
     expect(run.fixtureEvents('stop')).toEqual([]);
+  });
+
+  it("logs why start() failed down to the error's cause and code, as fetch() reports a refused connection", async () => {
+    const run = start({ FIXTURE_START: 'fetch', FIXTURE_FETCH_URL: `http://127.0.0.1:${await unusedPort()}/` });
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.lines.at(-1)).toMatchObject({
+      level: 'fatal',
+      message: 'start() threw TypeError: fetch failed',
+      error: { name: 'TypeError', message: 'fetch failed', cause: { code: 'ECONNREFUSED', syscall: 'connect', message: expect.stringContaining('ECONNREFUSED') } },
+    });
   });
 
   it('logs an error nothing caught as a fatal event and exits 1', async () => {

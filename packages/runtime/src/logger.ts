@@ -1,4 +1,5 @@
 import type { LogLevel, Logger } from '@hecate-om/contract';
+import { errorFields } from './error-fields.js';
 
 /** The runtime's own logger adds `fatal`: why the process is about to exit, printed at every level. */
 export interface RuntimeLogger extends Logger {
@@ -17,10 +18,13 @@ export interface LoggerOptions {
   readonly now?: () => Date;
 }
 
+/** The keys the logger writes itself; `fields` holds a field given under one of these names. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['time', 'level', 'service', 'version', 'message', 'fields']);
+
 /**
- * One JSON object per line: `{"time","level","service","version","message",...fields}`. The fixed
- * keys are spread again after the fields so that a field can never pass itself off as another
- * service or level.
+ * One JSON object per line: `{"time","level","service","version","message",...fields}`. A field
+ * can never pass itself off as another service or level: one named like a key the logger writes
+ * (or named `fields`) is kept under `fields` instead, so its value is not lost.
  */
 export function createLogger({ level, service, write, now = () => new Date() }: LoggerOptions): RuntimeLogger {
   const threshold = SEVERITY[level];
@@ -33,7 +37,12 @@ export function createLogger({ level, service, write, now = () => new Date() }: 
       version: service.version,
       message,
     };
-    write(`${serializeEvent(fields === undefined ? event : { ...event, ...fields, ...event })}\n`);
+    if (fields === undefined) return write(`${serializeEvent(event)}\n`);
+    // fromEntries and spreads define own properties: a field named __proto__ stays data.
+    const entries = Object.entries(fields);
+    const shadowed = entries.filter(([key]) => RESERVED_KEYS.has(key));
+    const kept = Object.fromEntries(entries.filter(([key]) => !RESERVED_KEYS.has(key)));
+    write(`${serializeEvent(shadowed.length === 0 ? { ...event, ...kept } : { ...event, ...kept, fields: Object.fromEntries(shadowed) })}\n`);
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),
@@ -55,7 +64,7 @@ function serializeEvent(event: Record<string, unknown>): string {
 }
 
 function replaceUnserializable(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (value instanceof Error) return errorFields(value);
   if (typeof value === 'bigint') return value.toString();
   return value;
 }
