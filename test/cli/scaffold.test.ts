@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { appendFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli, tempDir, treeOf } from './support/cli.js';
@@ -65,6 +65,18 @@ describe('a service scaffolded by hecate-om for another org and registry', () =>
     await inService(service, pnpm, ['install']);
   }, 300_000);
 
+  // Each test that needs the build or the unpacked release asks for it, so that any order works.
+  let building: Promise<void> | undefined;
+  const built = (): Promise<void> => (building ??= inService(service, pnpm, ['run', 'build']).then(() => {}));
+  let unpacking: Promise<string> | undefined;
+  const unpacked = (): Promise<string> =>
+    (unpacking ??= built().then(async () => {
+      const directory = join(work, 'release');
+      await mkdir(directory);
+      await run('tar', ['-xzf', join(service, 'dist', `${NAME}-${VERSION}.tar.gz`), '-C', directory]);
+      return directory;
+    }));
+
   afterAll(async () => {
     if (release !== undefined) await stopRelease(release);
     await rm(work, { recursive: true, force: true });
@@ -94,7 +106,7 @@ describe('a service scaffolded by hecate-om for another org and registry', () =>
   }, 120_000);
 
   it('builds every artifact, named and placed for the chosen org and registry', async () => {
-    await inService(service, pnpm, ['run', 'build']);
+    await built();
     const dist = join(service, 'dist');
     expect(await treeOf(dist)).toEqual([
       '.hecate-om-outputs.json',
@@ -128,11 +140,8 @@ describe('a service scaffolded by hecate-om for another org and registry', () =>
   }, 120_000);
 
   it('releases a tarball that boots, answers 200 on /health/ready and stops cleanly on SIGTERM', async () => {
-    const unpacked = join(work, 'release');
-    await mkdir(unpacked);
-    await run('tar', ['-xzf', join(service, 'dist', `${NAME}-${VERSION}.tar.gz`), '-C', unpacked]);
-    const releaseDir = join(unpacked, `${NAME}-${VERSION}`);
-    expect(await treeOf(unpacked)).toEqual([
+    const releaseDir = join(await unpacked(), `${NAME}-${VERSION}`);
+    expect(await treeOf(dirname(releaseDir))).toEqual([
       `${NAME}-${VERSION}/`,
       ...['main.js', 'main.js.map', 'manifest.json', 'package.json'].map((file) => `${NAME}-${VERSION}/${file}`),
     ]);
@@ -150,7 +159,8 @@ describe('a service scaffolded by hecate-om for another org and registry', () =>
 
   it('leaves no value of the hecate-om project in what it builds and releases', async () => {
     // pnpm-workspace.yaml and the lockfile hold this test's own tarball overrides.
+    const releaseDirectory = await unpacked();
     expect(await findHouseValues(service, ['node_modules', 'pnpm-lock.yaml', 'pnpm-workspace.yaml'])).toEqual([]);
-    expect(await findHouseValues(join(work, 'release'))).toEqual([]);
-  });
+    expect(await findHouseValues(releaseDirectory)).toEqual([]);
+  }, 120_000);
 });
