@@ -52,6 +52,18 @@ describe('the health endpoint of a running release', () => {
     expect((await httpGet(port, '/health/ready')).status).toBe(503);
   });
 
+  it('never calls a health() that hangs again while it pends, and stops without one beside stop()', async () => {
+    const run = start({ FIXTURE_HEALTH: 'hang', HECATE_HEALTH_TIMEOUT_MS: '300' });
+    const port = await run.ready();
+    // Past three cache intervals (1 s each) of probes, each of which would call a settled health() again.
+    const until = performance.now() + 3200;
+    while (performance.now() < until) expect((await httpGet(port, '/health')).status).toBe(503);
+    expect(run.fixtureEvents('health')).toHaveLength(1);
+    run.kill('SIGTERM');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.lines.filter((event) => event.fixture !== undefined).map((event) => event.fixture)).toEqual(['start', 'started', 'health', 'health-answered', 'stop']);
+  });
+
   it('calls a slow health() once per interval for a flood of concurrent probes', async () => {
     const run = start({ FIXTURE_HEALTH_DELAY_MS: '300', HECATE_HEALTH_TIMEOUT_MS: '5000' });
     const port = await run.ready();

@@ -32,14 +32,17 @@ export interface HealthMonitorOptions {
 }
 
 /**
- * Calls `health()` at most once per `cacheMs`, with a deadline, never two calls at once. A probe gets
- * the last observation at once, even while a refresh is in flight; only the very first probe waits,
- * and never longer than the timeout.
+ * Calls `health()` at most once per `cacheMs`, with a deadline, never two calls at once: a call that
+ * outlives its deadline is reported down, and `health()` is not called again until that call has
+ * settled, so a `health()` that hangs is never piled up. A probe gets the last observation at once,
+ * even while a refresh is in flight; only the very first probe waits, and never longer than the timeout.
  */
 export class HealthMonitor {
   readonly #options: HealthMonitorOptions;
   #last: HealthObservation | undefined;
   #inFlight: Promise<HealthObservation> | undefined;
+  /** A `health()` call has not settled, past its deadline or not. */
+  #callPending = false;
   #nextCheckAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: HealthMonitorOptions) {
@@ -48,7 +51,7 @@ export class HealthMonitor {
 
   /** The latest observation, refreshed in the background when stale; a promise only before the first. */
   observe(): HealthObservation | Promise<HealthObservation> {
-    if (this.#inFlight === undefined && this.#options.clock.now() >= this.#nextCheckAt) this.#refresh();
+    if (!this.#callPending && this.#options.clock.now() >= this.#nextCheckAt) this.#refresh();
     return this.#last ?? (this.#inFlight as Promise<HealthObservation>);
   }
 
@@ -83,12 +86,21 @@ export class HealthMonitor {
           threw(error);
         }
       };
+      const answered = (health: unknown): void => {
+        this.#callPending = false;
+        settleWith(health);
+      };
+      const failed = (error: unknown): void => {
+        this.#callPending = false;
+        threw(error);
+      };
+      this.#callPending = true;
       try {
         const answer: unknown = check();
-        if (isThenable(answer)) answer.then(settleWith, threw);
-        else settleWith(answer);
+        if (isThenable(answer)) answer.then(answered, failed);
+        else answered(answer);
       } catch (error) {
-        threw(error);
+        failed(error);
       }
     });
     // A synchronous health() has settled already; keeping its promise would block later refreshes.

@@ -77,6 +77,24 @@ describe('HealthMonitor', () => {
     expect(monitor.observe()).toEqual({ status: 'down', reason: 'health() did not answer within 1000 ms' });
   });
 
+  it('never calls health() again while a call that timed out still pends, and calls it once that call settles', async () => {
+    const clock = new ManualClock();
+    const health = controlledHealth();
+    const monitor = monitorOf(health.check, clock);
+    const probe = monitor.observe();
+    clock.advance(1000);
+    expect(await probe).toEqual({ status: 'down', reason: 'health() did not answer within 1000 ms' });
+    for (let second = 0; second < 10; second += 1) {
+      clock.advance(1000);
+      expect(monitor.observe()).toEqual({ status: 'down', reason: 'health() did not answer within 1000 ms' });
+    }
+    expect(health.calls).toBe(1);
+    health.answer('ok');
+    await Promise.resolve();
+    monitor.observe();
+    expect(health.calls).toBe(2);
+  });
+
   it('reports down with the error when health() throws or rejects', async () => {
     const clock = new ManualClock();
     const throwing = monitorOf(() => {
