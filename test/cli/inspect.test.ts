@@ -103,15 +103,18 @@ describe('hecate-om inspect', () => {
       expect(result).toEqual({
         status: 2,
         stdout: '',
-        stderr: `Error: inspect: not a service project:\n  DIR: ${dir} holds no package.json: pass the directory of the service project, which holds its package.json\n`,
+        stderr: `Error: inspect: not a service project:\n  DIR: ${dir} holds no package.json\n    hint: pass the directory of the service project, which holds its package.json\n`,
       });
       const json = await runCli(['inspect', dir, '--json'], { cwd: repoRoot });
       expect(json.status).toBe(2);
       expect(JSON.parse(json.stdout)).toMatchObject({
-        error: { exitCode: 2, problems: [{ flag: 'DIR', message: `${dir} holds no package.json: pass the directory of the service project, which holds its package.json` }] },
+        error: {
+          exitCode: 2,
+          problems: [{ flag: 'DIR', message: `${dir} holds no package.json`, hint: 'pass the directory of the service project, which holds its package.json' }],
+        },
       });
       const missing = await runCli(['inspect', join(dir, 'missing')], { cwd: repoRoot });
-      expect([missing.status, missing.stderr]).toEqual([2, `Error: inspect: not a service project:\n  DIR: ${join(dir, 'missing')} does not exist\n`]);
+      expect([missing.status, missing.stderr.split('\n')[1]]).toEqual([2, `  DIR: ${join(dir, 'missing')} does not exist`]);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -183,7 +183,7 @@ describe('hecate-om scaffold refuses bad input before writing anything', () => {
     expect(result).toEqual({
       status: 2,
       stdout: '',
-      stderr: `Error: scaffold: nothing was written:\n  --dir: ${link} is a symbolic link to ${join(cwd, 'gone')}, which does not exist: create that directory or choose another --dir\n`,
+      stderr: `Error: scaffold: nothing was written:\n  --dir: ${link} is a symbolic link to ${join(cwd, 'gone')}, which does not exist\n    hint: create that directory, or choose another --dir\n`,
     });
     expect(await treeOf(cwd)).toEqual(['hecate-billing', 'notes.txt']);
   });

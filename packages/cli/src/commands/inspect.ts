@@ -50,7 +50,7 @@ The build plugin's options are set in build.mjs, which inspect does not run: pas
     const root = resolve(args.dir);
     const { projectDirectoryProblem } = await import('../inspect/project-directory.js');
     const problem = await projectDirectoryProblem(root);
-    if (problem !== undefined) this.refuse('not a service project:', [{ flag: 'DIR', message: problem }]);
+    if (problem !== undefined) this.refuse('not a service project:', [problem]);
     // The plugin loads the analysis (ts-morph, zod) itself, and only on a cache miss.
     const { formatDiagnostic, inspectService } = await import('@hecate-om/unplugin');
     const outcome = await inspectService(

@@ -34,13 +34,16 @@ async function kindOf(path: string, follow: boolean): Promise<PathKind> {
  * the directory must be absent or empty, or `force` given; its parent must exist.
  */
 export async function checkTargetDirectory(path: string, force: boolean): Promise<TargetDirectoryResult> {
-  const refuse = (message: string): TargetDirectoryResult => ({ ok: false, problems: [{ flag: '--dir', message }] });
+  const refuse = (message: string, hint?: string): TargetDirectoryResult => ({
+    ok: false,
+    problems: [hint === undefined ? { flag: '--dir', message } : { flag: '--dir', message, hint }],
+  });
   const kind = await kindOf(path, true);
   if (kind === 'other') return refuse(`${path} exists and is not a directory`);
   if (kind === 'missing') {
     // A link to a directory is followed, as the user asked for it by name; one to nothing cannot be renamed onto.
     if ((await kindOf(path, false)) === 'symlink')
-      return refuse(`${path} is a symbolic link to ${resolve(dirname(path), await readlink(path))}, which does not exist: create that directory or choose another --dir`);
+      return refuse(`${path} is a symbolic link to ${resolve(dirname(path), await readlink(path))}, which does not exist`, 'create that directory, or choose another --dir');
     const parent = dirname(path);
     if ((await kindOf(parent, true)) !== 'directory') return refuse(`${parent}, the parent of ${path}, is not an existing directory: create it first`);
     return { ok: true, value: { path, state: 'absent' } };
