@@ -75,6 +75,14 @@ describe('the health endpoint of a running release', () => {
     expect(run.fixtureEvents('health').length).toBeLessThanOrEqual(intervals);
   });
 
+  it('routes a request target in absolute form, as RFC 9112 section 3.2.2 requires of a server', async () => {
+    const port = await start().ready();
+    const health = await httpGet(port, `http://127.0.0.1:${port}/health`);
+    expect([health.status, health.json?.status]).toEqual([200, 'ok']);
+    expect((await httpGet(port, `http://127.0.0.1:${port}/health/ready?probe=1`)).status).toBe(200);
+    expect((await httpGet(port, `http://127.0.0.1:${port}/healthz`)).status).toBe(404);
+  });
+
   it('answers unknown paths 404 and other methods 405 with Allow, and HEAD without a body', async () => {
     const port = await start().ready();
     expect((await httpGet(port, '/healthz')).status).toBe(404);

@@ -126,17 +126,21 @@ describe('boot', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('on SIGTERM turns not ready at once, drains the answer in flight, stops once with the state and exits 0', async () => {
-    const run = start({ FIXTURE_HEALTH_DELAY_MS: '700', HECATE_HEALTH_TIMEOUT_MS: '5000', FIXTURE_STATE_TOKEN: 'state-7f3a' });
+  it('on SIGTERM turns not ready at once, answers the probes in flight not ready, stops once with the state and exits 0', async () => {
+    const gate = join(await mkdtemp(join(tmpdir(), 'hecate-gate-')), 'open');
+    onTestFinished(() => rm(dirname(gate), { recursive: true, force: true }));
+    const run = start({ FIXTURE_HEALTH_GATE: gate, HECATE_HEALTH_TIMEOUT_MS: '5000', FIXTURE_STATE_TOKEN: 'state-7f3a' });
     const port = await run.ready();
-    const inFlight = httpGet(port, '/health');
+    const inFlight = [httpGet(port, '/health'), httpGet(port, '/health/ready')];
     await run.waitFor((event) => event.fixture === 'health');
     run.kill('SIGTERM');
     await run.waitFor((event) => event.message === 'shutting down');
     const ready = await httpGet(port, '/health/ready');
     expect([ready.status, ready.json]).toEqual([503, { status: 'down', output: 'shutting down' }]);
-    const drained = await inFlight;
-    expect([drained.status, drained.json?.status]).toEqual([200, 'ok']);
+    await writeFile(gate, '');
+    const [health, readyInFlight] = await Promise.all(inFlight);
+    expect([health?.status, health?.json?.checks]).toEqual([503, { service: [{ status: 'down', output: 'shutting down' }] }]);
+    expect([readyInFlight?.status, readyInFlight?.json]).toEqual([503, { status: 'down', output: 'shutting down' }]);
     expect(await run.exited).toEqual({ code: 0, signal: null });
     expect(run.fixtureEvents('stop')).toEqual([{ fixture: 'stop', state: { token: 'state-7f3a' } }]);
     expect(messages(run).slice(-4)).toEqual(['shutting down', 'fixture health-answered', 'fixture stop', 'stopped']);

@@ -94,9 +94,7 @@ export class HealthEndpoint {
   }
 
   #answer(request: IncomingMessage, response: ServerResponse): void {
-    const url = request.url ?? '/';
-    const query = url.indexOf('?');
-    const path = query === -1 ? url : url.slice(0, query);
+    const path = pathOf(request.url ?? '/');
     if (path !== '/health' && path !== '/health/live' && path !== '/health/ready' && path !== '/manifest')
       return send(response, NOT_FOUND);
     if (request.method !== 'GET' && request.method !== 'HEAD') return send(response, METHOD_NOT_ALLOWED);
@@ -107,7 +105,11 @@ export class HealthEndpoint {
     this.#waiting += 1;
     void observation.then((settled) => {
       try {
-        send(response, this.#render(path, settled));
+        // An answer tells the state when it is sent: a shutdown begun while it waited makes it not
+        // ready. The checks answer at once now (the call it waited for has settled, and a draining
+        // part calls nothing), so observing again starts no health() call.
+        const current = this.#observe();
+        send(response, this.#render(path, current instanceof Promise ? settled : current));
       } finally {
         this.#waiting -= 1;
         if (this.#waiting === 0) for (const resolve of this.#whenIdle.splice(0)) resolve();
@@ -162,6 +164,21 @@ function aggregateStatus(checks: readonly NamedCheck[], observations: Observatio
 
 function sameObservations(a: Observations | undefined, b: Observations): boolean {
   return a !== undefined && a.length === b.length && a.every((observation, index) => observation === b[index]);
+}
+
+/**
+ * The path of a request target: origin form (`/health?x`), or absolute form
+ * (`http://host/health`), which RFC 9112 section 3.2.2 requires a server to accept. Anything else
+ * (`*`, a bad URL) has no path the endpoint serves.
+ */
+function pathOf(target: string): string {
+  if (target.startsWith('/')) {
+    const query = target.indexOf('?');
+    return query === -1 ? target : target.slice(0, query);
+  }
+  if (!URL.canParse(target)) return '';
+  const url = new URL(target);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.pathname : '';
 }
 
 function send(response: ServerResponse, reply: Reply): void {
