@@ -53,8 +53,16 @@ const HOSTNAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0
 const TIMEOUT_PROBLEM = `must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`;
 const ABSOLUTE_PATH_PROBLEM = 'must be an absolute path: a relative one would depend on the working directory';
 
+/**
+ * A name whose last label is a number (`0`, `127.1`, `0x7f000001`) is not a host name: the resolver
+ * reads it as an abbreviated IPv4 address, so `0` would bind every interface (the WHATWG URL host
+ * parser's "ends in a number" rule; RFC 3696 §2 keeps top-level labels from being all-numeric).
+ */
+const NUMERIC_LAST_LABEL = /(?:^|\.)(?:\d+|0x[0-9a-f]*)\.?$/i;
+
 function parseHost(text: string): string | undefined {
-  return isIP(text) !== 0 || HOSTNAME_PATTERN.test(text) ? text : undefined;
+  if (isIP(text) !== 0) return text;
+  return HOSTNAME_PATTERN.test(text) && !NUMERIC_LAST_LABEL.test(text) ? text : undefined;
 }
 
 /** 0 asks the system for a free port: useful in tests, logged because nobody else can know it. */
@@ -86,7 +94,7 @@ export const RUNTIME_SETTINGS = {
     variable: 'HECATE_HEALTH_HOST',
     default: () => DEFAULT_HEALTH_HOST,
     parse: parseHost,
-    problem: 'must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name; unset it for 127.0.0.1',
+    problem: 'must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name whose last label is not a number (0 or 127.1 would be read as an abbreviated IPv4 address); unset it for 127.0.0.1',
     doc: 'address the health endpoint listens on: an IPv4 or IPv6 address or a host name',
     // The container engine publishes the port only when the endpoint listens on every interface.
     deployed: () => '0.0.0.0',

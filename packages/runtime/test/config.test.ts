@@ -71,7 +71,7 @@ describe('resolveConfig', () => {
         HECATE_SHUTDOWN_TIMEOUT_MS: '-5',
       }),
     ).toEqual([
-      'HECATE_HEALTH_HOST is "http://0.0.0.0": must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name; unset it for 127.0.0.1',
+      'HECATE_HEALTH_HOST is "http://0.0.0.0": must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name whose last label is not a number (0 or 127.1 would be read as an abbreviated IPv4 address); unset it for 127.0.0.1',
       'HECATE_HEALTH_PORT is "80a": must be a whole number from 1 to 65535, or 0 to pick a free port',
       'HECATE_SECRETS_DIR is "secrets": must be an absolute path: a relative one would depend on the working directory',
       'HECATE_STATE_DIR is "": must be an absolute path: a relative one would depend on the working directory',
@@ -89,6 +89,14 @@ describe('resolveConfig', () => {
     expect(messagesFor({ HECATE_HEALTH_HOST: '' })).toHaveLength(1);
     expect(messagesFor({ HECATE_HEALTH_HOST: 'my host' })).toHaveLength(1);
     expect(messagesFor({ HECATE_HEALTH_HOST: '-bad.example' })).toHaveLength(1);
+  });
+
+  it('refuses a host that the resolver would read as an abbreviated IPv4 address, such as 0 for every interface', () => {
+    for (const host of ['0', '127.1', '10.0.1', '0x7f000001', '0X7F.1', 'health.0', '1.2.3.4.5'])
+      expect(messagesFor({ HECATE_HEALTH_HOST: host }), host).toEqual([
+        `HECATE_HEALTH_HOST is ${JSON.stringify(host)}: must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name whose last label is not a number (0 or 127.1 would be read as an abbreviated IPv4 address); unset it for 127.0.0.1`,
+      ]);
+    for (const host of ['1password.example', 'pod-0.svc', '0x.example', 'ip-10-0-0-1.internal']) expect(messagesFor({ HECATE_HEALTH_HOST: host }), host).toEqual([]);
   });
 
   it('refuses a timeout so long that a timer would fire at once', () => {
