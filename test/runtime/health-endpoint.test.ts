@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { httpGet, readMainJs } from './fixture-release.mjs';
 import { useRuntimeFixture } from './use-runtime-fixture.js';
 
@@ -50,6 +53,28 @@ describe('the health endpoint of a running release', () => {
     expect([health.status, health.json?.checks]).toEqual([503, { service: [{ status: 'down', output: 'health() did not answer within 300 ms' }] }]);
     expect(live.status).toBe(200);
     expect((await httpGet(port, '/health/ready')).status).toBe(503);
+  });
+
+  it('logs each change of health with its reason: down at error, degraded at warn, recovery at info', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'hecate-health-')), 'answer');
+    onTestFinished(() => rm(dirname(file), { recursive: true, force: true }));
+    await writeFile(file, 'ok');
+    const run = start({ FIXTURE_HEALTH_FILE: file });
+    const port = await run.ready();
+    /** Sets what health() answers, then probes until /health reports it: health() is asked at most once a second. */
+    const answerWith = async (answer: 'ok' | 'down' | 'degraded'): Promise<void> => {
+      await writeFile(file, answer);
+      while ((await httpGet(port, '/health')).json?.status !== answer) await new Promise((resolve) => setTimeout(resolve, 50));
+    };
+    await answerWith('down');
+    await answerWith('degraded');
+    await answerWith('ok');
+    const changes = run.lines.filter((event) => event.check === 'service').map(({ level, message }) => ({ level, message }));
+    expect(changes).toEqual([
+      { level: 'error', message: 'the service check is down: upstream refused' },
+      { level: 'warn', message: 'the service check is degraded: cache is cold' },
+      { level: 'info', message: 'the service check is ok again (it was degraded)' },
+    ]);
   });
 
   it('never calls a health() that hangs again while it pends, and stops without one beside stop()', async () => {

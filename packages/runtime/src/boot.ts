@@ -1,17 +1,21 @@
-import type { HecateService, HecateServiceClass, Manifest, RuntimeConfig } from '@hecate-om/contract';
+import type { HealthStatus, HecateService, HecateServiceClass, Manifest, RuntimeConfig } from '@hecate-om/contract';
 import { HEALTHCHECK_MARGIN_MS } from '@hecate-om/contract/rules';
 import { formatConfigProblem, MAX_TIMER_MS, resolveConfig, type Environment, type ResolveConfigResult } from './config.js';
 import { findContractDrift } from './contract-drift.js';
 import { debug } from './debug.js';
 import { describeError } from './describe-error.js';
 import { HealthEndpoint } from './health-endpoint.js';
-import { HEALTH_CACHE_MS, HealthMonitor, systemClock } from './health-monitor.js';
+import { HEALTH_CACHE_MS, HealthMonitor, type HealthObservation, systemClock } from './health-monitor.js';
+import { reportWhileSlow } from './slow-step.js';
 import { HEALTHCHECK_EXIT, probeHostFor, probeReadiness } from './healthcheck.js';
 import { createLogger, type RuntimeLogger } from './logger.js';
 import { checksOf, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
 import { trapShutdownSignals } from './shutdown.js';
 import { Withdrawals } from './withdrawals.js';
+
+/** A part's start still running after this long is said in the log, then each time the wait doubles. */
+export const SLOW_START_REPORT_MS = 10_000;
 
 /** Ends the process with a code; the one way boot() exits, so a test can pass its own. */
 export type Exit = (code: number) => never;
@@ -54,7 +58,13 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
   const servicePart = new ServicePart(
     service,
     () => ({ config, log, manifest, signal: shutdownController.signal }),
-    new HealthMonitor({ check: () => service.health(), timeoutMs: config.healthTimeoutMs, cacheMs: HEALTH_CACHE_MS, clock: systemClock }),
+    new HealthMonitor({
+      check: () => service.health(),
+      timeoutMs: config.healthTimeoutMs,
+      cacheMs: HEALTH_CACHE_MS,
+      clock: systemClock,
+      onChange: (observation, previous) => logHealthChange(log, 'service', observation, previous),
+    }),
   );
   const parts: readonly RuntimePart[] = [servicePart];
   const endpoint = new HealthEndpoint(manifest, checksOf(parts), (error) => log.error(`the health endpoint failed: ${describeError(error)}`, { error }));
@@ -139,6 +149,9 @@ async function run<State>({ parts, servicePart, shutdownController, config, endp
     if (shutdownController.signal.aborted) return;
     begun.push(part);
     debug('runtime: starting the %s part', part.name);
+    const stopReporting = reportWhileSlow(systemClock, SLOW_START_REPORT_MS, (elapsedMs) =>
+      log.warn(`${startOf(part)} has been running for ${Math.round(elapsedMs / 1000)} s; not ready until it returns`, { part: part.name, elapsedMs }),
+    );
     try {
       await part.start?.();
     } catch (error) {
@@ -147,16 +160,34 @@ async function run<State>({ parts, servicePart, shutdownController, config, endp
         log.info(`start() gave up on the shutdown signal with ${describeError(error)}: there is no state for stop()`, { error });
         return;
       }
-      const reason = part === servicePart ? `start() threw ${describeError(error)}` : `starting the ${part.name} part threw ${describeError(error)}`;
+      const reason = `${startOf(part)} threw ${describeError(error)}`;
       servicePart.setPhase({ name: 'failed', reason });
       log.fatal(reason, { error });
       return exit(1);
+    } finally {
+      stopReporting();
     }
   }
   if (shutdownController.signal.aborted) return;
   servicePart.setPhase({ name: 'running' });
   debug('runtime: every part started (%s): ready', parts.map((part) => part.name).join(', '));
   log.info('ready');
+}
+
+/** How a part's start is named in the log: the service's own is the `start()` its author wrote. */
+function startOf(part: RuntimePart): string {
+  return part.name === 'service' ? 'start()' : `starting the ${part.name} part`;
+}
+
+/**
+ * Says in the log when a check's status changes, with the reason: a container killed for failing
+ * its health check (Quadlet's HealthOnFailure=kill) otherwise leaves nothing saying why.
+ */
+function logHealthChange(log: RuntimeLogger, check: string, observation: HealthObservation, previous: HealthStatus): void {
+  const fields = { check, status: observation.status, previous, reason: observation.reason };
+  if (observation.status === 'ok') log.info(`the ${check} check is ok again (it was ${previous})`, fields);
+  else if (observation.status === 'degraded') log.warn(`the ${check} check is degraded: ${observation.reason}`, fields);
+  else log.error(`the ${check} check is down: ${observation.reason}`, fields);
 }
 
 function isAbortError(error: unknown, signal: AbortSignal): boolean {

@@ -29,6 +29,11 @@ export interface HealthMonitorOptions {
   readonly timeoutMs: number;
   readonly cacheMs: number;
   readonly clock: Clock;
+  /**
+   * Called when an observation's status differs from the last one's (the first is compared with
+   * `ok`, the state `start()` returning implies), so that going down is said in the log.
+   */
+  readonly onChange?: (observation: HealthObservation, previous: HealthStatus) => void;
 }
 
 /**
@@ -68,9 +73,11 @@ export class HealthMonitor {
         if (settled) return;
         settled = true;
         cancelTimeout();
+        const previous = this.#last?.status ?? 'ok';
         this.#last = observation;
         this.#inFlight = undefined;
         this.#nextCheckAt = clock.now() + cacheMs;
+        if (observation.status !== previous) this.#options.onChange?.(observation, previous);
         resolve(observation);
       };
       const cancelTimeout = clock.setTimer(

@@ -95,6 +95,35 @@ describe('HealthMonitor', () => {
     expect(health.calls).toBe(2);
   });
 
+  it('tells each change of status with the new observation and the previous status, starting from ok', async () => {
+    const clock = new ManualClock();
+    const health = controlledHealth();
+    const changes: string[] = [];
+    const monitor = new HealthMonitor({
+      check: health.check,
+      clock,
+      timeoutMs: 1000,
+      cacheMs: 500,
+      onChange: (observation, previous) => changes.push(`${previous} -> ${observation.status}: ${observation.reason}`),
+    });
+    const answers: Health[] = ['ok', 'ok', { down: 'disk full' }, { down: 'disk still full' }, { degraded: 'slow disk' }, 'ok'];
+    for (const answer of answers) {
+      const observed = monitor.observe();
+      health.answer(answer);
+      await observed;
+      await Promise.resolve();
+      clock.advance(500);
+    }
+    void monitor.observe();
+    clock.advance(1000);
+    expect(changes).toEqual([
+      'ok -> down: disk full',
+      'down -> degraded: slow disk',
+      'degraded -> ok: undefined',
+      'ok -> down: health() did not answer within 1000 ms',
+    ]);
+  });
+
   it('reports down with the error when health() throws or rejects', async () => {
     const clock = new ManualClock();
     const throwing = monitorOf(() => {
