@@ -146,6 +146,7 @@ describe('a service scaffolded by hecate-om for another org and registry', () =>
       ...['main.js', 'main.js.map', 'manifest.json', 'package.json'].map((file) => `${NAME}-${VERSION}/${file}`),
     ]);
     const port = await freePort();
+    for (const directory of ['secrets', 'state']) await mkdir(join(work, directory), { recursive: true });
     release = startRelease(releaseDir, {
       HECATE_HEALTH_PORT: String(port),
       HECATE_SECRETS_DIR: join(work, 'secrets'),

@@ -50,5 +50,5 @@ export function buildFixtureRelease(fixture: string, values?: ContractValues): P
 export function buildRuntimeFixture(): Promise<Release>;
 export function removeRelease(dir: string): Promise<void>;
 export function readMainJs(dir: string): Promise<string>;
-export function runRelease(dir: string, env?: Record<string, string>, args?: readonly string[]): RunningRelease;
+export function runRelease(dir: string, env?: Record<string, string | undefined>, args?: readonly string[]): RunningRelease;
 export function httpGet(port: number, path: string, method?: string): Promise<HttpAnswer>;

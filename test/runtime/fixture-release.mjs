@@ -2,6 +2,7 @@
 // unpacked and run with `node main.js`. buildFixtureRelease bundles with plain esbuild instead, for the
 // one case the plugin rightly cannot produce: code that has drifted from its manifest.
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -102,13 +103,18 @@ export async function readMainJs(dir) {
 }
 
 /**
- * Spawns `node main.js` in the release directory on a port picked at boot, collecting stdout as
- * parsed JSON lines. `env` adds to a clean environment (no stray HECATE_* from the caller).
+ * Spawns `node main.js` in the release directory on a port picked at boot, with its secrets and
+ * state directories, collecting stdout as parsed JSON lines. `env` adds to a clean environment (no
+ * stray HECATE_* from the caller); a variable given as undefined is left unset.
  */
 export function runRelease(dir, env = {}, args = []) {
+  // The directories a deployed release is given, beside the release so that removeRelease takes them.
+  const secretsDir = join(dirname(dir), 'secrets');
+  const stateDir = join(dirname(dir), 'state');
+  for (const directory of [secretsDir, stateDir]) mkdirSync(directory, { recursive: true });
   const child = spawn(process.execPath, ['main.js', ...args], {
     cwd: dir,
-    env: { PATH: process.env.PATH, HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info', ...env },
+    env: withoutUnset({ PATH: process.env.PATH, HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info', HECATE_SECRETS_DIR: secretsDir, HECATE_STATE_DIR: stateDir, ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines = [];
@@ -166,6 +172,11 @@ export function runRelease(dir, env = {}, args = []) {
     fixtureEvents: (name) => lines.filter((event) => event.fixture === name),
     kill: (signal) => child.kill(signal),
   };
+}
+
+/** The environment without the variables given as undefined: how a test unsets a default. */
+function withoutUnset(env) {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
 }
 
 /** One GET (or another method) over a fresh loopback connection: { status, headers, body, json }. */

@@ -50,6 +50,37 @@ describe('boot', () => {
     ]);
   });
 
+  it('refuses a secrets or state directory it cannot use, naming the variable and why', async () => {
+    const run = start({ HECATE_SECRETS_DIR: '/nonexistent', HECATE_STATE_DIR: '/dev/null' });
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.lines.map(({ level, message }) => ({ level, message }))).toEqual([
+      {
+        level: 'fatal',
+        message:
+          'invalid configuration: HECATE_SECRETS_DIR is "/nonexistent" does not exist: it must be a readable directory, as the realm-granted credentials are read from there',
+      },
+      {
+        level: 'fatal',
+        message:
+          'invalid configuration: HECATE_STATE_DIR is "/dev/null" is not a directory: it must be a readable and writable directory, as the service keeps what it must remember there',
+      },
+    ]);
+    const file = start({ HECATE_SECRETS_DIR: '/etc/hostname' });
+    expect(await file.exited).toEqual({ code: 1, signal: null });
+    expect(file.lines.map((event) => event.message)).toEqual([
+      'invalid configuration: HECATE_SECRETS_DIR is "/etc/hostname" is not a directory: it must be a readable directory, as the realm-granted credentials are read from there',
+    ]);
+  });
+
+  it('warns when a directory left at its default is missing, and boots', async () => {
+    const run = start({ HECATE_SECRETS_DIR: undefined });
+    await run.ready();
+    expect(run.lines[0]).toMatchObject({
+      level: 'warn',
+      message: '/etc/hecate/secrets/runtime-fixture, the default of HECATE_SECRETS_DIR, does not exist: it must be a readable directory, as the realm-granted credentials are read from there',
+    });
+  });
+
   it('exits 1 naming the address when the port is taken', async () => {
     const port = await start().port();
     const second = start({ HECATE_HEALTH_PORT: String(port) });

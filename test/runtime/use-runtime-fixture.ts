@@ -5,7 +5,7 @@ export interface RuntimeFixture {
   /** The runtime fixture's release, unpacked from the tarball the plugin wrote; built in beforeAll. */
   release(): Release;
   /** Runs `node main.js` in dir (default: the fixture's release) with env added; killed when the test ends. */
-  start(env?: Record<string, string>, dir?: string): RunningRelease;
+  start(env?: Record<string, string | undefined>, dir?: string): RunningRelease;
 }
 
 /**
@@ -31,7 +31,7 @@ export function useRuntimeFixture(): RuntimeFixture {
     if (built === undefined) throw new Error('the runtime fixture is built in beforeAll: ask for its release inside a test');
     return built;
   };
-  const start = (env: Record<string, string> = {}, dir: string = release().dir): RunningRelease => {
+  const start = (env: Record<string, string | undefined> = {}, dir: string = release().dir): RunningRelease => {
     const run = runRelease(dir, env);
     running.push(run);
     return run;

@@ -28,6 +28,11 @@ export interface RuntimeSetting<Value> {
   readonly doc: string;
   /** The value the Containerfile and the Quadlet unit set, so an operator sees every setting. */
   readonly deployed: (target: SettingTarget) => string;
+  /**
+   * For a directory the runtime uses, what it needs of it, checked at boot: `read` (list and read
+   * files) or `read-write` (also create them), and why, for the message.
+   */
+  readonly directory?: { readonly access: 'read' | 'read-write'; readonly why: string };
 }
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
@@ -114,6 +119,7 @@ export const RUNTIME_SETTINGS = {
     problem: ABSOLUTE_PATH_PROBLEM,
     doc: 'where the realm-granted credentials are mounted; absolute path',
     deployed: (target) => target.secretsDir,
+    directory: { access: 'read', why: 'the realm-granted credentials are read from there' },
   },
   stateDir: {
     variable: 'HECATE_STATE_DIR',
@@ -122,6 +128,7 @@ export const RUNTIME_SETTINGS = {
     problem: ABSOLUTE_PATH_PROBLEM,
     doc: 'where the service keeps what it must remember; absolute path',
     deployed: (target) => target.stateDir,
+    directory: { access: 'read-write', why: 'the service keeps what it must remember there' },
   },
   logLevel: {
     variable: 'HECATE_LOG_LEVEL',

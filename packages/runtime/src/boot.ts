@@ -2,6 +2,7 @@ import type { HealthStatus, HecateService, HecateServiceClass, Manifest, Runtime
 import { HEALTHCHECK_MARGIN_MS } from '@hecate-om/contract/rules';
 import { formatConfigProblem, MAX_TIMER_MS, resolveConfig, type Environment, type ResolveConfigResult } from './config.js';
 import { findContractDrift } from './contract-drift.js';
+import { checkDirectories } from './directories.js';
 import { debug } from './debug.js';
 import { describeError } from './describe-error.js';
 import { HealthEndpoint } from './health-endpoint.js';
@@ -40,7 +41,8 @@ export interface BootOptions {
 export async function boot<State>(Service: HecateServiceClass<State>, options: BootOptions): Promise<void> {
   const { manifest } = options;
   const exit: Exit = options.exit ?? ((code) => process.exit(code));
-  const resolved = resolveConfig(options.env ?? process.env, manifest);
+  const env = options.env ?? process.env;
+  const resolved = resolveConfig(env, manifest);
   if ((options.argv ?? process.argv.slice(2)).includes('--healthcheck')) return healthcheck(resolved, exit);
   if (!resolved.ok) {
     const log = createLogger({ level: 'silent', service: manifest, write: writeStdout });
@@ -50,6 +52,13 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
   const log = createLogger({ level: resolved.value.logLevel, service: manifest, write: writeStdout });
   exitOnUncaughtErrors(log, exit);
   for (const name of resolved.unknownVariables) log.warn(`${name} is not a setting of the hecate-om runtime and is ignored`, { variable: name });
+  // A path the operator set and the runtime cannot use stops the boot; a default that is missing
+  // (a release run outside its container) is only said.
+  const directoryProblems = await checkDirectories(resolved.value, env);
+  for (const problem of directoryProblems) if (!problem.explicit) log.warn(problem.message, { variable: problem.variable });
+  const refused = directoryProblems.filter((problem) => problem.explicit);
+  for (const problem of refused) log.fatal(`invalid configuration: ${problem.message}`, { variable: problem.variable });
+  if (refused.length > 0) return exit(1);
 
   const service = instantiate(Service, manifest, log, exit);
   const shutdownController = new AbortController();
