@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,15 +25,23 @@ async function freePort() {
   return port;
 }
 
-async function getWhenUp(url, deadline) {
-  for (;;) {
-    try {
-      return await fetch(url);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+/** Resolves once the service logs that it is ready (start() has returned); rejects if it exits first. */
+function readyLine(service, deadline) {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error('no "ready" line in time')), deadline - Date.now());
+    service.stdout.setEncoding('utf8').on('data', (chunk) => {
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const line of lines)
+        if (line.startsWith('{') && JSON.parse(line).message === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        }
+    });
+    service.on('exit', (code) => reject(new Error(`exited with ${code} before it was ready`)));
+  });
 }
 
 before(async () => {
@@ -57,16 +65,25 @@ test('the release holds the bundle, its map, the manifest and a package.json', a
 
 test('the unpacked release runs with node, reports ok and its manifest, and stops on SIGTERM', async () => {
   const port = await freePort();
+  // The directories a deployed release is given: the runtime checks them at boot.
+  for (const directory of ['state', 'secrets']) await mkdir(join(workDir, directory));
   const service = spawn(process.execPath, ['main.js'], {
     cwd: release,
-    env: { ...process.env, HECATE_HEALTH_PORT: String(port), HECATE_STATE_DIR: join(workDir, 'state'), HECATE_SECRETS_DIR: join(workDir, 'secrets') },
+    env: {
+      ...process.env,
+      HECATE_HEALTH_PORT: String(port),
+      HECATE_STATE_DIR: join(workDir, 'state'),
+      HECATE_SECRETS_DIR: join(workDir, 'secrets'),
+      HECATE_LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   service.stderr.on('data', (chunk) => (stderr += chunk));
   const exited = once(service, 'exit');
   try {
-    const health = await getWhenUp(`http://127.0.0.1:${port}/health`, Date.now() + 10_000);
+    await readyLine(service, Date.now() + 10_000);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
     assert.equal(health.status, 200, stderr);
     assert.equal((await health.json()).status, 'ok');
     const manifest = await (await fetch(`http://127.0.0.1:${port}/manifest`)).json();
