@@ -7,11 +7,11 @@ import { debug } from './debug.js';
 import { describeError } from './describe-error.js';
 import { HealthEndpoint } from './health-endpoint.js';
 import { HEALTH_CACHE_MS, HealthMonitor, type HealthObservation, systemClock } from './health-monitor.js';
-import { reportWhileSlow } from './slow-step.js';
 import { HEALTHCHECK_EXIT, probeHostFor, probeReadiness } from './healthcheck.js';
 import { createLogger, type RuntimeLogger } from './logger.js';
 import { checksOf, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
+import { reportWhileSlow } from './slow-step.js';
 import { trapShutdownSignals } from './shutdown.js';
 import { Withdrawals } from './withdrawals.js';
 
