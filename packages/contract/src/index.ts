@@ -1,5 +1,18 @@
 export { HecateService } from './service.js';
-export type { HecateServiceClass, LogLevel, Logger, RuntimeConfig, StartOptions } from './service.js';
+export type {
+  CapabilityMap,
+  DelegateResult,
+  HecateServiceClass,
+  IdentityError,
+  IdentityRequired,
+  LogLevel,
+  Logger,
+  RequiredCapability,
+  RuntimeConfig,
+  ServiceIdentity,
+  StartOptions,
+  VerifyCallerResult,
+} from './service.js';
 export type { Health, HealthStatus } from './health.js';
 export * from './rules.js';
 export {

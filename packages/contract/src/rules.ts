@@ -72,3 +72,4 @@ export * from './contract-members.js';
 export * from './debug.js';
 export * from './ports.js';
 export * from './runtime-settings.js';
+export { abilityOf, deriveUcanRequest, resourceUri } from './ucan-request.js';

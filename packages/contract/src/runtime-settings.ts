@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { PORT_MAX } from './ports.js';
 import type { Manifest } from './schemas.js';
-import type { LogLevel, RuntimeConfig } from './service.js';
+import type { IdentityRequired, LogLevel, RuntimeConfig } from './service.js';
 
 /** Where a renderer writes the runtime's settings, and the manifest values they may embed. */
 export interface SettingTarget {
@@ -34,6 +34,26 @@ export interface RuntimeSetting<Value> {
    */
   readonly directory?: { readonly access: 'read' | 'read-write'; readonly why: string };
 }
+
+export const IDENTITY_REQUIRED_VALUES = ['auto', 'true', 'false'] as const satisfies readonly IdentityRequired[];
+
+/**
+ * Where the identity part finds what an operator mounts in the secrets directory, and keeps what it
+ * must remember in the state directory (`<stateDir>/identity/`, 0700). Names, not settings: the
+ * directories are the settings.
+ */
+export const IDENTITY_FILES = {
+  /** An Ed25519 key (PKCS#8 PEM) provisioned out of band; used instead of the state directory's. */
+  secretKey: 'identity.key',
+  /** Static mode: a credential (UCAN JWT) provisioned out of band. */
+  secretCredential: 'credential.jwt',
+  /** Claim mode: the one-time join token, read on first enrollment only. */
+  joinToken: 'join-token',
+  /** Under the state directory: the key created on first boot, and the last credential granted. */
+  stateDirectory: 'identity',
+  stateKey: 'identity.key',
+  stateCredential: 'credential.jwt',
+} as const;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
 
@@ -83,6 +103,28 @@ function parseAbsolutePath(text: string): string | undefined {
 
 function parseLogLevel(text: string): LogLevel | undefined {
   return (LOG_LEVELS as readonly string[]).includes(text) ? (text as LogLevel) : undefined;
+}
+
+/** Empty means unset: the Containerfile and the unit write every setting, and an operator fills in these. */
+function parseRealmUrl(text: string): string | null | undefined {
+  if (text === '') return null;
+  if (!URL.canParse(text)) return undefined;
+  const url = new URL(text);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && url.search === '' && url.hash === ''
+    ? url.href.replace(/\/$/, '')
+    : undefined;
+}
+
+/** The shape of an Ed25519 did:key (`z` + base58btc of 34 bytes); the identity part checks the key itself. */
+const DID_KEY_PATTERN = /^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]{40,50}$/;
+
+function parseRealmDid(text: string): string | null | undefined {
+  if (text === '') return null;
+  return DID_KEY_PATTERN.test(text) ? text : undefined;
+}
+
+function parseIdentityRequired(text: string): IdentityRequired | undefined {
+  return (IDENTITY_REQUIRED_VALUES as readonly string[]).includes(text) ? (text as IdentityRequired) : undefined;
 }
 
 function parseMilliseconds(text: string): number | undefined {
@@ -154,6 +196,30 @@ export const RUNTIME_SETTINGS = {
     problem: TIMEOUT_PROBLEM,
     doc: "deadline for the whole shutdown; at least `HECATE_HEALTH_TIMEOUT_MS`, since the drain waits for a `health()` call in flight. The Quadlet unit's `TimeoutStopSec` must exceed it",
     deployed: (target) => String(target.kind === 'image' ? IMAGE_SHUTDOWN_TIMEOUT_MS : DEFAULT_SHUTDOWN_TIMEOUT_MS),
+  },
+  realmUrl: {
+    variable: 'HECATE_REALM_URL',
+    default: () => null,
+    parse: parseRealmUrl,
+    problem: 'must be an http:// or https:// URL with no credentials, query or fragment (https://realm.example.com), or empty for no realm',
+    doc: `the realm this service claims its credential from (claim mode); needs \`HECATE_REALM_DID\`. On first enrollment the join token is read from \`<HECATE_SECRETS_DIR>/${IDENTITY_FILES.joinToken}\`. Empty: no claim`,
+    deployed: () => '',
+  },
+  realmDid: {
+    variable: 'HECATE_REALM_DID',
+    default: () => null,
+    parse: parseRealmDid,
+    problem: "must be the realm's Ed25519 did:key (did:key:z6Mk…, as the realm's GET /api/v1/realm shows it), or empty for no realm",
+    doc: `the realm's DID, pinned: the only issuer this service's credential is accepted from. Alone (no URL), static mode: the credential is read from \`<HECATE_SECRETS_DIR>/${IDENTITY_FILES.secretCredential}\``,
+    deployed: () => '',
+  },
+  identityRequired: {
+    variable: 'HECATE_IDENTITY_REQUIRED',
+    default: () => 'auto',
+    parse: parseIdentityRequired,
+    problem: `must be one of ${IDENTITY_REQUIRED_VALUES.join(', ')}`,
+    doc: '`true`: not ready without a valid credential; `false`: the `identity` check only degrades `/health`; `auto`: `true` whenever a realm is configured',
+    deployed: () => 'auto',
   },
 } as const satisfies { readonly [K in keyof RuntimeConfig]: RuntimeSetting<RuntimeConfig[K]> };
 

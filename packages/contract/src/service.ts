@@ -3,6 +3,9 @@ import type { Capability, IdentitySpec, Info, Manifest } from './schemas.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
+/** `HECATE_IDENTITY_REQUIRED`: `auto` is `true` whenever a realm is configured. */
+export type IdentityRequired = 'auto' | 'true' | 'false';
+
 /** Structured logger: one JSON line per event, carrying the service name and version. */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -23,6 +26,55 @@ export interface RuntimeConfig {
   readonly healthTimeoutMs: number;
   /** The deadline for the whole shutdown: withdrawals, drain and `stop()`. */
   readonly shutdownTimeoutMs: number;
+  /** The realm to claim a credential from (`HECATE_REALM_URL`, no trailing slash), or null. */
+  readonly realmUrl: string | null;
+  /** The realm's pinned DID (`HECATE_REALM_DID`), or null when no realm is configured. */
+  readonly realmDid: string | null;
+  /** Whether readiness waits for a valid credential (`HECATE_IDENTITY_REQUIRED`). */
+  readonly identityRequired: IdentityRequired;
+}
+
+/** A UCAN 0.10 `cap` map: resource URI → ability → caveats (`[{}]` for none). */
+export type CapabilityMap = Readonly<Record<string, Readonly<Record<string, readonly Readonly<Record<string, unknown>>[]>>>>;
+
+/** One capability a caller must hold: `{ resource: 'hecate://echo/inbox', ability: 'echo/read' }`. */
+export interface RequiredCapability {
+  readonly resource: string;
+  readonly ability: string;
+  /** @default {} (the capability without conditions) */
+  readonly caveat?: Readonly<Record<string, unknown>>;
+}
+
+/** A failure of `delegate()` or `verify()`; `code` is stable (runtime README, "Identity"). */
+export interface IdentityError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export type DelegateResult =
+  | { readonly ok: true; readonly token: string; readonly cid: string; readonly proofs: readonly string[] }
+  | { readonly ok: false; readonly error: IdentityError };
+
+export type VerifyCallerResult =
+  | { readonly ok: true; readonly issuer: string; readonly cid: string }
+  | { readonly ok: false; readonly error: IdentityError };
+
+/** The service's own identity: its key's DID and the credential the realm granted it. */
+export interface ServiceIdentity {
+  /** This instance's `did:key`. */
+  readonly did: string;
+  /** The credential in use (a UCAN 0.10 JWT), or undefined until the realm has granted one. */
+  readonly credential: string | undefined;
+  /**
+   * Issues a token to `audience` for `capabilities` (which the credential must cover), valid for
+   * `lifetimeSeconds` but never past the credential. `proofs` is the chain to send with `token`.
+   */
+  delegate(audience: string, capabilities: CapabilityMap, lifetimeSeconds: number): Promise<DelegateResult>;
+  /**
+   * Checks that a caller's `token`, addressed to this service, proves `capability` through `proofs`
+   * (the chain's tokens, JWTs) to the realm this service pins, none of them revoked.
+   */
+  verify(token: string, capability: RequiredCapability, proofs?: readonly string[]): Promise<VerifyCallerResult>;
 }
 
 /** What hecate-om hands to `start()`. */
@@ -33,6 +85,8 @@ export interface StartOptions {
   readonly manifest: Manifest;
   /** Aborted when shutdown begins: pass it to long-running work so it can wind down. */
   readonly signal: AbortSignal;
+  /** The service's identity; absent when no realm is configured (HECATE_REALM_URL, HECATE_REALM_DID). */
+  readonly identity?: ServiceIdentity;
 }
 
 /**

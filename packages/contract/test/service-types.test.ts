@@ -12,6 +12,7 @@ import {
   type Logger,
   type Manifest,
   type RuntimeConfig,
+  type ServiceIdentity,
   type StartOptions,
   type UcanRequest,
   deriveManifest,
@@ -46,13 +47,16 @@ describe('the types a service author compiles against', () => {
     expectTypeOf(Counter).toExtend<HecateServiceClass<{ count: number }>>();
   });
 
-  it('start() receives the config, the logger, the manifest and an abort signal', () => {
+  it('start() receives the config, the logger, the manifest, an abort signal and, with a realm, its identity', () => {
     expectTypeOf<StartOptions>().toEqualTypeOf<{
       readonly config: RuntimeConfig;
       readonly log: Logger;
       readonly manifest: Manifest;
       readonly signal: AbortSignal;
+      readonly identity?: ServiceIdentity;
     }>();
+    expectTypeOf<ServiceIdentity['did']>().toEqualTypeOf<string>();
+    expectTypeOf<ServiceIdentity['credential']>().toEqualTypeOf<string | undefined>();
     expectTypeOf<RuntimeConfig['healthPort']>().toEqualTypeOf<number>();
     expectTypeOf<RuntimeConfig['logLevel']>().toEqualTypeOf<'debug' | 'info' | 'warn' | 'error' | 'silent'>();
   });

@@ -6,8 +6,9 @@ import { checkDirectories } from './directories.js';
 import { debug } from './debug.js';
 import { describeError } from './describe-error.js';
 import { HealthEndpoint } from './health-endpoint.js';
-import { HEALTH_CACHE_MS, HealthMonitor, type HealthObservation, systemClock } from './health-monitor.js';
+import { HEALTH_CACHE_MS, HealthMonitor, type HealthObservation, systemClock, type Clock } from './health-monitor.js';
 import { HEALTHCHECK_EXIT, probeHostFor, probeReadiness } from './healthcheck.js';
+import { IdentityPart, identityModeOf } from './identity/identity-part.js';
 import { createLogger, type RuntimeLogger } from './logger.js';
 import { checksOf, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
@@ -64,9 +65,10 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
   const shutdownController = new AbortController();
   let config = resolved.value;
   // start() receives the port actually bound, known only after listen().
+  const identityPart = identityPartFor(resolved.value, manifest, log);
   const servicePart = new ServicePart(
     service,
-    () => ({ config, log, manifest, signal: shutdownController.signal }),
+    () => ({ config, log, manifest, signal: shutdownController.signal, ...(identityPart === undefined ? {} : { identity: identityPart.serviceIdentity() }) }),
     new HealthMonitor({
       check: () => service.health(),
       timeoutMs: config.healthTimeoutMs,
@@ -75,7 +77,8 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
       onChange: (observation, previous) => logHealthChange(log, 'service', observation, previous),
     }),
   );
-  const parts: readonly RuntimePart[] = [servicePart];
+  // The service starts after its identity and stops before it.
+  const parts: readonly RuntimePart[] = identityPart === undefined ? [servicePart] : [identityPart, servicePart];
   const endpoint = new HealthEndpoint(manifest, checksOf(parts), (error) => log.error(`the health endpoint failed: ${describeError(error)}`, { error }));
   try {
     config = await listen(endpoint, resolved.value, log);
@@ -97,6 +100,17 @@ async function healthcheck(resolved: ResolveConfigResult, exit: Exit): Promise<n
   const result = await probeReadiness(probeHostFor(healthHost), healthPort, deadlineMs);
   return exitWith(exit, result.code, result.summary);
 }
+
+/** The identity part when a realm is configured; without one, says once that there is no identity. */
+function identityPartFor(config: RuntimeConfig, manifest: Manifest, log: RuntimeLogger): IdentityPart | undefined {
+  const mode = identityModeOf(config);
+  if (mode !== undefined) return new IdentityPart({ mode, config, manifest, log, clock: wallClock, random: Math.random });
+  log.info('no realm configured (HECATE_REALM_URL, HECATE_REALM_DID): this service has no identity, and /health no identity check');
+  return undefined;
+}
+
+/** Credentials are bounded in wall-clock time, so the identity part's clock is Date.now(). */
+const wallClock: Clock = { now: () => Date.now(), setTimer: systemClock.setTimer };
 
 /** Constructs the service and refuses to go on if its contract has drifted from the manifest. */
 function instantiate<State>(Service: HecateServiceClass<State>, manifest: Manifest, log: RuntimeLogger, exit: Exit): HecateService<State> {

@@ -57,6 +57,11 @@ export function resolveConfig(env: Environment, manifest: Manifest): ResolveConf
   const timeoutsValid = !problems.some((problem) => problem.variable.endsWith('_TIMEOUT_MS'));
   if (timeoutsValid && config.shutdownTimeoutMs < config.healthTimeoutMs) problems.push(drainProblem(env, config));
 
+  const realmUrlText = env[RUNTIME_SETTINGS.realmUrl.variable];
+  if (config.realmUrl !== null && config.realmDid === null && realmUrlText !== undefined) problems.push(unpinnedRealmProblem(realmUrlText));
+  const requiredText = env[RUNTIME_SETTINGS.identityRequired.variable];
+  if (config.identityRequired === 'true' && config.realmDid === null && requiredText !== undefined) problems.push(identityWithoutRealmProblem(requiredText));
+
   if (problems.length > 0) return { ok: false, problems };
   const known = new Set<string>(RUNTIME_VARIABLES);
   const unknownVariables = Object.keys(env)
@@ -74,4 +79,22 @@ function drainProblem(env: Environment, { healthTimeoutMs, shutdownTimeoutMs }: 
   return explicit === undefined
     ? { variable: health, value: String(healthTimeoutMs), message: `must not exceed ${shutdown} (default ${shutdownTimeoutMs}): ${reason}` }
     : { variable: shutdown, value: explicit, message: `must be at least ${health} (${healthTimeoutMs}): ${reason}` };
+}
+
+function identityWithoutRealmProblem(text: string): ConfigProblem {
+  return {
+    variable: RUNTIME_SETTINGS.identityRequired.variable,
+    value: text,
+    message: `needs a realm (${RUNTIME_SETTINGS.realmDid.variable}, and ${RUNTIME_SETTINGS.realmUrl.variable} to claim): with none, no credential could ever make this service ready`,
+  };
+}
+
+/** Trust is never taken from the network on first use: the realm's DID is pinned by the operator. */
+function unpinnedRealmProblem(realmUrl: string): ConfigProblem {
+  const did = RUNTIME_SETTINGS.realmDid.variable;
+  return {
+    variable: RUNTIME_SETTINGS.realmUrl.variable,
+    value: realmUrl,
+    message: `needs ${did}, the realm's DID pinned out of band: a credential is never trusted from whoever answers at the URL`,
+  };
 }

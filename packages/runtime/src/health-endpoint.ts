@@ -143,12 +143,16 @@ export class HealthEndpoint {
     return reply;
   }
 
-  /** Not ready while a required check is down; the first such check's reason is the output. */
+  /** Not ready while a required check is down or holds readiness back; the first such check's reason is the output. */
   #renderReadiness(observations: Observations): Reply {
-    const index = this.#checks.findIndex((check, at) => check.readiness === 'required' && observations[at]?.status === 'down');
+    const index = this.#checks.findIndex((check, at) => check.readiness === 'required' && !observedReady(observations[at]));
     if (index === -1) return READY;
     return replyOf(503, HEALTH_JSON, { status: 'down', output: observations[index]?.reason });
   }
+}
+
+function observedReady(observation: HealthObservation | undefined): boolean {
+  return observation !== undefined && observation.status !== 'down' && observation.ready !== false;
 }
 
 /** The worst status, where an optional check that is down only degrades the whole. */

@@ -8,6 +8,11 @@ export interface HealthObservation {
   readonly status: HealthStatus;
   /** Why the service is degraded or down; absent when it is ok. */
   readonly reason?: string;
+  /**
+   * `false` holds readiness back under a `required` policy although the status is not down: the
+   * identity part before its first credential is degraded (the realm may answer soon) but not ready.
+   */
+  readonly ready?: boolean;
 }
 
 /** Monotonic time and a cancellable timer: injected so tests decide when time passes. */

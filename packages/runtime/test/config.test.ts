@@ -7,6 +7,8 @@ const messagesFor = (env: Record<string, string>): string[] => {
   return result.ok ? [] : result.problems.map(formatConfigProblem);
 };
 
+const REALM_DID = 'did:key:z6MkvRK8nibeFncybSeabSGg16yww1aCZYfsVdUU4QMeS7Gk';
+
 describe('resolveConfig', () => {
   it('fills every default from the documented values and the manifest', () => {
     expect(resolveConfig({}, echoManifest)).toEqual({
@@ -19,6 +21,9 @@ describe('resolveConfig', () => {
         logLevel: 'warn',
         healthTimeoutMs: 1000,
         shutdownTimeoutMs: 10000,
+        realmUrl: null,
+        realmDid: null,
+        identityRequired: 'auto',
       },
       unknownVariables: [],
     });
@@ -34,6 +39,9 @@ describe('resolveConfig', () => {
         HECATE_LOG_LEVEL: 'debug',
         HECATE_HEALTH_TIMEOUT_MS: '250',
         HECATE_SHUTDOWN_TIMEOUT_MS: '250',
+        HECATE_REALM_URL: 'https://realm.example.com/',
+        HECATE_REALM_DID: REALM_DID,
+        HECATE_IDENTITY_REQUIRED: 'false',
       },
       echoManifest,
     );
@@ -47,6 +55,9 @@ describe('resolveConfig', () => {
         logLevel: 'debug',
         healthTimeoutMs: 250,
         shutdownTimeoutMs: 250,
+        realmUrl: 'https://realm.example.com',
+        realmDid: REALM_DID,
+        identityRequired: 'false',
       },
       unknownVariables: [],
     });

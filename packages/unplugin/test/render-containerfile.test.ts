@@ -58,6 +58,9 @@ describe('renderContainerfile', () => {
         'HECATE_LOG_LEVEL=info',
         'HECATE_HEALTH_TIMEOUT_MS=1000',
         'HECATE_SHUTDOWN_TIMEOUT_MS=8000',
+        'HECATE_REALM_URL=',
+        'HECATE_REALM_DID=',
+        'HECATE_IDENTITY_REQUIRED=auto',
       ]],
       ['ADD', ['hecate-echo-1.2.3.tar.gz', '/opt/hecate/']],
       ['WORKDIR', ['/opt/hecate/hecate-echo-1.2.3']],
@@ -108,6 +111,9 @@ describe('renderContainerfile', () => {
       ['HECATE_LOG_LEVEL', 'info'],
       ['HECATE_HEALTH_TIMEOUT_MS', '1000'],
       ['HECATE_SHUTDOWN_TIMEOUT_MS', '8000'],
+      ['HECATE_REALM_URL', ''],
+      ['HECATE_REALM_DID', ''],
+      ['HECATE_IDENTITY_REQUIRED', 'auto'],
     ]);
     expect(instructionsOf(dockerfile).find(([keyword]) => keyword === 'EXPOSE')).toEqual(['EXPOSE', ['9000']]);
   });

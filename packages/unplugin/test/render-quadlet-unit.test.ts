@@ -26,6 +26,9 @@ const EXPECTED_SECTIONS = [
       { key: 'Environment', value: '"HECATE_LOG_LEVEL=info"' },
       { key: 'Environment', value: '"HECATE_HEALTH_TIMEOUT_MS=1000"' },
       { key: 'Environment', value: '"HECATE_SHUTDOWN_TIMEOUT_MS=10000"' },
+      { key: 'Environment', value: '"HECATE_REALM_URL="' },
+      { key: 'Environment', value: '"HECATE_REALM_DID="' },
+      { key: 'Environment', value: '"HECATE_IDENTITY_REQUIRED=auto"' },
       { key: 'Volume', value: '/etc/hecate/secrets/hecate-echo:/etc/hecate/secrets/hecate-echo:ro,Z' },
       { key: 'Volume', value: 'hecate-echo-state:/var/lib/hecate/hecate-echo' },
       { key: 'HealthCmd', value: '["node","main.js","--healthcheck"]' },
@@ -75,6 +78,9 @@ describe('renderQuadletUnit', () => {
       'HECATE_LOG_LEVEL=info',
       'HECATE_HEALTH_TIMEOUT_MS=1000',
       'HECATE_SHUTDOWN_TIMEOUT_MS=10000',
+      'HECATE_REALM_URL=',
+      'HECATE_REALM_DID=',
+      'HECATE_IDENTITY_REQUIRED=auto',
     ]);
   });
 
