@@ -1,4 +1,4 @@
-import { capabilitiesCover, capabilityList, verifyUcan, type Capabilities } from '@hecate-om/ucan';
+import { capabilitiesCover, capabilityList, parseUcan, verifyUcan, type Capabilities } from '@hecate-om/ucan';
 
 /** A credential this instance may use: granted by the pinned realm, to this DID, within what it asked. */
 export interface Credential {
@@ -38,6 +38,10 @@ export const REALM_RESOURCES = ['hecate://*'] as const;
  * whose clock is a little ahead; the identity part itself stops using it at `exp` by its own clock.
  */
 export async function checkCredential(token: string, expected: CredentialExpectations): Promise<CheckCredentialResult> {
+  // The issuer first: a token from another realm would otherwise be reported as unproven capabilities.
+  const parsed = parseUcan(token);
+  if (parsed.ok && parsed.ucan.payload.iss !== expected.realmDid)
+    return { ok: false, code: 'CREDENTIAL_WRONG_ISSUER', message: `${parsed.ucan.cid} is issued by ${parsed.ucan.payload.iss}, not by the pinned realm ${expected.realmDid}` };
   const verified = await verifyUcan(token, {
     rootIssuers: [{ did: expected.realmDid, resources: REALM_RESOURCES }],
     audience: expected.did,
@@ -54,8 +58,6 @@ export async function checkCredential(token: string, expected: CredentialExpecta
     return { ok: false, code: 'CREDENTIAL_INVALID', message };
   }
   const { payload, cid } = verified.ucan;
-  if (payload.iss !== expected.realmDid)
-    return { ok: false, code: 'CREDENTIAL_WRONG_ISSUER', message: `${cid} is issued by ${payload.iss}, not by the pinned realm ${expected.realmDid}` };
   const asked = capabilityList(expected.asked);
   const beyond = capabilityList(payload.cap).filter((capability) => !capabilitiesCover(asked, capability));
   if (beyond.length > 0) {

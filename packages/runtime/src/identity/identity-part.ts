@@ -153,7 +153,9 @@ export class IdentityPart implements RuntimePart {
       if (!read.ok) this.#options.log.warn(`${read.message}: claiming a new credential`, { file });
       return;
     }
-    const checked = await this.#check(read.text, this.#options.mode.realmDid);
+    const { mode } = this.#options;
+    if (mode.kind === 'claim') await this.#refreshRevocations(mode);
+    const checked = await this.#check(read.text, mode.realmDid);
     if (!checked.ok) {
       this.#options.log.warn(`the credential kept in ${file} is not used: ${checked.code}: ${checked.message}`, { file, code: checked.code });
       return;
@@ -168,14 +170,11 @@ export class IdentityPart implements RuntimePart {
     const { mode, log, clock } = this.#options;
     const key = this.#key;
     if (mode.kind !== 'claim' || key === undefined || this.#stopped) return;
-    const revocations = await fetchRevocations(mode.realmUrl, mode.realmDid);
-    if (revocations.ok) {
-      this.#revoked = revocations.value;
-      const current = this.#current;
-      if (current !== undefined && revocations.value.has(current.cid)) {
-        log.warn('the realm revoked the credential in use: claiming a new one', { cid: current.cid });
-        this.#current = undefined;
-      }
+    await this.#refreshRevocations(mode);
+    const current = this.#current;
+    if (current !== undefined && this.#revoked.has(current.cid)) {
+      log.warn('the realm revoked the credential in use: claiming a new one', { cid: current.cid });
+      this.#current = undefined;
     }
     const joinToken = this.#enrolled ? undefined : await this.#readJoinToken();
     const now = Math.floor(clock.now() / 1000);
@@ -186,11 +185,18 @@ export class IdentityPart implements RuntimePart {
     if (!checked.ok) return this.#failed({ kind: 'refused', code: checked.code, message: `the credential the realm answered with is refused: ${checked.message}` });
     this.#enrolled = true;
     this.#attempt = 0;
-    this.#adopt(checked.credential, 'the realm granted a credential', { refused: claimed.value.refused });
+    // Kept before it is announced: a stop right after the grant must not lose it.
     await writeFileAtomically(this.#paths.stateCredential, `${checked.credential.token}\n`).catch((error: unknown) =>
       log.error(`cannot keep the credential in ${this.#paths.stateCredential}: ${(error as Error).message}; a restart will claim again`, { file: this.#paths.stateCredential }),
     );
+    this.#adopt(checked.credential, 'the realm granted a credential', { refused: claimed.value.refused });
     this.#schedule(this.#renewalDelay(checked.credential));
+  }
+
+  /** Best effort: a realm that does not answer leaves the list as it was, and the claim reports why. */
+  async #refreshRevocations(mode: Extract<IdentityMode, { kind: 'claim' }>): Promise<void> {
+    const revocations = await fetchRevocations(mode.realmUrl, mode.realmDid);
+    if (revocations.ok) this.#revoked = revocations.value;
   }
 
   async #readJoinToken(): Promise<string | undefined> {
