@@ -43,7 +43,8 @@ export function createServiceIdentity(options: ServiceIdentityOptions): ServiceI
           issuer: key,
           audience,
           capabilities: capabilities as Capabilities,
-          // A delegation cannot outlive the proof it rests on (UCAN 0.10, 6.1).
+          // A delegation lies within the time bounds of the proof it rests on (UCAN 0.10, 6.1, 6.3).
+          notBefore: credential.notBefore,
           expiration: credential.expiresAt === null ? until : Math.min(until, credential.expiresAt),
           proofs: [credential.cid],
         });
