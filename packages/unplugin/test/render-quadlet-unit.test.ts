@@ -149,4 +149,10 @@ describe('renderQuadletUnit', () => {
       'manifest.name is "Echo Service": it must be a lowercase DNS label (a-z, 0-9, -), safe as a file, container and unit name',
     );
   });
+
+  it('says where the realm join token is mounted, inside the read-only secrets volume', () => {
+    expect(renderQuadletUnit(artifactManifest()).split('\n').filter((line) => line.includes('join token'))).toEqual([
+      '# With a realm (HECATE_REALM_URL, HECATE_REALM_DID): put the join token in /etc/hecate/secrets/hecate-echo/join-token before the first start.',
+    ]);
+  });
 });
