@@ -1,12 +1,13 @@
 // The end-to-end tour behind `npm run demo`: build the example service through the plugin, show
-// what was derived and emitted, run its release tarball as production would, then scaffold a new
-// service with the CLI, build it and boot it. `npm run demo` builds the packages first.
+// what was derived and emitted, run its release tarball as production would, let it claim its
+// identity from a development realm (and be refused by a strict one), then scaffold a new service
+// with the CLI, build it and boot it. `npm run demo` builds the packages first.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pnpm = join(root, 'node_modules', '.bin', 'pnpm');
@@ -110,6 +111,85 @@ async function runBuiltRelease(dist, manifest, scratch, options) {
   const releaseDir = join(scratch, `${manifest.name}-${manifest.version}`);
   console.log((await readdir(releaseDir)).sort().join('  '));
   await runRelease(releaseDir, options);
+  return releaseDir;
+}
+
+/** Boots a release with `env` added and waits until `/health` satisfies `until`; returns its address and a stop. */
+async function bootRelease(releaseDir, env, until, deadlineMs = 20_000) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['main.js'], {
+    cwd: releaseDir,
+    env: { ...process.env, HECATE_HEALTH_PORT: String(port), HECATE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  const base = `http://127.0.0.1:${port}`;
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the service exited early with ${child.exitCode}`);
+    if (Date.now() - started > deadlineMs) throw new Error(`${base}/health did not reach the expected state within ${deadlineMs} ms`);
+    const health = await fetch(`${base}/health`).then((response) => response.json(), () => undefined);
+    if (health !== undefined && until(health)) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const stop = async () => {
+    child.kill('SIGTERM');
+    return exited;
+  };
+  return { base, stop };
+}
+
+const identityStatus = (health) => health.checks?.identity?.[0]?.status;
+
+function decodeJwt(token) {
+  const [header, payload] = token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')));
+  const when = (seconds) => (typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : seconds);
+  return { header, payload, times: { nbf: when(payload.nbf), exp: when(payload.exp) } };
+}
+
+/**
+ * The identity flow of issue 11: a development realm (what `hecate-om realm dev` runs) enrolls the
+ * example on its first claim; the claimed credential, decoded; `/health` with the identity check;
+ * then a realm whose policy allows hecate-echo nothing it asks for, and the refusal it answers.
+ */
+async function identityTour(releaseDir, scratch) {
+  const { createJoinToken, startRealm } = await import(pathToFileURL(join(root, 'packages', 'realm', 'dist', 'index.js')).href);
+  heading('Start a development realm (@hecate-om/realm in dev mode: enrolls any instance on its first claim)');
+  const dev = await startRealm({ dataDir: join(scratch, 'dev-realm'), dev: true, port: 0, log: () => {} });
+  if (!dev.ok) throw new Error(dev.error.message);
+  console.log(`realm ${dev.value.did} listening at ${dev.value.url}`);
+
+  heading('Boot hecate-echo with HECATE_REALM_URL and HECATE_REALM_DID: it creates its key and claims its credential');
+  const instance = join(scratch, 'echo-instance');
+  const env = { HECATE_REALM_URL: dev.value.url, HECATE_REALM_DID: dev.value.did, HECATE_SECRETS_DIR: join(instance, 'secrets'), HECATE_STATE_DIR: join(instance, 'state') };
+  const claimed = await bootRelease(releaseDir, env, (health) => identityStatus(health) === 'ok');
+  heading('The credential it claimed, decoded (<HECATE_STATE_DIR>/identity/credential.jwt)');
+  console.log(JSON.stringify(decodeJwt((await readFile(join(instance, 'state', 'identity', 'credential.jwt'), 'utf8')).trim()), null, 2));
+  await showJson(`${claimed.base}/health`);
+  await claimed.stop();
+  await dev.value.close();
+
+  heading('A realm whose policy grants hecate-echo only hecate://billing/*: a claim refused by policy');
+  const policy = {
+    name: 'demo-strict',
+    services: { 'hecate-echo': { grants: { 'hecate://billing/*': ['billing/read'] }, maxLifetimeSeconds: 3600, enroll: { joinTokens: true } } },
+  };
+  const strictDir = join(scratch, 'strict-realm');
+  const strict = await startRealm({ dataDir: strictDir, policy, port: 0, log: (line) => process.stdout.write(`realm log: ${line}`) });
+  if (!strict.ok) throw new Error(strict.error.message);
+  const joinToken = await createJoinToken({ dataDir: strictDir, service: 'hecate-echo' });
+  if (!joinToken.ok) throw new Error(joinToken.error.message);
+  const refusedInstance = join(scratch, 'refused-instance');
+  await mkdir(join(refusedInstance, 'secrets'), { recursive: true, mode: 0o700 });
+  await writeFile(join(refusedInstance, 'secrets', 'join-token'), joinToken.value.token, { mode: 0o600 });
+  const refused = await bootRelease(
+    releaseDir,
+    { HECATE_REALM_URL: strict.value.url, HECATE_REALM_DID: strict.value.did, HECATE_SECRETS_DIR: join(refusedInstance, 'secrets'), HECATE_STATE_DIR: join(refusedInstance, 'state') },
+    (health) => identityStatus(health) === 'down',
+  );
+  await showJson(`${refused.base}/health`);
+  await refused.stop();
+  await strict.value.close();
 }
 
 /**
@@ -126,7 +206,8 @@ async function scaffoldNewService(scratch) {
   const tarballs = join(scratch, 'tarballs');
   await mkdir(tarballs);
   const overrides = [];
-  for (const pkg of ['contract', 'runtime', 'unplugin']) {
+  // ucan comes with the runtime; the overrides must reach transitive references too.
+  for (const pkg of ['contract', 'runtime', 'ucan', 'unplugin']) {
     run(pnpm, ['pack', '--pack-destination', tarballs], { cwd: join(root, 'packages', pkg), stdio: 'ignore' });
     const file = (await readdir(tarballs)).find((entry) => entry.startsWith(`hecate-om-${pkg}-`));
     overrides.push(`  '@hecate-om/${pkg}': 'file:${join(tarballs, file)}'`);
@@ -147,7 +228,8 @@ async function scaffoldNewService(scratch) {
 const scratch = await mkdtemp(join(tmpdir(), 'hecate-om-demo-'));
 try {
   const { dist, manifest } = await buildExample();
-  await runBuiltRelease(dist, manifest, scratch, { showManifest: true });
+  const releaseDir = await runBuiltRelease(dist, manifest, scratch, { showManifest: true });
+  await identityTour(releaseDir, scratch);
   showBrokenContract();
   await scaffoldNewService(scratch);
   heading('Done');

@@ -47,10 +47,12 @@ function scaffoldTimes(work) {
 async function endToEnd(work) {
   const tarballs = join(work, 'tarballs');
   await mkdir(tarballs);
-  for (const name of ['contract', 'runtime', 'unplugin'])
+  // ucan comes with the runtime; the overrides must reach transitive references too.
+  const ours = ['contract', 'runtime', 'ucan', 'unplugin'];
+  for (const name of ours)
     await run(pnpm, ['pack', '--pack-destination', tarballs], { cwd: join(repoRoot, 'packages', name) });
   const files = await readdir(tarballs);
-  const overrides = ['contract', 'runtime', 'unplugin'].map(
+  const overrides = ours.map(
     (name) => `  '@hecate-om/${name}': 'file:${join(tarballs, files.find((file) => file.startsWith(`hecate-om-${name}-`)))}'`,
   );
   const service = join(work, 'bench-e2e');

@@ -9,7 +9,8 @@ import { type RunningRelease, freePort, startRelease, stopRelease, waitFor200 } 
 
 const run = promisify(execFile);
 const pnpm = join(repoRoot, 'node_modules', '.bin', 'pnpm');
-const OUR_PACKAGES = ['contract', 'runtime', 'unplugin'] as const;
+// ucan comes with the runtime; the overrides must reach transitive references too.
+const OUR_PACKAGES = ['contract', 'runtime', 'ucan', 'unplugin'] as const;
 
 const NAME = 'hecate-ledger';
 const DESCRIPTION = 'Keeps a "ledger" of usage over the mesh';
