@@ -70,6 +70,29 @@ describe('resolveConfig', () => {
     }
   });
 
+  it('refuses a realm URL that is not plain http(s), a DID that is not an Ed25519 did:key, and an unknown requirement', () => {
+    expect(messagesFor({ HECATE_REALM_URL: 'ftp://realm.example.com', HECATE_REALM_DID: 'did:web:realm.example.com', HECATE_IDENTITY_REQUIRED: 'yes' })).toEqual([
+      'HECATE_REALM_URL is "ftp://realm.example.com": must be an http:// or https:// URL with no credentials, query or fragment (https://realm.example.com), or empty for no realm',
+      "HECATE_REALM_DID is \"did:web:realm.example.com\": must be the realm's Ed25519 did:key (did:key:z6Mk…, as the realm's GET /api/v1/realm shows it), or empty for no realm",
+      'HECATE_IDENTITY_REQUIRED is "yes": must be one of auto, true, false',
+    ]);
+    expect(messagesFor({ HECATE_REALM_URL: 'https://user:secret@realm.example.com', HECATE_REALM_DID: REALM_DID })).toHaveLength(1);
+  });
+
+  it('reads empty realm settings, as the Containerfile writes them, as no realm', () => {
+    const result = resolveConfig({ HECATE_REALM_URL: '', HECATE_REALM_DID: '', HECATE_IDENTITY_REQUIRED: 'auto' }, echoManifest);
+    expect(result.ok && [result.value.realmUrl, result.value.realmDid, result.value.identityRequired]).toEqual([null, null, 'auto']);
+  });
+
+  it('refuses a realm URL with no pinned DID, and an identity required with no realm to grant it', () => {
+    expect(messagesFor({ HECATE_REALM_URL: 'https://realm.example.com' })).toEqual([
+      'HECATE_REALM_URL is "https://realm.example.com": needs HECATE_REALM_DID, the realm\'s DID pinned out of band: a credential is never trusted from whoever answers at the URL',
+    ]);
+    expect(messagesFor({ HECATE_IDENTITY_REQUIRED: 'true' })).toEqual([
+      'HECATE_IDENTITY_REQUIRED is "true": needs a realm (HECATE_REALM_DID, and HECATE_REALM_URL to claim): with none, no credential could ever make this service ready',
+    ]);
+  });
+
   it('names the variable and the value of every bad setting at once', () => {
     expect(
       messagesFor({

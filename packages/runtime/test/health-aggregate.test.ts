@@ -52,6 +52,16 @@ describe('/health with several parts', () => {
     expect(await get(parts, '/health/ready')).toEqual({ status: 503, body: { status: 'down', output: 'no route to nats' } });
   });
 
+  it('is not ready while a required part holds readiness back, though only degraded; an optional one cannot', async () => {
+    const waiting: HealthObservation = { status: 'degraded', reason: 'no credential yet', ready: false };
+    const required = [part('service', 'required', { status: 'ok' }), part('identity', 'required', waiting)];
+    expect(await get(required, '/health')).toMatchObject({ status: 200, body: { status: 'degraded', checks: { identity: [{ status: 'degraded', output: 'no credential yet' }] } } });
+    await endpoint?.close();
+    expect(await get(required, '/health/ready')).toEqual({ status: 503, body: { status: 'down', output: 'no credential yet' } });
+    await endpoint?.close();
+    expect(await get([part('service', 'required', { status: 'ok' }), part('identity', 'optional', waiting)], '/health/ready')).toEqual({ status: 200, body: { status: 'ok' } });
+  });
+
   it('waits for a check that answers later', async () => {
     const late: RuntimePart = { name: 'mesh', readiness: 'required', check: () => Promise.resolve({ status: 'degraded', reason: 'one peer' }) };
     expect(await get([part('service', 'required', { status: 'ok' }), late], '/health')).toMatchObject({
