@@ -11,7 +11,7 @@ export const HOUSE_VALUES: readonly RegExp[] = [
   /hecate-echo/,
   /github\.com[/:]hecate-om/i,
   /(?<!\.cache)\/hecate-om\//, // the org as a path component: <registry>/hecate-om/<name> (not the plugin's cacheDir)
-  /@hecate-om\/(?!contract\b|runtime\b|unplugin\b|cli\b)[a-z]/, // the org as the package's npm scope
+  /@hecate-om\/(?!contract\b|runtime\b|ucan\b|unplugin\b|cli\b)[a-z]/, // the org as the package's npm scope (ours, the runtime's ucan among them, excepted)
   /\borg['"]?\s*[:=]\s*['"]hecate-om['"]/, // the org as an option value
 ];
 
