@@ -91,10 +91,9 @@ export class IdentityPart implements RuntimePart {
   }
 
   check(): HealthObservation {
-    const nowMs = this.#options.clock.now();
     const current = this.#current;
     const state = this.#state;
-    if (current === undefined || (current.expiresAt !== null && nowMs >= current.expiresAt * 1000)) {
+    if (current === undefined || this.#usableCredential() === undefined) {
       if (current !== undefined)
         return { status: 'down', reason: `the credential ${current.cid} expired at ${isoTime(current.expiresAt)}${problemOf(state)}`, ready: false };
       if (state.name === 'refused') return { status: 'down', reason: `the realm refused this instance: ${state.problem}`, ready: false };
