@@ -64,13 +64,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The secrets and state directories of one instance: secrets 0700 as a mount would be. */
+/**
+ * The secrets and state directories of one instance, both existing as their mounts would (the
+ * runtime refuses a set HECATE_STATE_DIR that does not exist): secrets 0700.
+ */
 export async function instanceDirectories(): Promise<{ secretsDir: string; stateDir: string }> {
   const root = await temporaryDirectory('instance');
   const secretsDir = join(root, 'secrets');
   const stateDir = join(root, 'state');
   await mkdir(secretsDir, { mode: 0o700 });
   await chmod(secretsDir, 0o700);
+  await mkdir(stateDir, { mode: 0o700 });
   return { secretsDir, stateDir };
 }
 
