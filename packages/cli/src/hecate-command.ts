@@ -1,4 +1,4 @@
-import { Command, Errors, ux } from '@oclif/core';
+import { Command, Errors, toConfiguredId, ux } from '@oclif/core';
 
 /** The command line itself is wrong: an unknown or missing flag, or a value the command refuses. */
 export const EXIT_USAGE = 2;
@@ -44,7 +44,7 @@ export abstract class HecateCommand extends Command {
   protected override async catch(error: CommandError): Promise<unknown> {
     process.exitCode = error.oclif?.exit ?? EXIT_FAILURE;
     if (error instanceof UsageError && !this.jsonEnabled()) {
-      this.logToStderr(`${ux.colorize('red', 'Error:')} ${this.id ?? 'hecate-om'}: ${error.summary}`);
+      this.logToStderr(`${ux.colorize('red', 'Error:')} ${this.id === undefined ? 'hecate-om' : toConfiguredId(this.id, this.config)}: ${error.summary}`);
       for (const problem of error.problems) {
         this.logToStderr(`  ${ux.colorize('bold', problem.flag)}: ${problem.message}`);
         if (problem.hint !== undefined) this.logToStderr(`    ${ux.colorize('dim', 'hint:')} ${problem.hint}`);
