@@ -49,11 +49,19 @@ The data directory keeps the realm's key, so its DID (the HECATE_REALM_DID servi
     const { startRealm } = await import('@hecate-om/realm');
     const dataDir = resolve(flags['data-dir']);
     // Listening for the stop signals before the realm starts, so one sent during start-up stops it too.
+    const handlers = new Map<NodeJS.Signals, () => void>();
     const stopped = new Promise<RealmDevReport['stoppedBy']>((resolveStop) => {
-      for (const signal of STOP_SIGNALS) process.once(signal, () => resolveStop(signal));
+      for (const signal of STOP_SIGNALS) handlers.set(signal, () => resolveStop(signal));
     });
+    for (const [signal, handler] of handlers) process.once(signal, handler);
     const started = await startRealm({ dev: true, dataDir, policyFile: flags.policy, port: flags.port });
-    if (!started.ok) this.refuse('the development realm did not start:', await startProblems(started.error));
+    const forgetSignals = (): void => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+    };
+    if (!started.ok) {
+      forgetSignals();
+      this.refuse('the development realm did not start:', await startProblems(started.error));
+    }
 
     const realm = started.value;
     const bold = (text: string): string => ux.colorize('bold', text);
@@ -67,7 +75,7 @@ The data directory keeps the realm's key, so its DID (the HECATE_REALM_DID servi
     ])
       this.logToStderr(line);
     const stoppedBy = await stopped;
-    for (const signal of STOP_SIGNALS) process.removeAllListeners(signal);
+    forgetSignals();
     await realm.close();
     this.logToStderr(`development realm stopped (${stoppedBy})`);
     return { url: realm.url, did: realm.did, name: realm.name, dataDir, stoppedBy };
