@@ -9,6 +9,8 @@ import { repoRoot, tempDir, treeOf } from './support/cli.js';
 const run = promisify(execFile);
 const pnpm = join(repoRoot, 'node_modules', '.bin', 'pnpm');
 const cliPackage = join(repoRoot, 'packages', 'cli');
+/** The workspace packages @hecate-om/cli depends on, packed beside it as npm would fetch them. */
+const dependencies = ['contract', 'unplugin', 'ucan', 'realm'];
 
 /** @hecate-om/cli as `pnpm pack` publishes it, installed into a project of its own. */
 describe('the packed @hecate-om/cli', () => {
@@ -26,7 +28,7 @@ describe('the packed @hecate-om/cli', () => {
     } finally {
       await rm(join(cliPackage, 'oclif.manifest.json'), { force: true });
     }
-    for (const name of ['contract', 'unplugin'])
+    for (const name of dependencies)
       await run(pnpm, ['pack', '--pack-destination', tarballs], { cwd: join(repoRoot, 'packages', name) });
     const files = await readdir(tarballs);
     const tarball = (name: string): string => `file:${join(tarballs, files.find((file) => file.startsWith(`hecate-om-${name}-`))!)}`;
@@ -35,7 +37,7 @@ describe('the packed @hecate-om/cli', () => {
     await writeFile(join(project, 'package.json'), `${JSON.stringify({ name: 'try-the-cli', private: true, dependencies: { '@hecate-om/cli': tarball('cli') } }, null, 2)}\n`);
     await writeFile(
       join(project, 'pnpm-workspace.yaml'),
-      ['overrides:', ...['contract', 'unplugin'].map((name) => `  '@hecate-om/${name}': '${tarball(name)}'`), 'allowBuilds:', '  esbuild: true', ''].join('\n'),
+      ['overrides:', ...dependencies.map((name) => `  '@hecate-om/${name}': '${tarball(name)}'`), 'allowBuilds:', '  esbuild: true', ''].join('\n'),
     );
     await run(pnpm, ['install', '--reporter=silent'], { cwd: project });
     bin = join(project, 'node_modules', '.bin', 'hecate-om');
@@ -72,5 +74,16 @@ describe('the packed @hecate-om/cli', () => {
   it('scaffolds the whole repository from its installed binary', async () => {
     await run(bin, ['scaffold', '--name', 'hecate-billing', '--description', 'Bills usage over the mesh', '--org', 'acme'], { cwd: work });
     expect(await treeOf(join(work, 'hecate-billing'))).toEqual(SCAFFOLDED_TREE);
+  });
+
+  it('runs the identity commands, listed by topic in its manifest, from its installed binary', async () => {
+    const { stdout } = await run(bin, ['keygen', '--json'], { cwd: work });
+    const { did, privateKeyPem } = JSON.parse(stdout) as { did: string; privateKeyPem: string };
+    expect(privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    const help = await run(bin, ['realm', '--help'], { cwd: work });
+    expect(help.stdout).toMatch(/realm dev +Run a development realm on loopback/);
+    const verify = await run(bin, ['token', 'verify', 'abc', '--root', did, '--json'], { cwd: work }).catch((error: { code: number; stdout: string }) => error);
+    expect('code' in verify && verify.code).toBe(1);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: false, errors: [{ code: 'UCAN_FORMAT' }] });
   });
 });
