@@ -31,9 +31,9 @@ describe('esbuild settings that would build a release that cannot run', () => {
       text: `hecate-om: esbuild "platform" is "browser", but the release runs on Node: set platform: 'node' (or leave it out)`,
     },
     {
-      setting: 'a user entry named main (tsup names its entry so)',
-      options: { entryPoints: { main: 'src/service.ts' } },
-      text: `hecate-om: esbuild "entryPoints" names "src/service.ts" as "main", but main.js must be the entry the plugin generates, which boots the service (yours would load and exit with nothing listening): remove "main" from entryPoints, or leave entryPoints out (the plugin adds main: 'virtual:hecate-om/main')`,
+      setting: 'a user entry named main that is not the service module',
+      options: { entryPoints: { main: 'src/other.ts' } },
+      text: `hecate-om: esbuild "entryPoints" names "src/other.ts" as "main", but main.js must be the entry the plugin generates, which boots the service (yours would load and exit with nothing listening): remove "main" from entryPoints, or leave entryPoints out (the plugin adds main: 'virtual:hecate-om/main')`,
     },
     {
       setting: 'an entry file named main.ts',
@@ -42,7 +42,7 @@ describe('esbuild settings that would build a release that cannot run', () => {
     },
     {
       setting: 'an array of entries without the generated one',
-      options: { entryPoints: ['src/service.ts'] },
+      options: { entryPoints: ['src/worker.ts'] },
       text: `hecate-om: esbuild "entryPoints" is an array without the generated entry, so the build has no main.js: write it as an object and leave "main" to the plugin (entryPoints: { worker: 'src/worker.ts' }), or add 'virtual:hecate-om/main'`,
     },
   ];

@@ -31,7 +31,9 @@ describe('a JavaScript service built through the /rollup entry', () => {
 
   it('sets the entry, writes main.js with its map and emits every artifact', async () => {
     expect(await sortedEntries(rollupOut)).toEqual(releaseArtifacts({ name: 'js-service', version: '2.1.0' }));
-    expect(await readFile(join(rollupOut, 'main.js'), 'utf8')).toMatch(/boot\(JsService, \{ manifest(?:\$\d+)? \}\);\n\/\/# sourceMappingURL=main\.js\.map\n$/);
+    expect(await readFile(join(rollupOut, 'main.js'), 'utf8')).toMatch(
+      /const Service = typeof JsService === 'function' \? JsService : JsService\?\.default;\nboot\(Service, \{ manifest(?:\$\d+)? \}\);\n\/\/# sourceMappingURL=main\.js\.map\n$/,
+    );
   });
 
   it('derives the same manifest and UCAN request as the esbuild build', async () => {

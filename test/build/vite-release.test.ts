@@ -47,6 +47,8 @@ describe('the example service built through the /vite entry', () => {
     expect(await sortedEntries(join(unpacked, 'hecate-echo-0.1.0'))).toEqual(['main.js', 'main.js.map', 'manifest.json', 'package.json']);
     expect(await readFile(join(unpacked, 'hecate-echo-0.1.0', 'main.js'))).toEqual(await readFile(join(viteOut, 'main.js')));
     await expectReleaseSourceMap(join(unpacked, 'hecate-echo-0.1.0', 'main.js.map'), join(viteOut, 'main.js.map'), viteOut, exampleRoot);
-    expect(await readFile(join(viteOut, 'main.js'), 'utf8')).toMatch(/boot\(EchoService, \{ manifest: manifest_default \}\);/);
+    expect(await readFile(join(viteOut, 'main.js'), 'utf8')).toMatch(
+      /boot\(typeof EchoService === "function" \? EchoService : EchoService\?\.default, \{ manifest: manifest_default \}\);/,
+    );
   });
 });

@@ -52,10 +52,10 @@ describe('a JavaScript service built through the /webpack entry', () => {
     const root = join(fixturesDir, 'build-broken-contract');
     const brokenOut = await temp.make('webpack-broken');
     const cacheDir = await temp.make('webpack-broken-cache');
-    const failure = await compile(webpackConfig(root, brokenOut, cacheDir)).then(
-      () => undefined,
-      (error: Error) => error,
-    );
+    // A compilation error, not a fatal one: webpack's watcher goes on after it (see watch-recovery.test.ts).
+    const stats = await compile(webpackConfig(root, brokenOut, cacheDir));
+    const errors = stats.toJson({ all: false, errors: true }).errors ?? [];
+    const failure = errors.find(({ message }) => message.startsWith('[hecate-om]'));
     const service = join(root, 'src/service.ts');
     expect(failure?.message.split('\n').slice(0, 1)).toEqual(['[hecate-om] the service contract has 4 problems:']);
     for (const position of ['3:22', '7:21', '10:83', '13:48']) expect(failure?.message).toContain(`\n  ${service}:${position}: `);

@@ -1,11 +1,11 @@
-import { type UnpluginFactory, type UnpluginInstance, createUnplugin } from 'unplugin';
+import { type UnpluginFactory, type UnpluginInstance, type UnpluginOptions, createUnplugin } from 'unplugin';
 import { esbuildHooks } from './core/esbuild-hooks.js';
 import type { Options } from './core/options.js';
 import { failureError } from './core/report.js';
-import { rollupHooks, viteHooks } from './core/rollup-hooks.js';
+import { rolldownHooks, rollupHooks, viteHooks } from './core/rollup-hooks.js';
 import { type AnalysisOutcome, ServiceBuild } from './core/service-build.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
-import { type WebpackLikeCompiler, emitArtifactsUnder, resolveVirtualModulesToFiles } from './core/webpack-hooks.js';
+import { type WebpackLikeCompiler, analyzeEachCompilation, emitArtifactsUnder, resolveVirtualModulesToFiles } from './core/webpack-hooks.js';
 
 export type { Diagnostic, DiagnosticCode } from './core/diagnostic.js';
 export { formatDiagnostic } from './core/diagnostic.js';
@@ -21,15 +21,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
   if (meta.framework === 'esbuild') return { name: 'hecate-om', esbuild: esbuildHooks(service) };
   return {
     name: 'hecate-om',
-    // No this.error in buildStart: throwing fails the build in every bundler.
-    async buildStart() {
-      const outcome = await service.analyze();
-      // A watcher follows what the bundle reads; the analysis also reads package.json, and after a
-      // failure the service is never loaded: name them, so that a fix triggers a rebuild.
-      for (const input of outcome.ok ? outcome.analysis.inputs : outcome.inputs) this.addWatchFile(input);
-      if (!outcome.ok) throw failureError(outcome.failure);
-    },
-    // The virtual ids resolve to the files the plugin keeps in cacheDir (see ServiceBuild.moduleFileOf).
+    // webpack and rspack analyse in their own hooks (analyzeEachCompilation), where a failure can be
+    // a compilation error: a throw here would be fatal and end watch mode for good.
+    ...(meta.framework === 'webpack' || meta.framework === 'rspack' ? {} : { buildStart: rollupLikeBuildStart(service) }),
+    // The virtual ids resolve to the files the plugin keeps in generatedModulesDir (see ServiceBuild.moduleFileOf).
     resolveId: {
       filter: { id: VIRTUAL_MODULE_FILTER },
       async handler(id) {
@@ -39,15 +34,35 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
       },
     },
     rollup: rollupHooks(service),
+    rolldown: rolldownHooks(service),
     vite: viteHooks(service),
     // Both compilers are used through the few members core/webpack-hooks.ts types structurally.
     webpack: (compiler) => {
+      analyzeEachCompilation(compiler as unknown as WebpackLikeCompiler, service);
       resolveVirtualModulesToFiles(compiler as unknown as WebpackLikeCompiler, service);
       emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service);
     },
-    rspack: (compiler) => emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service),
+    rspack: (compiler) => {
+      analyzeEachCompilation(compiler as unknown as WebpackLikeCompiler, service);
+      resolveVirtualModulesToFiles(compiler as unknown as WebpackLikeCompiler, service);
+      emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service);
+    },
   };
 };
+
+/**
+ * rollup, rolldown and vite: throwing in buildStart fails the build (there is no this.error there),
+ * and their watchers go on after a failed build.
+ */
+function rollupLikeBuildStart(service: ServiceBuild): UnpluginOptions['buildStart'] {
+  return async function buildStart() {
+    const outcome = await service.analyze();
+    // A watcher follows what the bundle reads; the analysis also reads package.json, and after a
+    // failure the service is never loaded: name them, so that a fix triggers a rebuild.
+    for (const input of outcome.ok ? outcome.analysis.inputs : outcome.inputs) this.addWatchFile(input);
+    if (!outcome.ok) throw failureError(outcome.failure);
+  };
+}
 
 export const unplugin: UnpluginInstance<Options | undefined, false> = createUnplugin(unpluginFactory);
 

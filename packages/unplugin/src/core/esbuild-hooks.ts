@@ -7,6 +7,7 @@ import type { UnpluginOptions } from 'unplugin';
 import type { Artifact } from './artifacts.js';
 import { withEsmRequire } from './esm-require.js';
 import { removeStaleOutputs } from './outputs-index.js';
+import { releaseEntry, takesReleaseEntry } from './release-entry.js';
 import { BUNDLE_FILE, type ReleaseBundle, SOURCE_MAP_FILE } from './release-files.js';
 import type { ReleaseFile } from './release-tarball.js';
 import { esbuildErrorsOf } from './report.js';
@@ -20,7 +21,7 @@ type EsbuildHooks = NonNullable<UnpluginOptions['esbuild']>;
  * Under esbuild the plugin uses esbuild's own callbacks, which keep the location of an error (the
  * terminal shows the source line), and as few of them as it can: each one is a round trip between
  * esbuild and JavaScript on every rebuild. The build's analysis runs when esbuild resolves a virtual
- * module (the entry, the first thing it resolves), which then resolves to its file under `cacheDir`;
+ * module (the entry, the first thing it resolves), which then resolves to its file under `generatedModulesDir`;
  * the artifacts are written in `onEnd`. So an unchanged watch-mode rebuild crosses into JavaScript
  * twice.
  */
@@ -31,12 +32,12 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
       const writer = new ArtifactWriter();
       const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
       const userExternals = { patterns: [...(build.initialOptions.external ?? [])], allPackages: build.initialOptions.packages === 'external' };
-      const optionsProblem = applyReleaseDefaults(build.initialOptions);
+      service.configure(workingDir);
+      const optionsProblem = applyReleaseDefaults(build.initialOptions, service.options?.service, workingDir);
       if (optionsProblem !== undefined) {
         build.onStart(() => ({ errors: [{ text: optionsProblem }] }));
         return;
       }
-      service.configure(workingDir);
       service.useBundlerExternals(userExternals);
       // esbuild reads the options after every plugin's setup: native packages stay out of the bundle.
       if (service.externalPackages.length > 0)
@@ -78,17 +79,19 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
 /**
  * The release runs `node main.js` next to `main.js.map`, so the build must be an ESM bundle for
  * node written to a directory, whose `main` entry is the generated one. Fills in what the config
- * leaves open (esbuild reads the options after the plugins' setup) and returns what it cannot work
- * with, naming the setting and what to do, so that the build fails before anything is written
- * rather than produce a release that cannot start.
+ * leaves open (esbuild reads the options after the plugins' setup), builds the generated entry
+ * where the config names the service module alone (see takesReleaseEntry), and returns what it
+ * cannot work with, naming the setting and what to do, so that the build fails before anything is
+ * written rather than produce a release that cannot start.
  */
-export function applyReleaseDefaults(options: BuildOptions): string | undefined {
-  const problem = releaseOptionsProblem(options);
+export function applyReleaseDefaults(options: BuildOptions, service: string | undefined, workingDir: string): string | undefined {
+  // Assigned only once the options pass: a refused build keeps the config's entries, so esbuild
+  // reports the refusal alone, not also a generated entry that no plugin resolves.
+  const entryPoints = takesReleaseEntry(options.entryPoints, service, workingDir) ? releaseEntry() : options.entryPoints;
+  const problem = releaseOptionsProblem({ ...options, entryPoints });
   if (problem !== undefined) return `hecate-om: ${problem}`;
-  const entryPoints = options.entryPoints;
-  if (entryPoints === undefined || (Array.isArray(entryPoints) ? entryPoints.length === 0 : Object.keys(entryPoints).length === 0))
-    options.entryPoints = { main: MAIN_MODULE_ID };
-  else if (!Array.isArray(entryPoints)) options.entryPoints = { ...entryPoints, main: MAIN_MODULE_ID };
+  options.entryPoints = entryPoints;
+  if (!Array.isArray(entryPoints)) options.entryPoints = { ...entryPoints, main: MAIN_MODULE_ID };
   options.bundle ??= true;
   options.platform ??= 'node';
   options.format ??= 'esm';

@@ -3,12 +3,14 @@ import type { UnpluginOptions } from 'unplugin';
 import { removeStaleOutputs } from './outputs-index.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
 import type { ServiceBuild } from './service-build.js';
+import { releaseEntry, takesReleaseEntry } from './release-entry.js';
 import { MAIN_MODULE_ID } from './virtual-modules.js';
 
 type RollupHooks = NonNullable<UnpluginOptions['rollup']>;
+type RolldownHooks = NonNullable<UnpluginOptions['rolldown']>;
 type ViteHooks = NonNullable<UnpluginOptions['vite']>;
 
-/** What rollup's and vite's (rolldown's) generateBundle contexts and bundles have in common here. */
+/** What rollup's, rolldown's and vite's generateBundle contexts and bundles have in common here. */
 interface EmitContext {
   error(message: string): never;
   warn(message: string): void;
@@ -24,7 +26,7 @@ function outdirOf(outputOptions: { dir?: string | undefined; file?: string | und
 }
 
 /**
- * Emits the artifacts once rollup (or vite) has the finished bundle, through its own emitFile:
+ * Emits the artifacts once rollup (rolldown, vite) has the finished bundle, through its own emitFile:
  * every other file of the bundle (an asset another plugin emitted, a worker chunk) ships with it.
  */
 async function emitArtifacts(
@@ -38,7 +40,7 @@ async function emitArtifacts(
   const map = mapAsset?.type === 'asset' ? mapAsset.source : chunk?.type === 'chunk' ? chunk.map?.toString() : undefined;
   if (chunk?.type !== 'chunk')
     return context.error(
-      `[hecate-om] the release needs ${BUNDLE_FILE} in the output, but the build did not produce it: leave the input to the plugin (it adds main: '${MAIN_MODULE_ID}')`,
+      `[hecate-om] the release needs ${BUNDLE_FILE} in the output, but the build produced ${producedFiles(bundle)}: leave the input to the plugin (it adds main: '${MAIN_MODULE_ID}') and name entry files [name].js (tsdown: fixedExtension: false)`,
     );
   const assets = Object.entries(bundle)
     .filter(([fileName]) => fileName !== BUNDLE_FILE && fileName !== SOURCE_MAP_FILE)
@@ -50,17 +52,17 @@ async function emitArtifacts(
   for (const { fileName, content } of artifacts) context.emitFile({ type: 'asset', fileName, source: content });
 }
 
-/** rollup's CLI and watch() hand plugins `input: []` where the config names none. */
-function namesNoInput(input: unknown): boolean {
-  if (input === undefined || input === null) return true;
-  if (Array.isArray(input)) return input.length === 0;
-  return typeof input === 'object' && Object.keys(input).length === 0;
+function producedFiles(bundle: Record<string, OutputEntry>): string {
+  const names = Object.keys(bundle).sort();
+  return names.length === 0 ? 'nothing' : names.join(', ');
 }
 
 export function rollupHooks(service: ServiceBuild): RollupHooks {
   return {
     options(inputOptions) {
-      return namesNoInput(inputOptions.input) ? { ...inputOptions, input: { main: MAIN_MODULE_ID } } : null;
+      // rollup has no root: the service project is the plugin's root option, else the working directory.
+      service.configure(process.cwd());
+      return takesReleaseEntry(inputOptions.input, service.options?.service, process.cwd()) ? { ...inputOptions, input: releaseEntry() } : null;
     },
     outputOptions(outputOptions) {
       return {
@@ -77,22 +79,52 @@ export function rollupHooks(service: ServiceBuild): RollupHooks {
   };
 }
 
-/** An SSR build for node that bundles every dependency: the release has no node_modules. */
+/** rollup's hooks with rolldown's name for one chunk: `codeSplitting: false` (`inlineDynamicImports` is deprecated there). */
+export function rolldownHooks(service: ServiceBuild): RolldownHooks {
+  return {
+    options(inputOptions) {
+      const cwd = inputOptions.cwd ?? process.cwd();
+      service.configure(cwd);
+      return takesReleaseEntry(inputOptions.input, service.options?.service, cwd) ? { ...inputOptions, input: releaseEntry() } : null;
+    },
+    outputOptions(outputOptions) {
+      const namesSplitting = outputOptions.codeSplitting !== undefined || outputOptions.inlineDynamicImports !== undefined;
+      return {
+        ...outputOptions,
+        format: outputOptions.format ?? 'es',
+        sourcemap: outputOptions.sourcemap ?? true,
+        ...(namesSplitting ? {} : { codeSplitting: false }),
+      };
+    },
+    generateBundle(outputOptions, bundle) {
+      return emitArtifacts(service, this, outputOptions, bundle);
+    },
+  };
+}
+
+/**
+ * An SSR build for node that bundles every dependency: the release has no node_modules. vite 8
+ * bundles with rolldown and reads `build.rolldownOptions` (it warns when a plugin also sets
+ * `rollupOptions`); vite 6 and 7 bundle with rollup and read only `build.rollupOptions`, so the
+ * options go where this vite reads them. vite 8 (and rolldown-vite) name rolldown in the config
+ * hook's `this.meta`; vite 6 passes no context there.
+ */
 export function viteHooks(service: ServiceBuild): ViteHooks {
   return {
     config(config) {
+      const bundlesWithRolldown = typeof (this as { meta?: { rolldownVersion?: unknown } } | undefined)?.meta?.rolldownVersion === 'string';
       const build = config.build ?? {};
       const namesEntry = typeof build.ssr === 'string' || build.rolldownOptions?.input !== undefined || build.rollupOptions?.input !== undefined;
+      const input = namesEntry ? {} : { input: { main: MAIN_MODULE_ID } };
+      // The release holds main.js alone: a chunk split off for a dynamic import would be missing.
+      // rolldown prints each module's path relative to its cwd into the bundle (the region comments),
+      // and vite leaves cwd at the process's: relative to the project, they are the same on every machine.
+      const cwd = build.rolldownOptions?.cwd ?? resolve(config.root ?? '.');
+      const bundlerOptions = bundlesWithRolldown
+        ? { rolldownOptions: { ...input, cwd, output: { format: 'es' as const, entryFileNames: '[name].js', codeSplitting: false } } }
+        : { rollupOptions: { ...input, output: { format: 'es' as const, entryFileNames: '[name].js', inlineDynamicImports: true } } };
       return {
-        build: {
-          ssr: build.ssr ?? true,
-          sourcemap: build.sourcemap ?? true,
-          rolldownOptions: {
-            ...(namesEntry ? {} : { input: { main: MAIN_MODULE_ID } }),
-            // The release holds main.js alone: a chunk split off for a dynamic import would be missing.
-            output: { format: 'es', entryFileNames: '[name].js', codeSplitting: false },
-          },
-        },
+        build: { ssr: build.ssr ?? true, sourcemap: build.sourcemap ?? true, ...bundlerOptions },
         ssr: { noExternal: true, target: 'node' },
       };
     },

@@ -73,6 +73,11 @@ export class ServiceBuild {
     this.#setup ??= setUp(this.userOptions, bundlerRoot);
   }
 
+  /** The folder the generated modules are written under (see moduleFileOf); undefined before a successful configure(). */
+  get generatedModulesDir(): string | undefined {
+    return this.#setup?.ok === true ? join(this.#setup.value.options.root, GENERATED_MODULES_DIR) : undefined;
+  }
+
   get options(): ResolvedOptions | undefined {
     return this.#setup?.ok === true ? this.#setup.value.options : undefined;
   }

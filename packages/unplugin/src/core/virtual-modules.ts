@@ -17,11 +17,19 @@ export interface EntryModuleImports {
   readonly runtime: string;
 }
 
+/**
+ * The analysis proved the service module's default export is a class; the bundler may still hand
+ * the entry something else. A service compiled to CommonJS before bundling (webpack with ts-loader
+ * `transpileOnly` and `"module": "commonjs"`, say) reaches an ES import the way node imports
+ * CommonJS: as its whole `module.exports`, with the class under `.default`. The entry takes the
+ * class from there, so the release boots the same whatever module format the service went through.
+ */
 export function renderEntryModule({ service, manifest, runtime }: EntryModuleImports): string {
   return [
-    `import Service from ${JSON.stringify(service)};`,
+    `import ServiceExport from ${JSON.stringify(service)};`,
     `import manifest from ${JSON.stringify(manifest)};`,
     `import { boot } from ${JSON.stringify(runtime)};`,
+    "const Service = typeof ServiceExport === 'function' ? ServiceExport : ServiceExport?.default;",
     'boot(Service, { manifest });',
     '',
   ].join('\n');

@@ -1,6 +1,8 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import { removeStaleOutputs } from './outputs-index.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
-import type { ServiceBuild } from './service-build.js';
+import { failureMessage } from './report.js';
+import type { AnalysisOutcome, ServiceBuild } from './service-build.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
 
 const NAME = 'hecate-om';
@@ -12,12 +14,20 @@ const NAME = 'hecate-om';
 interface Source {
   buffer(): Buffer;
 }
+/** webpack's LazySet and rspack's FileSystemDependencies. */
+interface Dependencies extends Iterable<string> {
+  add(path: string): unknown;
+  delete(path: string): boolean;
+}
 interface Compilation {
   getAsset(name: string): { source: Source } | undefined;
   getAssets(): readonly { name: string; source: Source }[];
   warnings: Error[];
   emitAsset(name: string, source: Source): void;
   errors: Error[];
+  fileDependencies: Dependencies;
+  contextDependencies: Dependencies;
+  missingDependencies: Dependencies;
   hooks: {
     processAssets: { tapPromise(options: { name: string; stage: number }, run: () => Promise<void>): void };
   };
@@ -37,14 +47,17 @@ export interface WebpackLikeCompiler {
   };
   hooks: {
     thisCompilation: { tap(name: string, run: (compilation: Compilation) => void): void };
+    make: { tapPromise(name: string, run: (compilation: Compilation) => Promise<void>): void };
+    afterCompile: { tap(name: string, run: (compilation: Compilation) => void): void };
     normalModuleFactory: { tap(name: string, run: (factory: NormalModuleFactory) => void): void };
   };
 }
 
 /**
  * webpack reads `virtual:` as a URI scheme and never asks the resolver (so unplugin's resolveId)
- * about it: the ids are rewritten before resolution to the files the plugin keeps in cacheDir.
- * A failed analysis drops the request: buildStart reports why.
+ * about it: the ids are rewritten before resolution to the files the plugin generates.
+ * A failed analysis drops the request, so that the only error is the one analyzeEachCompilation
+ * reports (rspack would add that it cannot read the `virtual:` scheme).
  */
 export function resolveVirtualModulesToFiles(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
   compiler.hooks.normalModuleFactory.tap(NAME, (factory) => {
@@ -59,16 +72,54 @@ export function resolveVirtualModulesToFiles(compiler: WebpackLikeCompiler, serv
 }
 
 /**
+ * Analyses the service once per compilation and reports a failure as a compilation error, not as a
+ * fatal one: webpack's and rspack's watchers stop for good on a fatal error, and go on after a
+ * compilation error, rebuilding when a watched file changes. The files the analysis read are
+ * watched, since a failed analysis keeps the bundler from loading the service itself.
+ *
+ * The analysis starts in `thisCompilation`, before `make` adds the entry whose resolution awaits it.
+ */
+export function analyzeEachCompilation(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
+  service.configure(compiler.context);
+  const { WebpackError } = compiler.webpack;
+  const outcomes = new WeakMap<Compilation, Promise<AnalysisOutcome>>();
+  compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
+    outcomes.set(compilation, service.analyze());
+  });
+  compiler.hooks.make.tapPromise(NAME, async (compilation) => {
+    const outcome = await outcomes.get(compilation);
+    if (outcome === undefined) return; // a child compilation: the parent analysed the service
+    for (const input of outcome.ok ? outcome.analysis.inputs : outcome.inputs) compilation.fileDependencies.add(input);
+    if (!outcome.ok) compilation.errors.push(new WebpackError(failureMessage(outcome.failure)));
+  });
+  // The generated modules change only when the analysis inputs do, which are watched. Written during
+  // the first compilation of a cold cache, they (and their new folders) would look to the watcher
+  // like edits made after it started, and every first watch build would run twice.
+  compiler.hooks.afterCompile.tap(NAME, (compilation) => {
+    const generated = service.generatedModulesDir;
+    if (generated === undefined) return;
+    for (const dependencies of [compilation.fileDependencies, compilation.contextDependencies, compilation.missingDependencies])
+      for (const path of [...dependencies]) if (isWithin(generated, path)) dependencies.delete(path);
+  });
+}
+
+function isWithin(dir: string, path: string): boolean {
+  const fromDir = relative(dir, path);
+  return fromDir === '' || (fromDir !== '..' && !fromDir.startsWith(`..${sep}`) && !isAbsolute(fromDir));
+}
+
+/**
  * Keeps the bundle in one chunk, and emits the artifacts at the REPORT stage of processAssets,
- * when `main.js` and the source map the devtool plugin added are final.
+ * when `main.js` and the source map the devtool plugin added are final. A compilation whose
+ * analysis failed emits none (analyzeEachCompilation reported why).
  */
 export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
-  service.configure(compiler.context);
   const { Compilation, sources, WebpackError, optimize } = compiler.webpack;
   // The release holds main.js alone: a chunk split off for a dynamic import would be missing.
   new optimize.LimitChunkCountPlugin({ maxChunks: 1 }).apply(compiler);
   compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
     compilation.hooks.processAssets.tapPromise({ name: NAME, stage: Compilation.PROCESS_ASSETS_STAGE_REPORT }, async () => {
+      if (!(await service.currentAnalysis()).ok) return;
       const code = compilation.getAsset(BUNDLE_FILE);
       if (code === undefined) {
         compilation.errors.push(

@@ -1,0 +1,29 @@
+import commonjsTyped from '@rollup/plugin-commonjs';
+import jsonTyped from '@rollup/plugin-json';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { rollup } from 'rollup';
+import esbuild from 'rollup-plugin-esbuild';
+import hecateOm from '@hecate-om/unplugin/rollup';
+import { describeRelease } from '../support/release-matrix.js';
+
+// Both plugins declare an ES default export in type files that NodeNext reads as CommonJS; at run
+// time node loads their ES builds, whose default export is the plugin.
+const commonjs = commonjsTyped as unknown as typeof commonjsTyped.default;
+const json = jsonTyped as unknown as typeof jsonTyped.default;
+
+// rollup needs its usual plugins for a TypeScript service with dependencies; it has no root of its
+// own, so the plugin is told where the service project is.
+describeRelease('/rollup', async ({ root, outdir, cacheDir }) => {
+  const bundle = await rollup({
+    plugins: [
+      hecateOm({ root, cacheDir }),
+      nodeResolve({ preferBuiltins: true, exportConditions: ['node'], extensions: ['.ts', '.js', '.json'] }),
+      commonjs(),
+      json(),
+      esbuild({ target: 'node20', tsconfig: `${root}/tsconfig.json` }),
+    ],
+    onwarn: () => {},
+  });
+  await bundle.write({ dir: outdir });
+  await bundle.close();
+});
