@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,13 +111,21 @@ export function compileOnce<S>(compiler: OneShotCompiler<S>): Promise<S> {
 
 /**
  * A copy of a fixture service project in a temporary directory, which the test may edit; its
- * node_modules is the e2e package's, so @hecate-om/contract and @hecate-om/runtime resolve.
+ * node_modules links the e2e package's packages, so @hecate-om/contract and @hecate-om/runtime resolve.
+ *
+ * The folder itself is the copy's own, as npm and pnpm make it (pnpm links the packages in it, not
+ * the folder): the plugin writes its generated modules under `<root>/node_modules/.cache`, so a
+ * link to a shared folder would have every copy share them, and webpack, which resolves a module
+ * to its real path, would resolve the generated entry's relative imports from the shared folder.
  */
 export async function copyOfProject(source: string): Promise<string> {
   const root = await tempDir('project');
   // A fixture's node_modules holds only what earlier builds generated there: the copy gets the e2e package's.
   await cp(source, root, { recursive: true, filter: (path) => basename(path) !== 'node_modules' });
-  await symlink(join(repoRoot, 'test', 'node_modules'), join(root, 'node_modules'), 'dir');
+  const shared = join(repoRoot, 'test', 'node_modules');
+  const own = join(root, 'node_modules');
+  await mkdir(own);
+  for (const name of await readdir(shared)) if (name !== '.cache') await symlink(join(shared, name), join(own, name), 'dir');
   return root;
 }
 

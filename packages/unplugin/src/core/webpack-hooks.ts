@@ -93,13 +93,16 @@ export function analyzeEachCompilation(compiler: WebpackLikeCompiler, service: S
     if (!outcome.ok) compilation.errors.push(new WebpackError(failureMessage(outcome.failure)));
   });
   // The generated modules change only when the analysis inputs do, which are watched. Written during
-  // the first compilation of a cold cache, they (and their new folders) would look to the watcher
-  // like edits made after it started, and every first watch build would run twice.
+  // the first compilation of a cold cache, they (and their new folders, up to node_modules/.cache,
+  // which the resolver records as it follows the path) would look to the watcher like edits made
+  // after it started, and every first watch build would run twice.
   compiler.hooks.afterCompile.tap(NAME, (compilation) => {
     const generated = service.generatedModulesDir;
-    if (generated === undefined) return;
+    const root = service.options?.root;
+    if (generated === undefined || root === undefined) return;
+    const written = (path: string): boolean => isWithin(generated, path) || (path !== root && isWithin(root, path) && isWithin(path, generated));
     for (const dependencies of [compilation.fileDependencies, compilation.contextDependencies, compilation.missingDependencies])
-      for (const path of [...dependencies]) if (isWithin(generated, path)) dependencies.delete(path);
+      for (const path of [...dependencies]) if (written(path)) dependencies.delete(path);
   });
 }
 
