@@ -178,6 +178,22 @@ describe('esbuild options the release cannot work with', () => {
     await rm(outdir, { recursive: true, force: true });
   });
 
+  it('fails before bundling, writing nothing, when the registry option has no dot or port (AutoUpdate=registry needs one)', async () => {
+    const outdir = await tempDir('short-registry');
+    await expect(
+      build({ absWorkingDir: exampleRoot, outdir, logLevel: 'silent', plugins: [hecateOm({ registry: 'myregistry' })] }),
+    ).rejects.toMatchObject({
+      errors: [
+        expect.objectContaining({
+          text: 'the registry option "myregistry" has no dot and no port, so podman takes myregistry/<org>/<name> for a short image name, which the Quadlet unit\'s AutoUpdate=registry refuses ("short name: auto updates require fully-qualified image reference") and the service never starts: use the registry\'s full host name (such as myregistry.example.com) or add its port (such as myregistry:5000)',
+          location: null,
+        }),
+      ],
+    });
+    expect(await sortedEntries(outdir)).toEqual([]);
+    await rm(outdir, { recursive: true, force: true });
+  });
+
   it('fails before bundling, writing nothing, when SOURCE_DATE_EPOCH is not a number of seconds', async () => {
     const outdir = await tempDir('bad-source-date-epoch');
     const saved = process.env['SOURCE_DATE_EPOCH'];

@@ -63,6 +63,16 @@ describe('hecate-om scaffold refuses bad input before writing anything', () => {
       '  --org: "acme/team" must be lowercase a-z and 0-9, separated by single . _ or - (at most 100 characters): it is a path component of the image reference and the npm scope of the package',
     ],
     [
+      'a registry without a dot or a port, which AutoUpdate=registry cannot use',
+      withFlag('--registry', 'myregistry'),
+      '  --registry: "myregistry" has no dot and no port, so podman takes myregistry/<org>/<name> for a short image name, which the Quadlet unit\'s AutoUpdate=registry refuses ("short name: auto updates require fully-qualified image reference") and the service never starts: use the registry\'s full host name (such as myregistry.example.com) or add its port (such as myregistry:5000)',
+    ],
+    [
+      'a name whose unit would shadow a host unit',
+      withFlag('--name', 'systemd-journald'),
+      '  --name: "systemd-journald" is the name of a unit the host already runs (or of its family, such as systemd-*): the service\'s systemd unit would shadow it; choose another name',
+    ],
+    [
       'a registry given as a URL',
       withFlag('--registry', 'https://registry.example.com'),
       '  --registry: "https://registry.example.com" must be a registry host such as ghcr.io or registry.example.com:5000 (lowercase, no scheme, no path)',

@@ -73,3 +73,5 @@ export * from './debug.js';
 export * from './ports.js';
 export * from './runtime-settings.js';
 export { abilityOf, deriveUcanRequest, resourceUri } from './ucan-request.js';
+export * from './host-units.js';
+export * from './registry.js';

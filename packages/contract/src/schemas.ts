@@ -6,6 +6,7 @@ import {
   CAPABILITY_NAME_PATTERN,
   CAPABILITY_VERSION_MAX,
   CONTROL_CHARACTER_PATTERN,
+  isReservedServiceName,
   DESCRIPTION_MAX_LENGTH,
   LICENSE_PATTERN,
   PORT_MAX,
@@ -33,6 +34,9 @@ export const ServiceNameSchema = z
     SERVICE_NAME_PATTERN,
     'must be lowercase kebab-case (a-z, 0-9, single hyphens, starting with a letter): it names a file, a container and a systemd unit',
   )
+  .refine((name) => !isReservedServiceName(name), {
+    message: 'is the name of a unit the host already runs (or of its family, such as systemd-*): the service\'s systemd unit would shadow it; choose another name',
+  })
   .meta({ description: 'Lowercase kebab-case DNS label naming the service, its container and its unit' });
 
 export const SemverSchema = z

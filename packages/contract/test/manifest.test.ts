@@ -78,6 +78,19 @@ describe('contract rules', () => {
     return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   };
 
+  it.each(['systemd-journald', 'systemd-hecate', 'dbus', 'sshd', 'podman-auto-update', 'cron', 'user'])(
+    'refuses the service name %s, whose unit would shadow a host unit',
+    (name) => {
+      expect(problemsOf({ ...echo, info: { ...echo.info, name } })).toEqual([
+        "info.name: is the name of a unit the host already runs (or of its family, such as systemd-*): the service's systemd unit would shadow it; choose another name",
+      ]);
+    },
+  );
+
+  it.each(['hecate-echo', 'sshd-audit', 'my-dbus', 'users'])('accepts the service name %s, which shadows no host unit', (name) => {
+    expect(problemsOf({ ...echo, info: { ...echo.info, name } })).toEqual([]);
+  });
+
   it('accepts the empty contract a scaffolded service starts with', () => {
     expect(problemsOf({ ...echo, capabilities: [], identitySpec: { scope: 'echo', actions: [], resources: [], ttlDays: 1 } })).toEqual([]);
   });

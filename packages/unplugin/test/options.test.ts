@@ -71,4 +71,20 @@ describe('optionsProblem', () => {
       'the baseImage option is "Node:24 AS build": the Containerfile starts FROM it, so it must be an image reference such as docker.io/library/node:24-slim ([registry/]path[:tag][@digest]) on one line',
     );
   });
+
+  it.each(['registry.example.com', 'myregistry:5000', 'localhost', 'localhost:5000', 'ghcr.io'])('accepts the fully qualified registry %s', (registry) => {
+    expect(optionsProblem(resolveOptions({ registry }, '/srv/echo', {}))).toBeUndefined();
+  });
+
+  it('refuses a registry without a dot or a port, saying what to change', () => {
+    expect(optionsProblem(resolveOptions({ registry: 'myregistry' }, '/srv/echo', {}))).toBe(
+      'the registry option "myregistry" has no dot and no port, so podman takes myregistry/<org>/<name> for a short image name, which the Quadlet unit\'s AutoUpdate=registry refuses ("short name: auto updates require fully-qualified image reference") and the service never starts: use the registry\'s full host name (such as myregistry.example.com) or add its port (such as myregistry:5000)',
+    );
+  });
+
+  it('refuses a registry given as a URL', () => {
+    expect(optionsProblem(resolveOptions({ registry: 'https://ghcr.io' }, '/srv/echo', {}))).toBe(
+      'the registry option "https://ghcr.io" must be a registry host such as ghcr.io or registry.example.com:5000 (lowercase, no scheme, no path)',
+    );
+  });
 });

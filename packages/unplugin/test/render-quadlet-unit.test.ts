@@ -8,9 +8,8 @@ const EXPECTED_SECTIONS = [
   {
     name: 'Unit',
     entries: [
+      // No Wants=/After=network-online.target: quadlet 5.2 and later add both, and twice is a fault.
       { key: 'Description', value: 'hecate-echo: Echoes over the mesh' },
-      { key: 'Wants', value: 'network-online.target' },
-      { key: 'After', value: 'network-online.target' },
     ],
   },
   {
@@ -39,12 +38,18 @@ const EXPECTED_SECTIONS = [
       { key: 'HealthOnFailure', value: 'kill' },
       { key: 'Notify', value: 'healthy' },
       { key: 'StopTimeout', value: '15' },
+      { key: 'RunInit', value: 'true' },
+      { key: 'UserNS', value: 'keep-id:uid=1000,gid=1000' },
+      { key: 'ReadOnly', value: 'true' },
+      { key: 'DropCapability', value: 'all' },
+      { key: 'NoNewPrivileges', value: 'true' },
     ],
   },
   {
     name: 'Service',
     entries: [
       { key: 'Restart', value: 'always' },
+      { key: 'RestartSec', value: '10' },
       { key: 'TimeoutStartSec', value: '900' },
       { key: 'TimeoutStopSec', value: '30' },
     ],
@@ -91,6 +96,20 @@ describe('renderQuadletUnit', () => {
     const podmanStopSeconds = Number(valuesOf(unit, 'Container', 'StopTimeout')[0]);
     const systemdStopSeconds = Number(valuesOf(unit, 'Service', 'TimeoutStopSec')[0]);
     expect([drainMs, podmanStopSeconds * 1000, systemdStopSeconds * 1000]).toEqual([10_000, 15_000, 30_000]);
+  });
+
+  it('says in its header that it needs podman 5.0, and leaves network-online.target to quadlet', () => {
+    const unit = renderQuadletUnit(artifactManifest());
+    expect(unit.split('\n').filter((line) => line.startsWith('#'))).toContain(
+      '# Needs podman 5.0 or later: older quadlet refuses StopTimeout= and Notify=healthy.',
+    );
+    expect(unit).not.toContain('network-online.target');
+  });
+
+  it('restarts at least as far apart as systemd\'s start limit, so failures at boot never stop it for good', () => {
+    const unit = parseSystemdUnit(renderQuadletUnit(artifactManifest()));
+    // systemd's defaults: StartLimitBurst=5 within StartLimitIntervalSec=10s.
+    expect(Number(valuesOf(unit, 'Service', 'RestartSec')[0]) * 5).toBeGreaterThan(10);
   });
 
   it('names its file after the service', () => {

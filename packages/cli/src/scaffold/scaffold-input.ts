@@ -7,6 +7,7 @@ import {
   PORT_MIN,
   SCOPE_PATTERN,
   ServiceNameSchema,
+  registryProblem,
 } from '@hecate-om/contract';
 import type { Problem } from '../hecate-command.js';
 import { type Placement, type ServiceNames, deriveServiceNames } from './service-names.js';
@@ -34,8 +35,6 @@ export type ScaffoldInputResult =
   | { readonly ok: true; readonly value: ScaffoldInput }
   | { readonly ok: false; readonly problems: readonly FlagProblem[] };
 
-/** A registry host, optionally with a port: `ghcr.io`, `registry.example.com:5000`. */
-const REGISTRY_PATTERN = /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?$/;
 /** One path component of an image reference, which must also be a valid npm scope. */
 const ORG_PATTERN = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const ORG_MAX_LENGTH = 100;
@@ -56,13 +55,8 @@ function orgProblems(org: string): FlagProblem[] {
 }
 
 function registryProblems(registry: string): FlagProblem[] {
-  if (REGISTRY_PATTERN.test(registry)) return [];
-  return [
-    {
-      flag: '--registry',
-      message: `${JSON.stringify(registry)} must be a registry host such as ghcr.io or registry.example.com:5000 (lowercase, no scheme, no path)`,
-    },
-  ];
+  const problem = registryProblem(registry);
+  return problem === undefined ? [] : [{ flag: '--registry', message: `${JSON.stringify(registry)} ${problem}` }];
 }
 
 function healthPortProblems(port: number): FlagProblem[] {

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_HEALTH_PORT, DEFAULT_ORG, DEFAULT_REGISTRY } from '@hecate-om/contract/rules';
+import { DEFAULT_HEALTH_PORT, DEFAULT_ORG, DEFAULT_REGISTRY, registryProblem } from '@hecate-om/contract/rules';
 import { isImageReference } from './render/artifact-input.js';
 
 /** What a build config passes to the plugin. Every field is optional. */
@@ -15,7 +15,9 @@ export interface Options {
    */
   root?: string;
   /**
-   * The container registry in the image reference `<registry>/<org>/<name>:<version>`.
+   * The container registry in the image reference `<registry>/<org>/<name>:<version>`: a host with
+   * a dot or a port (`registry.example.com`, `myregistry:5000`), since the Quadlet unit's
+   * `AutoUpdate=registry` needs a fully qualified image name.
    * @default 'ghcr.io'
    */
   registry?: string;
@@ -116,6 +118,8 @@ export function resolveOptions(
  * before anything is written.
  */
 export function optionsProblem(options: ResolvedOptions): string | undefined {
+  const registry = registryProblem(options.registry);
+  if (registry !== undefined) return `the registry option ${JSON.stringify(options.registry)} ${registry}`;
   if (!isImageReference(options.baseImage))
     return `the baseImage option is ${JSON.stringify(options.baseImage)}: the Containerfile starts FROM it, so it must be an image reference such as docker.io/library/node:24-slim ([registry/]path[:tag][@digest]) on one line`;
   return undefined;

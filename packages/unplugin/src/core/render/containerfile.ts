@@ -4,6 +4,8 @@ import {
   HEALTH_CHECK_COMMAND,
   HEALTH_CHECK_TIMING,
   SERVICE_COMMAND,
+  SERVICE_GID,
+  SERVICE_UID,
   deploymentValuesOf,
   runtimeEnvironment,
 } from './deployment.js';
@@ -41,7 +43,7 @@ function keyValueLines(keyword: string, pairs: ReadonlyArray<readonly [string, s
 
 /**
  * The Containerfile that turns the release tarball into an image: Node LTS, the release unpacked by
- * ADD (no tar or curl in the image), the non-root `node` user, the health port, a HEALTHCHECK that
+ * ADD (no tar or curl in the image), the non-root `node` user by number (SERVICE_UID), the health port, a HEALTHCHECK that
  * runs the release's own `--healthcheck`, and OCI labels from the manifest. Pure; throws
  * ArtifactInputError when a value could break out of its instruction.
  */
@@ -65,17 +67,22 @@ export function renderContainerfile(manifest: Manifest, opts: ContainerfileOptio
     `# Build it in the directory that holds ${tarballName}, for example:`,
     `#   podman build --format docker --tag ${values.image} .`,
     '# (--format docker keeps the HEALTHCHECK, which the OCI image format has no field for.)',
+    '# A reproducible build (the same digest from the same release) takes the OCI format:',
+    `#   podman build --format oci --timestamp 0 --tag ${values.image} .`,
+    '# Its image has no health check; the Quadlet unit carries its own (HealthCmd=) in either format.',
+    '# Run it with an init that reaps orphaned processes (the unit sets RunInit=true), read-only:',
+    `#   podman run --init --read-only --cap-drop=all --security-opt=no-new-privileges ${values.image}`,
     `FROM ${baseImage}`,
     '',
-    '# The state directory belongs to the service user; a volume mounted over it inherits the owner.',
-    `RUN ${jsonArray(['install', '-d', '-o', 'node', '-g', 'node', '-m', '0750', values.stateDir])}`,
+    `# The state directory belongs to the service user (the base image's node, ${SERVICE_UID}:${SERVICE_GID}); a volume mounted over it inherits the owner.`,
+    `RUN ${jsonArray(['install', '-d', '-o', String(SERVICE_UID), '-g', String(SERVICE_GID), '-m', '0750', values.stateDir])}`,
     '',
     keyValueLines('ENV', [['NODE_ENV', 'production'], ...runtimeEnvironment(values, 'image')]),
     '',
     '# ADD unpacks a local .tar.gz by itself, so the image needs neither tar nor curl.',
     `ADD ${tarballName} ${RELEASE_PARENT_DIR}/`,
     `WORKDIR ${releaseDir}`,
-    'USER node',
+    `USER ${SERVICE_UID}:${SERVICE_GID}`,
     `EXPOSE ${values.healthPort}`,
     `HEALTHCHECK --interval=${intervalSeconds}s --timeout=${timeoutSeconds}s --start-period=${startPeriodSeconds}s --retries=${retries} \\`,
     `  CMD ${jsonArray(HEALTH_CHECK_COMMAND)}`,

@@ -41,6 +41,19 @@ export function deploymentValuesOf(manifest: Manifest): DeploymentValues {
 }
 
 /**
+ * The `node` user and group of the official Node images, which the service runs as. Numeric in the
+ * image's USER so that Kubernetes' `runAsNonRoot` can verify it without reading /etc/passwd.
+ */
+export const SERVICE_UID = 1000;
+export const SERVICE_GID = 1000;
+
+/**
+ * The oldest podman that runs the Quadlet unit: `StopTimeout=` and `Notify=healthy` arrived in 5.0,
+ * and quadlet 4.4–4.9 refuses the whole file on a key it does not know.
+ */
+export const MINIMUM_PODMAN_VERSION = '5.0';
+
+/**
  * The release's entry: `node main.js` serves, `node main.js --healthcheck` probes (no curl needed).
  * The service runs with source maps on, so the stacks in its logs name the service's sources
  * (`src/service.ts:14:5`), not `main.js:1:2244`. A flag, not `process.setSourceMapsEnabled(true)`
