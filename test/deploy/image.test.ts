@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { BASE_IMAGE_NODE_MAJOR } from './support/node-binary.mjs';
 import { containerName, waitHealthy, zombies } from './support/containers.js';
 import { podman, podmanResult } from './support/podman.js';
@@ -16,10 +16,6 @@ async function start(purpose: string, flags: readonly string[] = []): Promise<st
   return name;
 }
 
-beforeAll(async () => {
-  // The Containerfile as the build wrote it, built the way its header says.
-  await podman(home, ['build', '--quiet', '--format', 'docker', '--tag', manifest.image, '-f', join(releaseDir, 'Containerfile'), releaseDir]);
-});
 afterAll(async () => {
   if (containers.length > 0) await podmanResult(home, ['rm', '--force', '--time', '0', ...containers]);
 });
@@ -46,11 +42,9 @@ describe('the image built from the generated Containerfile', () => {
     expect(/^Gid:\s+(\d+)/m.exec(status)?.[1]).toBe('1000');
     expect(await podman(home, ['image', 'inspect', '--format', '{{.Config.User}}', manifest.image])).toBe('1000:1000\n');
 
-    const began = performance.now();
-    await podman(home, ['stop', name]);
-    const stopMs = performance.now() - began;
+    // Given one second before SIGKILL (which would end it with 137), it ends by itself with 0.
+    await podman(home, ['stop', '--time', '1', name]);
     expect(await podman(home, ['inspect', '--format', '{{.State.ExitCode}}', name])).toBe('0\n');
-    expect(stopMs).toBeLessThan(1000);
   });
 
   it('runs and stays healthy with a read-only root, no capabilities and no new privileges', async () => {

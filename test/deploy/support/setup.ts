@@ -11,6 +11,8 @@ export interface DeploySetup {
   readonly manifest: { readonly name: string; readonly version: string; readonly image: string; readonly description: string; readonly license: string; readonly health: { readonly port: number }; readonly paths: { readonly secrets: string; readonly state: string } };
   /** The Node version inside the stand-in base image. */
   readonly baseImageNodeVersion: string;
+  /** The example's image (built from the generated Containerfile, tagged manifest.image), saved by `podman save`. */
+  readonly imageArchive: string;
 }
 
 declare module 'vitest' {
