@@ -78,7 +78,7 @@ describe('contract rules', () => {
     return result.success ? [] : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   };
 
-  it.each(['systemd-journald', 'systemd-hecate', 'dbus', 'sshd', 'podman-auto-update', 'cron', 'user'])(
+  it.each(['systemd-journald', 'systemd-hecate', 'dbus', 'dbus-broker', 'sshd', 'podman-auto-update', 'cron'])(
     'refuses the service name %s, whose unit would shadow a host unit',
     (name) => {
       expect(problemsOf({ ...echo, info: { ...echo.info, name } })).toEqual([
@@ -87,7 +87,7 @@ describe('contract rules', () => {
     },
   );
 
-  it.each(['hecate-echo', 'sshd-audit', 'my-dbus', 'users'])('accepts the service name %s, which shadows no host unit', (name) => {
+  it.each(['hecate-echo', 'sshd-audit', 'my-dbus', 'user-profiles', 'users'])('accepts the service name %s, which shadows no host unit', (name) => {
     expect(problemsOf({ ...echo, info: { ...echo.info, name } })).toEqual([]);
   });
 
