@@ -25,7 +25,7 @@ export interface PodmanHome {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** A podman of its own: private containers.conf, storage.conf, graph root and run root under `dir`. */
+/** A podman of its own: private containers.conf, storage.conf, graph root, run root and engine state under `dir`. */
 export async function createPodmanHome(dir: string): Promise<PodmanHome> {
   await mkdir(join(dir, 'graphroot'), { recursive: true });
   await mkdir(join(dir, 'runroot'), { recursive: true });
@@ -35,7 +35,10 @@ driver = "overlay"
 graphroot = "${join(dir, 'graphroot')}"
 runroot = "${join(dir, 'runroot')}"
 `;
-  await writeFile(join(dir, 'containers.conf'), CONTAINERS_CONF);
+  // The engine's own state (the "alive" file, locks, events) lives in /run/libpod unless told
+  // otherwise: another podman on the machine resetting it would pull the rug from under this run.
+  await mkdir(join(dir, 'engine'), { recursive: true });
+  await writeFile(join(dir, 'containers.conf'), `${CONTAINERS_CONF}tmp_dir = "${join(dir, 'engine')}"\n`);
   await writeFile(join(dir, 'storage.conf'), storageConf);
   // Every image the tests use is local and fully named: no short name may reach a registry.
   await writeFile(join(dir, 'registries.conf'), 'unqualified-search-registries = []\n');
