@@ -48,7 +48,7 @@ describe('renderContainerfile', () => {
   it('renders the instructions of a non-root Node LTS image that unpacks the release with ADD', () => {
     expect(instructionsOf(parse(renderContainerfile(artifactManifest(), OPTIONS)))).toEqual([
       ['FROM', ['docker.io/library/node:24-slim']],
-      ['RUN', ['["install",', '"-d",', '"-o",', '"1000",', '"-g",', '"1000",', '"-m",', '"0750",', '"/var/lib/hecate/hecate-echo"]']],
+      ['RUN', ['["install",', '"-d",', '"-o",', '"1000",', '"-g",', '"1000",', '"-m",', '"0750",', '"/var/lib/hecate/hecate-echo",', '"/etc/hecate/secrets/hecate-echo"]']],
       ['ENV', [
         'NODE_ENV=production',
         'HECATE_HEALTH_HOST=0.0.0.0',
@@ -86,7 +86,7 @@ describe('renderContainerfile', () => {
       return found.getJSONStrings().map((argument) => argument.getJSONValue());
     };
     expect([jsonOf('RUN'), jsonOf('CMD')]).toEqual([
-      ['install', '-d', '-o', '1000', '-g', '1000', '-m', '0750', '/var/lib/hecate/hecate-echo'],
+      ['install', '-d', '-o', '1000', '-g', '1000', '-m', '0750', '/var/lib/hecate/hecate-echo', '/etc/hecate/secrets/hecate-echo'],
       ['node', '--enable-source-maps', 'main.js'],
     ]);
     const healthcheck = instruction(dockerfile, 'HEALTHCHECK') as unknown as {
