@@ -48,7 +48,9 @@ describe('the image built from the generated Containerfile', () => {
   });
 
   it('runs and stays healthy with a read-only root, no capabilities and no new privileges', async () => {
-    const name = await start('hardened', ['--read-only', '--cap-drop=all', '--security-opt=no-new-privileges']);
+    // As the Quadlet unit runs it: the state directory is a volume, the only place the service writes.
+    const state = `${containerName('hardened-state')}:${manifest.paths.state}`;
+    const name = await start('hardened', ['--read-only', '--cap-drop=all', '--security-opt=no-new-privileges', '--volume', state]);
     await waitHealthy(home, name);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     await waitHealthy(home, name, 0);

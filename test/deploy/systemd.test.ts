@@ -146,7 +146,8 @@ describe('the Quadlet unit, run by systemd 257 as PID 1 with podman 5.4', () => 
   it('kills a hung service through its health check and starts it again', async () => {
     await inside(['systemctl', 'start', service], 120_000);
     // The service's node (the health checks run `node main.js --healthcheck`), as this PID namespace sees it.
-    const hpid = (await inside(['pgrep', '--exact', '--full', 'node main.js'])).trim();
+    // Whatever flags the CMD gives node (--enable-source-maps), but not a `main.js --healthcheck` probe.
+    const hpid = (await inside(['pgrep', '--full', '^node( --[a-z-]+)* main[.]js$'])).trim();
     expect(hpid).toMatch(/^\d+$/);
     await inside(['kill', '-STOP', hpid]);
 

@@ -145,7 +145,7 @@ describe('renderContainerfile', () => {
       expect.arrayContaining([
         '#   podman build --format oci --timestamp 0 --tag ghcr.io/hecate-om/hecate-echo:1.2.3 .',
         '# Its image has no health check; the Quadlet unit carries its own (HealthCmd=) in either format.',
-        '#   podman run --init --read-only --cap-drop=all --security-opt=no-new-privileges ghcr.io/hecate-om/hecate-echo:1.2.3',
+        '#   podman run --init --read-only --cap-drop=all --security-opt=no-new-privileges --volume hecate-echo-state:/var/lib/hecate/hecate-echo ghcr.io/hecate-om/hecate-echo:1.2.3',
       ]),
     );
   });
