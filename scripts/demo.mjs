@@ -161,6 +161,9 @@ async function identityTour(releaseDir, scratch) {
 
   heading('Boot hecate-echo with HECATE_REALM_URL and HECATE_REALM_DID: it creates its key and claims its credential');
   const instance = join(scratch, 'echo-instance');
+  // The directories its mounts would be: the runtime refuses a set HECATE_*_DIR that does not exist.
+  await mkdir(join(instance, 'secrets'), { recursive: true, mode: 0o700 });
+  await mkdir(join(instance, 'state'), { mode: 0o700 });
   const env = { HECATE_REALM_URL: dev.value.url, HECATE_REALM_DID: dev.value.did, HECATE_SECRETS_DIR: join(instance, 'secrets'), HECATE_STATE_DIR: join(instance, 'state') };
   const claimed = await bootRelease(releaseDir, env, (health) => identityStatus(health) === 'ok');
   heading('The credential it claimed, decoded (<HECATE_STATE_DIR>/identity/credential.jwt)');
@@ -182,6 +185,7 @@ async function identityTour(releaseDir, scratch) {
   const refusedInstance = join(scratch, 'refused-instance');
   await mkdir(join(refusedInstance, 'secrets'), { recursive: true, mode: 0o700 });
   await writeFile(join(refusedInstance, 'secrets', 'join-token'), joinToken.value.token, { mode: 0o600 });
+  await mkdir(join(refusedInstance, 'state'), { mode: 0o700 });
   const refused = await bootRelease(
     releaseDir,
     { HECATE_REALM_URL: strict.value.url, HECATE_REALM_DID: strict.value.did, HECATE_SECRETS_DIR: join(refusedInstance, 'secrets'), HECATE_STATE_DIR: join(refusedInstance, 'state') },
