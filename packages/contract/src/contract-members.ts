@@ -28,9 +28,9 @@ export const CONTRACT_MEMBERS = {
 export type BuildTimeMember = { [M in ContractMember]: (typeof CONTRACT_MEMBERS)[M] extends 'build' ? M : never }[ContractMember];
 
 /** Every member's name, in declaration order. */
-export const CONTRACT_MEMBER_NAMES = Object.keys(CONTRACT_MEMBERS) as readonly ContractMember[];
+export const CONTRACT_MEMBER_NAMES = /* @__PURE__ */ Object.keys(CONTRACT_MEMBERS) as readonly ContractMember[];
 
 /** The build-time members, in declaration order. */
-export const BUILD_TIME_MEMBERS = CONTRACT_MEMBER_NAMES.filter(
+export const BUILD_TIME_MEMBERS = /* @__PURE__ */ CONTRACT_MEMBER_NAMES.filter(
   (name): name is BuildTimeMember => CONTRACT_MEMBERS[name] === 'build',
 );

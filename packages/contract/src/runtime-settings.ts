@@ -227,10 +227,10 @@ export type RuntimeSettingName = keyof typeof RUNTIME_SETTINGS;
 export type RuntimeVariable = (typeof RUNTIME_SETTINGS)[RuntimeSettingName]['variable'];
 
 /** The settings' names in reading order. */
-export const RUNTIME_SETTING_NAMES = Object.keys(RUNTIME_SETTINGS) as readonly RuntimeSettingName[];
+export const RUNTIME_SETTING_NAMES = /* @__PURE__ */ Object.keys(RUNTIME_SETTINGS) as readonly RuntimeSettingName[];
 
 /** Every variable the runtime reads, so that a misspelt one can be reported instead of ignored. */
-export const RUNTIME_VARIABLES: readonly RuntimeVariable[] = RUNTIME_SETTING_NAMES.map((name) => RUNTIME_SETTINGS[name].variable);
+export const RUNTIME_VARIABLES: readonly RuntimeVariable[] = /* @__PURE__ */ RUNTIME_SETTING_NAMES.map((name) => RUNTIME_SETTINGS[name].variable);
 
 /** `[variable, value]` for every setting, as the Containerfile and the Quadlet unit write them. */
 export function deployedEnvironment(target: SettingTarget): ReadonlyArray<readonly [variable: RuntimeVariable, value: string]> {

@@ -27,7 +27,7 @@ const withoutControlCharacters = (schema: z.ZodString): z.ZodString =>
     message: 'must not contain control characters or line breaks',
   });
 
-export const ServiceNameSchema = z
+export const ServiceNameSchema = /* @__PURE__ */ z
   .string()
   .max(SERVICE_NAME_MAX_LENGTH, `must be at most ${SERVICE_NAME_MAX_LENGTH} characters (a DNS label)`)
   .regex(
@@ -39,19 +39,19 @@ export const ServiceNameSchema = z
   })
   .meta({ description: 'Lowercase kebab-case DNS label naming the service, its container and its unit' });
 
-export const SemverSchema = z
+export const SemverSchema = /* @__PURE__ */ z
   .string()
   .regex(SEMVER_PATTERN, 'must be a semantic version such as 1.2.3 or 1.2.3-rc.1 (no +build metadata: it cannot be an image tag)')
   .meta({ description: 'Semantic version, without build metadata' });
 
-export const DescriptionSchema = withoutControlCharacters(
+export const DescriptionSchema = /* @__PURE__ */ withoutControlCharacters(
   z
     .string()
     .regex(/\S/, 'must not be empty')
     .max(DESCRIPTION_MAX_LENGTH, `must be at most ${DESCRIPTION_MAX_LENGTH} characters`),
 ).meta({ description: 'One line saying what the service does' });
 
-export const InfoSchema = z
+export const InfoSchema = /* @__PURE__ */ z
   .strictObject({
     name: ServiceNameSchema,
     version: SemverSchema,
@@ -59,7 +59,7 @@ export const InfoSchema = z
   })
   .meta({ description: 'What info() returns' });
 
-export const CapabilitySchema = z
+export const CapabilitySchema = /* @__PURE__ */ z
   .strictObject({
     name: z
       .string()
@@ -73,7 +73,7 @@ export const CapabilitySchema = z
   })
   .meta({ description: 'A capability the service advertises on the mesh' });
 
-export const CapabilityListSchema = z.array(CapabilitySchema).superRefine((capabilities, ctx) => {
+export const CapabilityListSchema = /* @__PURE__ */ z.array(CapabilitySchema).superRefine((capabilities, ctx) => {
   const seen = new Map<string, number>();
   capabilities.forEach((capability, index) => {
     const key = `${capability.name}@${capability.version}`;
@@ -104,7 +104,7 @@ function hasCheckableLists(value: unknown): boolean {
   return typeof scope === 'string' && isStringArray(actions) && isStringArray(resources);
 }
 
-export const IdentitySpecSchema = z
+export const IdentitySpecSchema = /* @__PURE__ */ z
   .strictObject({
     scope: z.string().regex(SCOPE_PATTERN, 'must start with a-z and hold only a-z, 0-9, _ and - (at most 63 characters)'),
     actions: z.array(
@@ -143,7 +143,7 @@ export const IdentitySpecSchema = z
 
 /** The three members whose values the build derives the manifest from. */
 /** What the build-time members return: `satisfies` keeps its keys those of CONTRACT_MEMBERS. */
-export const ContractValuesSchema = z.strictObject({
+export const ContractValuesSchema = /* @__PURE__ */ z.strictObject({
   info: InfoSchema,
   capabilities: CapabilityListSchema,
   identitySpec: IdentitySpecSchema,
@@ -153,7 +153,7 @@ const ABSOLUTE_PATH_PATTERN = /^\/[A-Za-z0-9._/-]*$/;
 const IMAGE_REFERENCE_PATTERN =
   /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-export const ManifestSchema = z
+export const ManifestSchema = /* @__PURE__ */ z
   .strictObject({
     manifestVersion: z.literal(1),
     name: ServiceNameSchema,
@@ -207,7 +207,7 @@ export const ManifestSchema = z
     description: 'Everything deployment needs to know about a hecate service, derived at build time',
   });
 
-export const UcanRequestSchema = z
+export const UcanRequestSchema = /* @__PURE__ */ z
   .strictObject({
     ucv: z.literal('0.10.0'),
     service: z.strictObject({ name: ServiceNameSchema, version: SemverSchema }),

@@ -28,37 +28,37 @@ export const DATA_LAYOUT = {
 
 export const DATA_DIRECTORY_MODE = 0o700;
 
-const UnixSecondsSchema = z.number().int().nonnegative();
-const DidKeyStringSchema = z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/, 'must be a did:key');
+const UnixSecondsSchema = /* @__PURE__ */ z.number().int().nonnegative();
+const DidKeyStringSchema = /* @__PURE__ */ z.string().regex(/^did:key:z[1-9A-HJ-NP-Za-km-z]+$/, 'must be a did:key');
 /** A join token is stored only as this digest. */
-export const TokenHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)');
+export const TokenHashSchema = /* @__PURE__ */ z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)');
 /** The canonical UCAN CID: CIDv1, raw codec, sha2-256, base32 (spec 6.5.1). */
-export const CanonicalCidSchema = z.string().regex(/^bafkrei[a-z2-7]{52}$/, 'must be a canonical UCAN CID (bafkrei... : CIDv1, raw, sha2-256, base32)');
+export const CanonicalCidSchema = /* @__PURE__ */ z.string().regex(/^bafkrei[a-z2-7]{52}$/, 'must be a canonical UCAN CID (bafkrei... : CIDv1, raw, sha2-256, base32)');
 
-export const EnrollmentRecordSchema = z.strictObject({
+export const EnrollmentRecordSchema = /* @__PURE__ */ z.strictObject({
   did: DidKeyStringSchema,
   service: ServiceNameSchema,
   enrolledAt: UnixSecondsSchema,
-  via: z.enum(['join-token', 'development']),
+  via: /* @__PURE__ */ z.enum(['join-token', 'development']),
 });
 
-export const JoinTokenRecordSchema = z.strictObject({
+export const JoinTokenRecordSchema = /* @__PURE__ */ z.strictObject({
   hash: TokenHashSchema,
   service: ServiceNameSchema,
   createdAt: UnixSecondsSchema,
   expiresAt: UnixSecondsSchema,
 });
 
-export const UsedJoinTokenRecordSchema = JoinTokenRecordSchema.extend({
+export const UsedJoinTokenRecordSchema = /* @__PURE__ */ JoinTokenRecordSchema.extend({
   usedAt: UnixSecondsSchema,
   usedBy: DidKeyStringSchema,
 });
 
 /** A UCAN 0.10 revocation (spec 6.6), and when the realm recorded it. */
-export const RevocationRecordSchema = z.strictObject({
+export const RevocationRecordSchema = /* @__PURE__ */ z.strictObject({
   iss: DidKeyStringSchema,
   revoke: CanonicalCidSchema,
-  challenge: z.string().regex(/^[A-Za-z0-9+/]{86}$/, 'must be the unpadded base64 of a 64-byte Ed25519 signature'),
+  challenge: /* @__PURE__ */ z.string().regex(/^[A-Za-z0-9+/]{86}$/, 'must be the unpadded base64 of a 64-byte Ed25519 signature'),
   revokedAt: UnixSecondsSchema,
 });
 

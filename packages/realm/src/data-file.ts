@@ -57,7 +57,7 @@ function invalid(file: string, detail: string): { ok: false; missing: false; err
 
 export type StrictJsonResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
 
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const STRICT_UTF8 = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** JSON text as RFC 8259 has it: UTF-8 without a byte order mark, nothing but one JSON value. */
 export function parseStrictJson(bytes: Uint8Array): StrictJsonResult {

@@ -39,22 +39,27 @@ export function isRealmResource(resource: string): boolean {
   return path === '*' || RESOURCE_PATTERN.test(path);
 }
 
-const ResourcePatternSchema = z.string().refine(isRealmResource, {
+const ResourcePatternSchema = /* @__PURE__ */ z.string().refine(isRealmResource, {
   message: 'must be hecate:// followed by a resource path such as echo/inbox/* (segments of a-z, 0-9, ., _ and -; * only last), or hecate://*',
 });
 
-const ABILITY_PATTERN = new RegExp(`^(?:\\*|${SCOPE_PATTERN.source.slice(1, -1)}/(?:\\*|${ACTION_PATTERN.source.slice(1, -1)}))$`);
+const ABILITY_PATTERN = /* @__PURE__ */ abilityPattern();
 
-const AbilityPatternSchema = z
+/** `*`, `<scope>/*` or `<scope>/<action>`, from the contract's own scope and action rules. */
+function abilityPattern(): RegExp {
+  return new RegExp(`^(?:\\*|${SCOPE_PATTERN.source.slice(1, -1)}/(?:\\*|${ACTION_PATTERN.source.slice(1, -1)}))$`);
+}
+
+const AbilityPatternSchema = /* @__PURE__ */ z
   .string()
   .regex(ABILITY_PATTERN, 'must be an ability such as echo/answer_query, a namespace wildcard such as echo/*, or * (every ability)');
 
-const DidKeySchema = z.string().superRefine((did, ctx) => {
+const DidKeySchema = /* @__PURE__ */ z.string().superRefine((did, ctx) => {
   const key = publicKeyFromDid(did);
   if (!key.ok) ctx.addIssue({ code: 'custom', message: `must be an Ed25519 did:key: ${key.message}` });
 });
 
-const MeshCapabilitySchema = z
+const MeshCapabilitySchema = /* @__PURE__ */ z
   .string()
   .max(CAPABILITY_NAME_MAX_LENGTH, `must be at most ${CAPABILITY_NAME_MAX_LENGTH} characters`)
   .regex(CAPABILITY_NAME_PATTERN, 'must be a mesh capability name such as billing.charge (dotted lowercase, at least two segments)');
@@ -68,7 +73,7 @@ function addDuplicateIssues(values: readonly string[], ctx: z.RefinementCtx, pat
   });
 }
 
-const EnrollmentPolicySchema = z
+const EnrollmentPolicySchema = /* @__PURE__ */ z
   .strictObject({
     dids: z.array(DidKeySchema).default([]).meta({ description: 'Instances enrolled by the policy itself, one did:key each' }),
     joinTokens: z.boolean().default(false).meta({ description: 'Whether an instance may enroll with a one-time join token' }),
@@ -79,7 +84,7 @@ const EnrollmentPolicySchema = z
       ctx.addIssue({ code: 'custom', message: 'no instance could ever enroll: list dids, or set joinTokens to true' });
   });
 
-export const ServicePolicySchema = z
+export const ServicePolicySchema = /* @__PURE__ */ z
   .strictObject({
     grants: z
       .record(ResourcePatternSchema, z.array(AbilityPatternSchema).min(1, 'must list at least one ability'))
@@ -110,12 +115,12 @@ export const ServicePolicySchema = z
     addDuplicateIssues(service.mesh, ctx, ['mesh']);
   });
 
-const RealmNameSchema = z
+const RealmNameSchema = /* @__PURE__ */ z
   .string()
   .max(63, 'must be at most 63 characters')
   .regex(SERVICE_NAME_PATTERN, 'must be lowercase kebab-case such as acme-production (a-z, 0-9, single hyphens, starting with a letter)');
 
-export const PolicySchema = z
+export const PolicySchema = /* @__PURE__ */ z
   .strictObject({
     name: RealmNameSchema.meta({ description: 'The realm name GET /api/v1/realm reports' }),
     services: z.record(ServiceNameSchema, ServicePolicySchema).meta({ description: 'Service name → what its instances may be granted' }),

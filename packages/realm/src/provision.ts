@@ -21,16 +21,16 @@ export const PROVISION_RULES = {
 } as const;
 
 /** What a provision UCAN states in `fct` (all but `joinToken` required). */
-export const ProvisionFactsSchema = z.strictObject({
+export const ProvisionFactsSchema = /* @__PURE__ */ z.strictObject({
   service: ServiceNameSchema,
   version: SemverSchema,
-  contractHash: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lowercase hex digits'),
-  lifetimeSeconds: z
+  contractHash: /* @__PURE__ */ z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256: followed by 64 lowercase hex digits'),
+  lifetimeSeconds: /* @__PURE__ */ z
     .number()
     .int('must be a whole number of seconds')
     .min(1, 'must be at least 1 second')
     .max(MAX_LIFETIME_SECONDS, `must be at most ${MAX_LIFETIME_SECONDS} seconds (365 days)`),
-  joinToken: z.string().regex(JOIN_TOKEN_PATTERN, 'must be a join token as the realm issues them (hjt_ and 43 base64url characters)').optional(),
+  joinToken: /* @__PURE__ */ z.string().regex(JOIN_TOKEN_PATTERN, 'must be a join token as the realm issues them (hjt_ and 43 base64url characters)').optional(),
 });
 
 export type ProvisionFacts = z.infer<typeof ProvisionFactsSchema>;

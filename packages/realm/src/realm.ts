@@ -89,7 +89,11 @@ const ROUTES = {
 } as const;
 type Route = keyof typeof ROUTES;
 
-const PACKAGE_VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const PACKAGE_VERSION = /* @__PURE__ */ readPackageVersion();
+
+function readPackageVersion(): string {
+  return (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+}
 
 /**
  * Starts a realm: checks the options and policy, prepares the data directory (creating the realm

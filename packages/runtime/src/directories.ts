@@ -13,7 +13,6 @@ export interface DirectoryProblem {
   readonly message: string;
 }
 
-const ACCESS_MODES = { read: constants.R_OK | constants.X_OK, 'read-write': constants.R_OK | constants.W_OK | constants.X_OK } as const;
 const ACCESS_WORDS = { read: 'readable', 'read-write': 'readable and writable' } as const;
 
 /** Why `path` is not a directory the process can use with `access`, or undefined when it is. */
@@ -25,7 +24,7 @@ async function directoryFault(path: string, need: 'read' | 'read-write'): Promis
     return code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : message;
   }
   try {
-    await access(path, ACCESS_MODES[need]);
+    await access(path, need === 'read' ? constants.R_OK | constants.X_OK : constants.R_OK | constants.W_OK | constants.X_OK);
     return undefined;
   } catch (error) {
     // The uid matters: images run as a non-root user, and a directory made by root is often 0700.

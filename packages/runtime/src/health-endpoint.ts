@@ -28,11 +28,11 @@ function replyOf(status: number, contentType: string, payload: unknown, extraHea
   };
 }
 
-const LIVE = replyOf(200, HEALTH_JSON, { status: 'ok' });
-const READY = replyOf(200, HEALTH_JSON, { status: 'ok' });
-const NOT_FOUND = replyOf(404, 'application/json', { error: 'not found: the endpoints are /health, /health/live, /health/ready and /manifest' });
+const LIVE = /* @__PURE__ */ replyOf(200, HEALTH_JSON, { status: 'ok' });
+const READY = /* @__PURE__ */ replyOf(200, HEALTH_JSON, { status: 'ok' });
+const NOT_FOUND = /* @__PURE__ */ replyOf(404, 'application/json', { error: 'not found: the endpoints are /health, /health/live, /health/ready and /manifest' });
 // The body of a refused request is never read, so the connection cannot be reused for the next one.
-const METHOD_NOT_ALLOWED = replyOf(405, 'application/json', { error: 'method not allowed: use GET or HEAD' }, { allow: 'GET, HEAD', connection: 'close' });
+const METHOD_NOT_ALLOWED = /* @__PURE__ */ replyOf(405, 'application/json', { error: 'method not allowed: use GET or HEAD' }, { allow: 'GET, HEAD', connection: 'close' });
 
 /** Every check's observation, in the order of the checks. */
 type Observations = readonly HealthObservation[];

@@ -28,8 +28,8 @@ export const DEFAULT_MAX_TOKEN_BYTES = 32 * 1024;
 export const ED25519_ALG = 'EdDSA';
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 /** The header every token issueUcan signs carries; seen as is, it needs no decoding. */
-export const ED25519_HEADER = Object.freeze({ alg: ED25519_ALG, typ: 'JWT' });
-export const ED25519_HEADER_SEGMENT = Buffer.from(JSON.stringify(ED25519_HEADER)).toString('base64url');
+export const ED25519_HEADER = /* @__PURE__ */ Object.freeze({ alg: ED25519_ALG, typ: 'JWT' });
+export const ED25519_HEADER_SEGMENT = /* @__PURE__ */ Buffer.from(JSON.stringify(ED25519_HEADER)).toString('base64url');
 
 /**
  * Decodes and checks a token's structure: three base64url segments, JSON header and payload, the
