@@ -1,6 +1,8 @@
 import { dirname, resolve } from 'node:path';
+import type { InputOptions } from 'rollup';
 import type { UnpluginOptions } from 'unplugin';
 import { removeStaleOutputs } from './outputs-index.js';
+import { packageSideEffects } from './package-side-effects.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
 import type { ServiceBuild } from './service-build.js';
 import { releaseEntry, takesReleaseEntry } from './release-entry.js';
@@ -57,12 +59,26 @@ function producedFiles(bundle: Record<string, OutputEntry>): string {
   return names.length === 0 ? 'nothing' : names.join(', ');
 }
 
+type TreeshakeOption = InputOptions['treeshake'];
+
+/**
+ * rollup alone decides a module's side effects by whichever resolution reaches it first (see
+ * package-side-effects.ts), which makes two builds differ; the release must be reproducible. A
+ * choice the user made (`treeshake: false`, a preset, their own moduleSideEffects) stands.
+ */
+function reproducibleTreeshake(treeshake: TreeshakeOption): TreeshakeOption {
+  if (treeshake === undefined || treeshake === true) return { moduleSideEffects: packageSideEffects() };
+  if (typeof treeshake !== 'object' || treeshake.preset !== undefined || treeshake.moduleSideEffects !== undefined) return treeshake;
+  return { ...treeshake, moduleSideEffects: packageSideEffects() };
+}
+
 export function rollupHooks(service: ServiceBuild): RollupHooks {
   return {
     options(inputOptions) {
       // rollup has no root: the service project is the plugin's root option, else the working directory.
       service.configure(process.cwd());
-      return takesReleaseEntry(inputOptions.input, service.options?.service, process.cwd()) ? { ...inputOptions, input: releaseEntry() } : null;
+      const input = takesReleaseEntry(inputOptions.input, service.options?.service, process.cwd()) ? releaseEntry() : inputOptions.input;
+      return { ...inputOptions, input, treeshake: reproducibleTreeshake(inputOptions.treeshake) };
     },
     outputOptions(outputOptions) {
       return {
