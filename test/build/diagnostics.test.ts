@@ -18,7 +18,7 @@ const PROBLEMS = [
     column: 21,
   },
   {
-    text: 'capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+    text: 'capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _ and -, each starting with a letter)',
     line: 7,
     column: 20,
   },

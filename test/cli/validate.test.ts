@@ -51,7 +51,7 @@ describe('hecate-om validate', () => {
       stdout: [
         'schema-problems.json: $.name: must be lowercase kebab-case (a-z, 0-9, single hyphens, starting with a letter): it names a file, a container and a systemd unit',
         'schema-problems.json: $.license: Invalid input: expected string, received undefined',
-        'schema-problems.json: $.capabilities[1].name: must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+        'schema-problems.json: $.capabilities[1].name: must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _ and -, each starting with a letter)',
         'schema-problems.json: $.capabilities[1].version: must be a positive integer',
         'schema-problems.json: $.health.port: Too big: expected number to be <=65535',
         'schema-problems.json: $: Unrecognized key: "extra"',
@@ -139,7 +139,7 @@ describe('hecate-om validate', () => {
       const output = (await runCli(['validate', 'many.json'], { cwd: dir })).stdout.split('\n');
       expect(output.length).toBe(100 + 3);
       expect(output.slice(-4)).toEqual([
-        'many.json: $.capabilities[99].name: must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+        'many.json: $.capabilities[99].name: must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _ and -, each starting with a letter)',
         'many.json: 199 more problems not shown',
         'many.json is not a valid manifest (299 problems)',
         '',

@@ -14,18 +14,33 @@ export const SERVICE_NAME_MAX_LENGTH = 63;
 export const SEMVER_PATTERN =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?$/;
 
-/** Dotted lowercase, at least two segments: `echo.say`, `my_service.do_thing`. */
-export const CAPABILITY_NAME_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
+/**
+ * Dotted lowercase, at least two segments: `echo.say`, `my_service.do_thing`, `hecate-rag.answer_query`.
+ * Hyphens are allowed because the name becomes a NATS subject, where they are valid, and services
+ * (whose names are kebab-case) name their capabilities after themselves, as the Erlang hecate-om does.
+ */
+export const CAPABILITY_NAME_PATTERN = /^[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)+$/;
 export const CAPABILITY_NAME_MAX_LENGTH = 128;
 export const CAPABILITY_VERSION_MAX = 2_147_483_647;
+/**
+ * At most this many capabilities, actions and resources. Real services advertise a handful; the
+ * limits leave wide margin while bounding what a contract can make the build write: the UCAN
+ * request holds every action on every resource, so it stays under about 600 KB.
+ */
+export const CAPABILITIES_MAX = 256;
+export const ACTIONS_MAX = 64;
+export const RESOURCES_MAX = 64;
 
 /** An identity scope is the namespace of the service's abilities and resources. */
 export const SCOPE_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
 /** An action becomes the ability `<scope>/<action>`. */
 export const ACTION_PATTERN = /^[a-z][a-z0-9_]{0,62}$/;
 /**
- * A resource is a path under its scope: `<scope>` or `<scope>/<segment>/...`, where a segment starts
- * with a letter or digit, and `*` may stand only as the last segment.
+ * A resource is a path `<namespace>/<segment>/...` of a safe alphabet, where a segment starts with a
+ * letter or digit, and `*` may stand only as the last segment. It need not live under the service's
+ * own scope: which resources a service may get is the realm's decision when it delegates, not the
+ * build's (`corpora/*` asked for by the scope `hecate-rag` is a request the realm grants or not).
+ * Each becomes the UCAN resource URI `hecate://<resource>` (see `resourceUri`).
  */
 export const RESOURCE_PATTERN =
   /^[a-z][a-z0-9_-]{0,62}(?:\/[a-z0-9][a-z0-9._-]{0,62})*(?:\/\*)?$/;
@@ -45,6 +60,17 @@ export const SOURCE_URL_PATTERN = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\
  * character, which no file format the artifacts are written in can hold).
  */
 export const CONTROL_CHARACTER_PATTERN = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
+/**
+ * The Unicode bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI,
+ * FSI, PDI): they reorder how the text around them is displayed, so a label, a unit file or a
+ * README could show something other than what it holds (CVE-2021-42574, "Trojan Source").
+ */
+export const BIDI_CONTROL_PATTERN = /[\u202A-\u202E\u2066-\u2069]/u;
+/**
+ * A character a person can see: not white space, not a separator, not an invisible format character
+ * (zero-width space and joiners, bidi marks, the byte-order mark). A text without one is empty.
+ */
+export const VISIBLE_CHARACTER_PATTERN = /[^\s\p{Z}\p{Cf}\p{Cc}]/u;
 
 /** The port the health endpoint listens on unless the service or its environment says otherwise. */
 export const DEFAULT_HEALTH_PORT = 8470;

@@ -95,19 +95,62 @@ describe('contract rules', () => {
     expect(problemsOf({ ...echo, capabilities: [], identitySpec: { scope: 'echo', actions: [], resources: [], ttlDays: 1 } })).toEqual([]);
   });
 
-  it('reports resources outside the scope, duplicates and an unbounded ttl all at once', () => {
+  it('reports duplicates and an unbounded ttl all at once', () => {
     expect(
       problemsOf({
         ...echo,
         capabilities: [{ name: 'echo.say', version: 1 }, { name: 'echo.say', version: 1 }],
-        identitySpec: { scope: 'echo', actions: ['read', 'read'], resources: ['mail/*'], ttlDays: 366 },
+        identitySpec: { scope: 'echo', actions: ['read', 'read'], resources: ['mail/*', 'mail/*'], ttlDays: 366 },
       }),
     ).toEqual([
       'capabilities.1: duplicates capability echo.say version 1 (already at index 0)',
       'identitySpec.ttlDays: must be at most 365 days',
-      'identitySpec.resources.0: must live under the scope "echo" (be "echo" or start with "echo/")',
       'identitySpec.actions.1: duplicates "read" (already at index 0)',
+      'identitySpec.resources.1: duplicates "mail/*" (already at index 0)',
     ]);
+  });
+
+  it("accepts an Erlang hecate-om contract as written: hyphenated capability names, resources outside the scope", () => {
+    expect(
+      problemsOf({
+        info: { name: 'hecate-rag', version: '1.0.0', description: 'Answers queries over corpora' },
+        capabilities: [{ name: 'hecate-rag.answer_query', version: 1 }],
+        identitySpec: { scope: 'hecate-rag', actions: ['read'], resources: ['corpora/*', 'hecate-rag/*'], ttlDays: 30 },
+      }),
+    ).toEqual([]);
+  });
+
+  it('keeps the safe alphabet of capability names and resources', () => {
+    for (const name of ['-rag.query', 'rag.-query', 'hecate rag.q', 'Rag.q', 'rag', 'rag..q', 'rag.q/x'])
+      expect(problemsOf({ ...echo, capabilities: [{ name, version: 1 }] }), name).toHaveLength(1);
+    for (const resource of ['/corpora', 'corpora//x', 'corpora/*/x', 'Corpora', 'corpora/x y', '../x'])
+      expect(problemsOf({ ...echo, identitySpec: { ...echo.identitySpec, resources: [resource] } }), resource).toHaveLength(1);
+  });
+
+  it('bounds the number of capabilities, actions and resources', () => {
+    const capabilities = Array.from({ length: 257 }, (_, index) => ({ name: `echo.c${index}`, version: 1 }));
+    const actions = Array.from({ length: 65 }, (_, index) => `a${index}`);
+    const resources = Array.from({ length: 65 }, (_, index) => `echo/r${index}`);
+    expect(problemsOf({ ...echo, capabilities, identitySpec: { ...echo.identitySpec, actions, resources } })).toEqual([
+      'capabilities: must hold at most 256 capabilities',
+      'identitySpec.actions: must hold at most 64 actions',
+      'identitySpec.resources: must hold at most 64 resources',
+    ]);
+    expect(problemsOf({ ...echo, capabilities: capabilities.slice(0, 256), identitySpec: { ...echo.identitySpec, actions: actions.slice(0, 64), resources: resources.slice(0, 64) } })).toEqual([]);
+  });
+
+  it('finds a description of only zero-width or bidi-control characters empty', () => {
+    for (const description of ['\u200B', '\u200B\u200C\u200D\u2060', '\uFEFF', ' \u200E\u200F ', '\u00A0\u3000'])
+      expect(problemsOf({ ...echo, info: { ...echo.info, description } }), JSON.stringify(description)).toContain(
+        'info.description: must not be empty (it holds no visible character)',
+      );
+  });
+
+  it('refuses bidi embeddings, overrides and isolates in the description', () => {
+    for (const override of ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069'])
+      expect(problemsOf({ ...echo, info: { ...echo.info, description: `Echoes ${override}over the mesh` } })).toEqual([
+        'info.description: must not contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069): they make text display otherwise than it reads',
+      ]);
   });
 
   it('rejects control characters and line breaks in the description', () => {

@@ -20,7 +20,7 @@ describe('analyzeService: contract rules', () => {
     },
     {
       fixture: 'bad-capability-name',
-      message: 'capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+      message: 'capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _ and -, each starting with a letter)',
       line: 16,
       column: 20,
     },
@@ -31,12 +31,6 @@ describe('analyzeService: contract rules', () => {
       line: 18,
       column: 6,
     },
-    {
-      fixture: 'resource-outside-scope',
-      message: 'identitySpec().resources[1] must live under the scope "echo" (be "echo" or start with "echo/")',
-      line: 20,
-      column: 77,
-    },
     { fixture: 'ttl-days-out-of-range', message: 'identitySpec().ttlDays must be at most 365 days', line: 20, column: 87 },
     {
       fixture: 'control-character-in-description',
@@ -46,6 +40,16 @@ describe('analyzeService: contract rules', () => {
     },
   ])('fails with a diagnostic at the offending value: $fixture', async ({ fixture, message, line, column }) => {
     expect(await diagnosticsOf(fixture)).toEqual([{ code: 'rule-violation', message, file: service(fixture), line, column }]);
+  });
+
+  it('derives an Erlang hecate-om contract one to one: hyphenated capability names, resources outside the scope', async () => {
+    const result = await analyzeFixture('erlang-parity');
+    if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
+    expect(result.manifest.capabilities).toEqual([{ name: 'hecate-rag.answer_query', version: 1 }]);
+    expect(result.ucanRequest.cap).toEqual({
+      'hecate://corpora/*': { 'hecate-rag/read': [{}] },
+      'hecate://hecate-rag/*': { 'hecate-rag/read': [{}] },
+    });
   });
 
   it('fails with a diagnostic at a key the contract does not define', async () => {
@@ -113,7 +117,7 @@ describe('analyzeService: contract rules', () => {
       },
       {
         code: 'rule-violation',
-        message: 'capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _)',
+        message: 'capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _ and -, each starting with a letter)',
         file,
         line: 10,
         column: 20,

@@ -35,7 +35,8 @@ export default class {{className}} extends HecateService {
 
   /**
    * The authority the service asks its realm for: each action becomes the ability
-   * `{{scope}}/<action>` on each resource, and resources live under `{{scope}}/`.
+   * `{{scope}}/<action>` on each resource (`{{scope}}/...` or another namespace, such as
+   * `corpora/*`: the realm decides what it grants).
    * It asks for none, and test/service.test.ts says so.
    */
   identitySpec(): IdentitySpec {
