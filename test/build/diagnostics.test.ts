@@ -23,7 +23,7 @@ const PROBLEMS = [
     column: 20,
   },
   {
-    text: 'identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:83): the manifest is derived at build time, so it must be a literal or a top-level const',
+    text: 'identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:83): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
     line: 10,
     column: 82,
   },

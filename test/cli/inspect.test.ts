@@ -60,7 +60,7 @@ describe('hecate-om inspect', () => {
       stdout: [
         'broken-contract/src/service.ts:3:22: BrokenService does not implement health(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
         'broken-contract/src/service.ts:7:21: capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _ and -, each starting with a letter)',
-        'broken-contract/src/service.ts:10:68: identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:68): the manifest is derived at build time, so it must be a literal or a top-level const',
+        'broken-contract/src/service.ts:10:68: identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:68): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
         `broken-contract/src/service.ts:13:48: info().version is "9.9.9" but package.json's version is "1.0.0" (package.json:3:14): both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal`,
         `4 problems in the contract of ${brokenContract}`,
         '',

@@ -26,7 +26,8 @@ describe('analyzeService: the contract class', () => {
       manifest,
       ucanRequest: deriveUcanRequest(manifest),
       inputs: [fixtureFile('complete', 'package.json'), fixtureFile('complete', 'src/service.ts')],
-      absent: [],
+      // No tsconfig.json maps '@hecate-om/contract' elsewhere: if one appears, the analysis may change.
+      absent: [fixtureFile('complete', 'src/tsconfig.json'), fixtureFile('complete', 'tsconfig.json')],
     });
     expect(manifest.image).toBe('ghcr.io/acme/hecate-echo:0.1.0');
   });
@@ -72,6 +73,7 @@ describe('analyzeService: the contract class', () => {
           line: 1,
           column: 0,
           lineText: '',
+          byteColumn: 0,
         },
       ],
       inputs: [fixtureFile('no-service-module', 'package.json')],
@@ -102,6 +104,7 @@ describe('analyzeService: the contract class', () => {
         line: 1,
         column: 15,
         lineText: 'export default {',
+        byteColumn: 15,
       },
     ]);
     expect(result.diagnostics.map(formatDiagnostic)).toEqual([

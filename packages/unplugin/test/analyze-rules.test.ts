@@ -126,7 +126,7 @@ describe('analyzeService: contract rules', () => {
       {
         code: 'not-static',
         message:
-          'identitySpec().scope is scope, a let binding (src/service.ts:13:14): the manifest is derived at build time, so it must be a literal or a top-level const',
+          'identitySpec().scope is scope, a let binding (src/service.ts:13:14): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
         file,
         line: 13,
         column: 13,
@@ -141,12 +141,12 @@ describe('analyzeService: contract rules', () => {
       {
         code: 'not-static',
         message:
-          "info().version is process.env.VERSION (src/service.ts:16:44): the manifest is derived at build time, so it must be a literal, a top-level const, or package.json's version",
+          "info().version is process.env.VERSION (src/service.ts:16:44): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member, a template of those, or package.json's version",
         file,
         line: 16,
         column: 43,
       },
-      { code: 'rule-violation', message: 'info().description must not be empty', file, line: 16, column: 77 },
+      { code: 'rule-violation', message: 'info().description must not be empty (it holds no visible character)', file, line: 16, column: 77 },
     ]);
   });
 });
@@ -210,7 +210,7 @@ describe('analyzeService: deployment facts', () => {
       {
         code: 'not-static',
         message:
-          "info().version is pkg.version, but pkg has no property version (src/service.ts:24:44): the manifest is derived at build time, so it must be a literal, a top-level const, or package.json's version",
+          "info().version is pkg.version, but pkg has no property version (src/service.ts:24:44): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member, a template of those, or package.json's version",
         file: service('no-package-version'),
         line: 24,
         column: 43,

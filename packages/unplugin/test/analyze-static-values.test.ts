@@ -8,39 +8,40 @@ describe('analyzeService: static values', () => {
   it.each([
     {
       fixture: 'call-value',
-      message: `info().version is the call readVersion() (src/service.ts:24:44): ${BUILD_TIME} a literal, a top-level const, or package.json's version`,
+      message: `info().version is the call readVersion() (src/service.ts:24:44): ${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
       line: 24,
       column: 43,
     },
     {
       fixture: 'unknown-spread',
-      message: `identitySpec().actions spreads the call extraActions() (src/service.ts:24:58): ${BUILD_TIME} a literal or a top-level const`,
+      message: `identitySpec().actions spreads the call extraActions() (src/service.ts:24:58): ${BUILD_TIME} a literal, a top-level const, an enum member or a template of those`,
       line: 24,
       column: 57,
     },
     {
       fixture: 'let-binding',
-      message: `capabilities()[0].name is capabilityName, a let binding (src/service.ts:18:21): ${BUILD_TIME} a literal or a top-level const`,
+      message: `capabilities()[0].name is capabilityName, a let binding (src/service.ts:18:21): ${BUILD_TIME} a literal, a top-level const, an enum member or a template of those`,
       line: 18,
       column: 20,
     },
     {
       fixture: 'env-version',
-      message: `info().version is process.env.VERSION (src/service.ts:24:44): ${BUILD_TIME} a literal, a top-level const, or package.json's version`,
+      message: `info().version is process.env.VERSION (src/service.ts:24:44): ${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
       line: 24,
       column: 43,
     },
     {
       fixture: 'template-substitution',
       message:
-        "info().description is the template `Echoes over ${transport}`, which has substitutions (src/service.ts:26:70): " +
-        `${BUILD_TIME} a literal, a top-level const, or package.json's description`,
+        'info().description is the template `Echoes over ${transports}`, whose substitution transports is not a string, number, boolean or null (src/service.ts:26:85): ' +
+        `${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's description`,
       line: 26,
-      column: 69,
+      column: 84,
     },
     {
       fixture: 'package-import',
-      message: `identitySpec().scope is ECHO_SCOPE, imported from the package 'echo-constants' (src/service.ts:21:21): ${BUILD_TIME} a literal or a top-level const`,
+      message:
+        "identitySpec().scope is ECHO_SCOPE, imported from the package 'echo-constants' (src/service.ts:21:21): the build reads the service's own sources (relative imports, and imports its tsconfig paths or baseUrl map to them), not third-party packages: a package's values are not the service's contract and change with its version, so define the value in the service",
       line: 21,
       column: 20,
     },
@@ -49,7 +50,7 @@ describe('analyzeService: static values', () => {
   });
 
   it('fails at the use of a name whose relative import names no file or does not export it', async () => {
-    const followImports = 'the build reads it by following relative imports, so the import must name a file that exports it';
+    const followImports = "the build reads it by following the service's own imports (relative, or mapped by tsconfig paths), so the import must name one file that exports it";
     expect(await diagnosticsOf('unresolved-import')).toEqual([
       {
         code: 'unresolved-import',
@@ -72,7 +73,7 @@ describe('analyzeService: static values', () => {
     expect(await diagnosticsOf('const-object-property')).toEqual([
       {
         code: 'not-static',
-        message: `info().version is the call readVersion() (src/config.ts:7:12): ${BUILD_TIME} a literal, a top-level const, or package.json's version`,
+        message: `info().version is the call readVersion() (src/config.ts:7:12): ${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
         file: fixtureFile('const-object-property', 'src/config.ts'),
         line: 7,
         column: 11,
@@ -85,7 +86,7 @@ describe('analyzeService: static values', () => {
       {
         code: 'unresolved-import',
         message:
-          'info().name is NAME, but src/a.ts does not export NAME (src/service.ts:25:20): the build reads it by following relative imports, so the import must name a file that exports it',
+          "info().name is NAME, but src/a.ts does not export NAME (src/service.ts:25:20): the build reads it by following the service's own imports (relative, or mapped by tsconfig paths), so the import must name one file that exports it",
         file: service('circular-re-export'),
         line: 25,
         column: 19,
@@ -138,7 +139,10 @@ describe('analyzeService: static values', () => {
     if (!result.ok) throw new Error(JSON.stringify(result.diagnostics));
     expect(result.manifest.identity.ttlDays).toBe(30);
     expect(result.inputs).toContain(fixtureFile('directory-import', 'src/limits/index.ts'));
-    expect(result.absent).toEqual(['src/limits.ts', 'src/limits.tsx', 'src/limits.js'].map((path) => fixtureFile('directory-import', path)));
+    // In esbuild's order: the path as written, with each extension, a package.json, then the index files.
+    const tried = ['', '.tsx', '.ts', '.jsx', '.js', '.css', '.json', '/package.json', '/index.tsx'].map((suffix) => `src/limits${suffix}`);
+    // The tsconfig.json files that would map '@hecate-om/contract' are looked for too, up to the project root.
+    expect(result.absent).toEqual(['src/tsconfig.json', 'tsconfig.json', ...tried].map((path) => fixtureFile('directory-import', path)));
   });
 
   it("reads info()'s name, version and description from package.json, for a class exported after its declaration", async () => {

@@ -13,6 +13,10 @@
  * - `bad-package-json`: the service's package.json is missing, not JSON, or has no version.
  * - `deployment-violation`: a manifest field derived from the build options or package.json
  *   (license, image reference, health port, runtime version) breaks its rule.
+ * - `unreadable-source`: a file the contract's values come from is not UTF-8, not a regular file,
+ *   or larger than the reader's limit.
+ * - `over-limit`: the contract goes past one of the reader's documented limits (nesting depth, number
+ *   of values or files, number of diagnostics).
  */
 export type DiagnosticCode =
   | 'service-not-found'
@@ -26,7 +30,9 @@ export type DiagnosticCode =
   | 'rule-violation'
   | 'version-mismatch'
   | 'bad-package-json'
-  | 'deployment-violation';
+  | 'deployment-violation'
+  | 'unreadable-source'
+  | 'over-limit';
 
 /** One located problem with the contract, in the shape esbuild reports locations. */
 export interface Diagnostic {
@@ -38,8 +44,10 @@ export interface Diagnostic {
   readonly line: number;
   /** 0-based, as esbuild counts. */
   readonly column: number;
-  /** The whole source line, for the bundler to show under the message. */
+  /** The source line, for the bundler to show under the message (cut when very long). */
   readonly lineText: string;
+  /** `column` in UTF-8 bytes, as esbuild counts. */
+  readonly byteColumn: number;
 }
 
 /** `file:line:column: message`, with the column 1-based as editors and terminals count. */

@@ -17,7 +17,7 @@ export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): Part
     location: {
       file: relative(workingDir, diagnostic.file),
       line: diagnostic.line,
-      column: Buffer.byteLength(diagnostic.lineText.slice(0, diagnostic.column)),
+      column: diagnostic.byteColumn,
       lineText: diagnostic.lineText,
     },
   }));

@@ -1,7 +1,8 @@
 import { type ClassDeclaration, type ClassExpression, Node, type SourceFile } from 'ts-morph';
 import type { Diagnostic } from '../diagnostic.js';
 import type { Binding, ModuleBindings } from './module-bindings.js';
-import { diagnosticAt, locationOf, startOf, startOfMissingFile } from './source-files.js';
+import { LIMITS } from './limits.js';
+import { diagnosticAt, locationOf, type SourceLocation, startOf, startOfMissingFile } from './source-files.js';
 import { shorten } from './static-evaluator.js';
 
 export type ContractClass = ClassDeclaration | ClassExpression;
@@ -15,16 +16,34 @@ const WANTED = 'the contract is the class the module exports by default, as in e
 /** The class the service module exports by default: `export default class X`, or `class X`; `export default X`. */
 export function findContractClass(bindings: ModuleBindings, servicePath: string): ContractClassResult {
   const files = bindings.files;
-  const file = files.at(servicePath);
-  if (file === undefined)
-    return {
-      ok: false,
-      diagnostic: diagnosticAt(
-        'service-not-found',
-        `the service module ${files.relativePath(servicePath)} does not exist: create it, or point the plugin's "service" option at the module that default-exports the contract class`,
-        startOfMissingFile(servicePath),
-      ),
-    };
+  const reading = files.read(servicePath);
+  const shown = files.relativePath(servicePath);
+  const failure = (code: Diagnostic['code'], message: string, location: SourceLocation): ContractClassResult => ({
+    ok: false,
+    diagnostic: diagnosticAt(code, message, location),
+  });
+  const pointAtIt = `point the plugin's "service" option at the module that default-exports the contract class`;
+  if (!reading.ok)
+    switch (reading.kind) {
+      case 'missing':
+        return failure('service-not-found', `the service module ${shown} does not exist: create it, or ${pointAtIt}`, startOfMissingFile(servicePath));
+      case 'not-a-file':
+        return failure('service-not-found', `the service module ${shown} is ${reading.what}, not a file: ${pointAtIt}`, startOfMissingFile(servicePath));
+      case 'too-large':
+        return failure('over-limit', `the service module ${shown} holds ${reading.size} bytes, more than the ${LIMITS.sourceBytes} the reader parses: keep the contract class in a smaller module`, startOfMissingFile(servicePath));
+      case 'not-utf8':
+        return failure(
+          'unreadable-source',
+          `the service module ${shown} is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')} at ${files.describe(reading.location)}): bundlers read sources as UTF-8, so save it as UTF-8`,
+          reading.location,
+        );
+      case 'too-many-files':
+        throw new Error('hecate-om: the service module is the first file read, so it cannot be past the file limit');
+    }
+  const file = reading.file;
+  const exportEquals = file.getStatements().find((statement) => Node.isExportAssignment(statement) && statement.isExportEquals());
+  if (exportEquals !== undefined)
+    return failure('no-default-export', `${shown} uses export =, which is CommonJS's module.exports, not a default export: ${WANTED}`, locationOf(exportEquals));
   const binding = bindings.resolveExport(file, 'default', file);
   if (binding.kind === 'not-exported' && binding.file === file)
     return {
@@ -62,6 +81,13 @@ function classOf(bindings: ModuleBindings, binding: Binding, file: SourceFile, r
       return notAClass('a module namespace', binding.node);
     case 'unreadable':
       return notAClass(binding.what, binding.node);
+    case 'enum':
+      return notAClass('an enum', binding.declaration);
+    case 'refused':
+      return {
+        ok: false,
+        diagnostic: diagnosticAt(binding.code, `the default export of ${files.relativePath(file.getFilePath())} is ${binding.what}`, binding.location ?? locationOf(binding.node)),
+      };
     case 'package':
       return notAClass(`imported from the package '${binding.specifier}', which the build does not read`, binding.node);
     case 'missing-module':

@@ -71,16 +71,22 @@ function returnedExpressionOf(member: MemberFunction): { expression: Node } | Di
 }
 
 function problemDiagnostic(problem: EvaluationProblem, files: SourceFiles): Diagnostic {
-  const location = locationOf(problem.node);
-  const remedy =
-    problem.code === 'unresolved-import'
-      ? 'the build reads it by following relative imports, so the import must name a file that exports it'
-      : `the manifest is derived at build time, so it must be ${staticFormsFor(problem.path)}`;
-  return diagnosticAt(
-    problem.code,
-    `${formatValuePath(problem.path)} ${problem.relation} ${problem.found} (${files.describe(location)}): ${remedy}`,
-    location,
-  );
+  const location = problem.location ?? locationOf(problem.node);
+  const where = `${formatValuePath(problem.path)} ${problem.relation} ${problem.found} (${files.describe(location)})`;
+  switch (problem.code) {
+    case 'unresolved-import':
+      return diagnosticAt(
+        problem.code,
+        `${where}: the build reads it by following the service's own imports (relative, or mapped by tsconfig paths), so the import must name one file that exports it`,
+        location,
+      );
+    case 'not-static':
+      if (problem.remedy !== undefined) return diagnosticAt(problem.code, `${where}: ${problem.remedy}`, location);
+      return diagnosticAt(problem.code, `${where}: the manifest is derived at build time, so it must be ${staticFormsFor(problem.path)}`, location);
+    case 'unreadable-source':
+    case 'over-limit':
+      return diagnosticAt(problem.code, where, location);
+  }
 }
 
 const PACKAGE_JSON_FIELDS = new Set(['name', 'version', 'description']);
@@ -88,6 +94,6 @@ const PACKAGE_JSON_FIELDS = new Set(['name', 'version', 'description']);
 function staticFormsFor(path: ValuePath): string {
   const [member, field] = path;
   if (member === 'info' && path.length === 2 && typeof field === 'string' && PACKAGE_JSON_FIELDS.has(field))
-    return `a literal, a top-level const, or package.json's ${field}`;
-  return 'a literal or a top-level const';
+    return `a literal, a top-level const, an enum member, a template of those, or package.json's ${field}`;
+  return 'a literal, a top-level const, an enum member or a template of those';
 }

@@ -1,15 +1,7 @@
-import { statSync } from 'node:fs';
-import { dirname, extname, join, resolve } from 'node:path';
-import {
-  type ClassDeclaration,
-  type Expression,
-  type ImportDeclaration,
-  Node,
-  type SourceFile,
-  SyntaxKind,
-  type VariableDeclaration,
-} from 'ts-morph';
-import type { SourceFiles } from './source-files.js';
+import { type ClassDeclaration, type EnumDeclaration, type Expression, type ImportDeclaration, Node, type SourceFile, SyntaxKind, type VariableDeclaration } from 'ts-morph';
+import { LIMITS } from './limits.js';
+import { ModuleResolver } from './module-resolution.js';
+import type { SourceFiles, SourceLocation } from './source-files.js';
 
 /**
  * What a name stands for, found by reading declarations and imports (no type checker: it would need
@@ -22,22 +14,57 @@ export type Binding =
   | { readonly kind: 'json'; readonly file: SourceFile }
   | { readonly kind: 'namespace'; readonly file: SourceFile; readonly node: Node }
   | { readonly kind: 'class'; readonly declaration: ClassDeclaration }
-  /** A declaration whose value the build cannot read: a let, a function, an enum, a destructured const. */
+  | { readonly kind: 'enum'; readonly declaration: EnumDeclaration }
+  /** A declaration whose value the build cannot read: a let, a function, a destructured const. */
   | { readonly kind: 'unreadable'; readonly what: string; readonly node: Node }
   | { readonly kind: 'package'; readonly specifier: string; readonly node: Node }
   | { readonly kind: 'missing-module'; readonly specifier: string; readonly node: Node }
   | { readonly kind: 'not-exported'; readonly name: string; readonly file: SourceFile; readonly node: Node }
+  /**
+   * An import the reader will not follow: the file is not UTF-8 or too large, bundlers disagree on
+   * which file it names, or the chain of imports is past the reader's limits. `location`, when
+   * given, is where the cause is (the first byte that is not UTF-8), else `node` is.
+   */
+  | {
+      readonly kind: 'refused';
+      readonly code: 'unreadable-source' | 'unresolved-import' | 'over-limit';
+      readonly what: string;
+      readonly node: Node;
+      readonly location?: SourceLocation;
+    }
   | { readonly kind: 'undeclared' };
 
-/** Resolves names to their declarations across the relative modules of a service. */
+/**
+ * Resolves names to their declarations across the modules of a service. Every answer is
+ * remembered: a name is looked up once per module and an import followed once, however often the
+ * contract uses it.
+ */
 export class ModuleBindings {
   /** Exports being resolved: modules that re-export each other in a circle end as not-exported. */
   readonly #resolving = new Set<string>();
+  readonly #locals = new Map<SourceFile, Map<string, Binding>>();
+  readonly #exports = new Map<string, Binding>();
+  readonly #resolver: ModuleResolver;
+  /** Imports being followed, one inside another. */
+  #depth = 0;
 
-  constructor(readonly files: SourceFiles) {}
+  constructor(readonly files: SourceFiles) {
+    this.#resolver = new ModuleResolver(files);
+  }
 
   /** What `name` means at the top level of `file`. */
   resolveLocal(file: SourceFile, name: string): Binding {
+    let locals = this.#locals.get(file);
+    if (locals === undefined) this.#locals.set(file, (locals = new Map()));
+    let binding = locals.get(name);
+    if (binding === undefined) {
+      binding = this.#resolveLocal(file, name);
+      locals.set(name, binding);
+    }
+    return binding;
+  }
+
+  #resolveLocal(file: SourceFile, name: string): Binding {
     for (const statement of file.getStatements()) {
       if (Node.isVariableStatement(statement)) {
         for (const declaration of statement.getDeclarations()) {
@@ -49,7 +76,7 @@ export class ModuleBindings {
       } else if (Node.isFunctionDeclaration(statement) && statement.getName() === name) {
         return { kind: 'unreadable', what: 'a function', node: statement };
       } else if (Node.isEnumDeclaration(statement) && statement.getName() === name) {
-        return { kind: 'unreadable', what: 'an enum', node: statement };
+        return enumBinding(file, statement);
       } else if (Node.isImportDeclaration(statement)) {
         const binding = this.#importBinding(statement, name);
         if (binding !== undefined) return binding;
@@ -61,10 +88,14 @@ export class ModuleBindings {
   /** What `file` exports as `name` (`'default'` for the default export), following re-exports. */
   resolveExport(file: SourceFile, name: string, reference: Node): Binding {
     const key = `${file.getFilePath()}\0${name}`;
+    const known = this.#exports.get(key);
+    if (known !== undefined) return known;
     if (this.#resolving.has(key)) return { kind: 'not-exported', name, file, node: reference };
     this.#resolving.add(key);
     try {
-      return this.#resolveExport(file, name, reference);
+      const binding = this.#resolveExport(file, name, reference);
+      this.#exports.set(key, binding);
+      return binding;
     } finally {
       this.#resolving.delete(key);
     }
@@ -96,14 +127,23 @@ export class ModuleBindings {
         );
       }
     }
-    for (const target of starTargets) {
-      const binding = this.#moduleBinding(target, (module) => this.resolveExport(module, name, reference));
-      if (binding.kind !== 'not-exported') return binding;
-    }
-    return { kind: 'not-exported', name, file, node: reference };
+    // `export *` of one name from two modules makes it ambiguous: JavaScript then exports neither.
+    const found = starTargets
+      .map((target) => ({ target, binding: this.#moduleBinding(target, (module) => this.resolveExport(module, name, reference)) }))
+      .filter(({ binding }) => binding.kind !== 'not-exported');
+    const [first, second] = found;
+    if (second !== undefined)
+      return {
+        kind: 'refused',
+        code: 'unresolved-import',
+        what: `exported by both '${first?.target.specifier}' and '${second.target.specifier}' through export *, which makes it ambiguous (JavaScript exports neither)`,
+        node: second.target.node,
+      };
+    return first?.binding ?? { kind: 'not-exported', name, file, node: reference };
   }
 
   #importBinding(declaration: ImportDeclaration, name: string): Binding | undefined {
+    if (declaration.isTypeOnly()) return undefined;
     const target: ImportTarget = {
       specifier: declaration.getModuleSpecifierValue(),
       node: declaration.getModuleSpecifier(),
@@ -128,25 +168,52 @@ export class ModuleBindings {
     return undefined;
   }
 
-  /** Follows a relative import to its file; a package or a missing file ends the trail. */
+  /** Follows an import to the file the bundler would bundle; a package, a missing or unreadable file ends the trail. */
   #moduleBinding(target: ImportTarget, inModule: (file: SourceFile) => Binding): Binding {
-    if (!isRelative(target.specifier)) return { kind: 'package', specifier: target.specifier, node: target.node };
-    const path = this.#modulePathOf(dirname(target.from.getFilePath()), target.specifier);
-    const file = path === undefined ? undefined : this.files.at(path);
-    if (file === undefined) return { kind: 'missing-module', specifier: target.specifier, node: target.node };
-    return inModule(file);
-  }
-
-  /**
-   * The file an import names. The candidates tried before it are remembered as absent: if one
-   * appears later, the import names another file (for esbuild too), so a cached result is stale.
-   */
-  #modulePathOf(fromDir: string, specifier: string): string | undefined {
-    for (const candidate of moduleCandidatesOf(fromDir, specifier)) {
-      if (isFile(candidate)) return candidate;
-      this.files.noteAbsent(candidate);
+    const resolution = this.#resolver.resolve(target.from.getFilePath(), target.specifier);
+    const refused = (code: 'unreadable-source' | 'unresolved-import' | 'over-limit', what: string, location?: SourceLocation): Binding => ({
+      kind: 'refused',
+      code,
+      what: `imported from '${target.specifier}', ${what}`,
+      node: target.node,
+      ...(location === undefined ? {} : { location }),
+    });
+    switch (resolution.kind) {
+      case 'package':
+        return { kind: 'package', specifier: target.specifier, node: target.node };
+      case 'missing':
+        return { kind: 'missing-module', specifier: target.specifier, node: target.node };
+      case 'uncertain':
+        return refused('unresolved-import', `but ${resolution.why}`);
+      case 'file':
+        break;
     }
-    return undefined;
+    const reading = this.files.read(resolution.path);
+    const shown = this.files.relativePath(resolution.path);
+    if (!reading.ok)
+      switch (reading.kind) {
+        case 'missing':
+          return { kind: 'missing-module', specifier: target.specifier, node: target.node };
+        case 'not-a-file':
+          return refused('unreadable-source', `but ${shown} is ${reading.what}`);
+        case 'too-large':
+          return refused('over-limit', `but ${shown} holds ${reading.size} bytes, more than the ${LIMITS.sourceBytes} the reader parses`);
+        case 'not-utf8':
+          return refused(
+            'unreadable-source',
+            `but ${shown} is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')} at ${this.files.describe(reading.location)}): bundlers read sources as UTF-8, so save it as UTF-8`,
+            reading.location,
+          );
+        case 'too-many-files':
+          return refused('over-limit', `one module more than the ${LIMITS.files} the reader follows`);
+      }
+    if (this.#depth >= LIMITS.depth) return refused('over-limit', `at the end of a chain of more than ${LIMITS.depth} imports, past the reader's limit`);
+    this.#depth += 1;
+    try {
+      return inModule(reading.file);
+    } finally {
+      this.#depth -= 1;
+    }
   }
 }
 
@@ -180,8 +247,10 @@ function ownExport(statement: Node, name: string, file: SourceFile): Binding | u
       if (binding !== undefined) return binding;
     }
   if (Node.isClassDeclaration(statement) && exportsAs(statement, name)) return { kind: 'class', declaration: statement };
-  if ((Node.isFunctionDeclaration(statement) || Node.isEnumDeclaration(statement)) && exportsAs(statement, name))
-    return { kind: 'unreadable', what: Node.isEnumDeclaration(statement) ? 'an enum' : 'a function', node: statement };
+  if (Node.isFunctionDeclaration(statement) && exportsAs(statement, name)) return { kind: 'unreadable', what: 'a function', node: statement };
+  if (Node.isEnumDeclaration(statement) && exportsAs(statement, name)) return enumBinding(file, statement);
+  if (Node.isExportAssignment(statement) && statement.isExportEquals() && name === 'default')
+    return { kind: 'unreadable', what: "the value of export =, which is CommonJS's module.exports, not a default export", node: statement };
   return undefined;
 }
 
@@ -194,34 +263,18 @@ function exportsAs(
   return declaration.hasDefaultKeyword() ? name === 'default' : declaration.getName() === name;
 }
 
-function isRelative(specifier: string): boolean {
-  return specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..';
-}
-
 function isJson(file: SourceFile): boolean {
   return file.getFilePath().endsWith('.json');
 }
 
-/** The files an import may name, in the order TypeScript's resolution tries them (it maps `.js` to `.ts`). */
-function moduleCandidatesOf(fromDir: string, specifier: string): string[] {
-  const base = resolve(fromDir, specifier);
-  const extension = extname(base);
-  const stem = base.slice(0, base.length - extension.length);
-  return extension === '.js' || extension === '.jsx'
-    ? [`${stem}.ts`, `${stem}.tsx`, base]
-    : extension === '.mjs'
-      ? [`${stem}.mts`, base]
-      : extension === '.cjs'
-        ? [`${stem}.cts`, base]
-        : ['.ts', '.tsx', '.mts', '.cts', '.json'].includes(extension)
-          ? [base]
-          : [`${base}.ts`, `${base}.tsx`, `${base}.js`, join(base, 'index.ts'), join(base, 'index.js')];
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
-  } catch {
-    return false; // ENOTDIR and the like: `x/index.ts` where `x` is a file is simply not a candidate
-  }
+/**
+ * An enum the reader can take members from: one declaration (TypeScript merges several, in an order
+ * the reader does not follow), not `declare` (which emits nothing to read at run time).
+ */
+function enumBinding(file: SourceFile, declaration: EnumDeclaration): Binding {
+  if (declaration.hasDeclareKeyword()) return { kind: 'unreadable', what: 'an ambient enum, which has no value at run time', node: declaration };
+  const name = declaration.getName();
+  const declarations = file.getStatements().filter((statement) => Node.isEnumDeclaration(statement) && statement.getName() === name);
+  if (declarations.length > 1) return { kind: 'unreadable', what: 'an enum declared more than once', node: declaration };
+  return { kind: 'enum', declaration };
 }

@@ -1,6 +1,8 @@
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { type Node, Project, type SourceFile } from 'ts-morph';
 import type { Diagnostic, DiagnosticCode } from '../diagnostic.js';
+import { LIMITS } from './limits.js';
 
 /** Where a value or a problem is: the fields of a Diagnostic besides code and message. */
 export interface SourceLocation {
@@ -9,8 +11,25 @@ export interface SourceLocation {
   readonly line: number;
   /** 0-based. */
   readonly column: number;
+  /**
+   * The source line, for the bundler to show under the message; a line longer than
+   * `LIMITS.lineTextLength` is cut there (or, when the column lies past that, left out), so a
+   * minified file cannot make every diagnostic carry a megabyte.
+   */
   readonly lineText: string;
+  /** The column in UTF-8 bytes, as esbuild counts: `lineText` may not hold the line to compute it from. */
+  readonly byteColumn: number;
 }
+
+/** Why a file an import names cannot be read as a source file of the service. */
+export type UnreadableFile =
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'not-a-file'; readonly what: string }
+  | { readonly kind: 'too-large'; readonly size: number }
+  | { readonly kind: 'not-utf8'; readonly byte: number; readonly location: SourceLocation }
+  | { readonly kind: 'too-many-files' };
+
+export type FileReading = { readonly ok: true; readonly file: SourceFile } | ({ readonly ok: false } & UnreadableFile);
 
 /**
  * The files one analysis parses. Nothing is type-checked and no import is resolved by the compiler:
@@ -29,11 +48,44 @@ export class SourceFiles {
   /** @param root the service project, against which messages name files */
   constructor(readonly root: string) {}
 
-  /** The parsed file at an absolute path, or undefined when there is no such file. */
+  /**
+   * The parsed file at an absolute path, or why it cannot be read: it is missing, not a regular
+   * file, larger than `LIMITS.sourceBytes`, not UTF-8 (which is how esbuild reads sources: another
+   * encoding would turn into U+FFFD in the manifest), or one file more than `LIMITS.files`.
+   */
+  read(path: string): FileReading {
+    const known = this.#project.getSourceFile(path);
+    if (known !== undefined) return { ok: true, file: known };
+    if (this.#read.size >= LIMITS.files) return { ok: false, kind: 'too-many-files' };
+    const bytes = readRegularFile(path);
+    if ('kind' in bytes) return { ok: false, ...bytes };
+    this.#read.add(path);
+    const text = bytes.toString('utf8');
+    const invalidAt = firstInvalidUtf8Byte(bytes, text);
+    if (invalidAt !== undefined) {
+      const prefix = bytes.subarray(0, invalidAt).toString('utf8');
+      const line = prefix.split('\n').length;
+      const lineStart = prefix.lastIndexOf('\n') + 1;
+      const column = prefix.length - lineStart;
+      const fullLine = text.slice(lineStart).split(/\r?\n/, 1)[0] ?? '';
+      return { ok: false, kind: 'not-utf8', byte: bytes[invalidAt] ?? 0, location: { file: path, line, ...columnAndLineText(fullLine, column) } };
+    }
+    // A byte-order mark is not part of the text, for esbuild as for TypeScript.
+    return { ok: true, file: this.#project.createSourceFile(path, text.startsWith('\uFEFF') ? text.slice(1) : text, { overwrite: true }) };
+  }
+
+  /** The text of a file the analysis depends on without parsing it (a tsconfig.json), or undefined when unreadable. */
+  readText(path: string): string | undefined {
+    const bytes = readRegularFile(path);
+    if ('kind' in bytes) return undefined;
+    this.#read.add(path);
+    return bytes.toString('utf8');
+  }
+
+  /** The parsed file at an absolute path, or undefined when it cannot be read (see `read`). */
   at(path: string): SourceFile | undefined {
-    const file = this.#project.getSourceFile(path) ?? this.#project.addSourceFileAtPathIfExists(path);
-    if (file !== undefined) this.#read.add(path);
-    return file;
+    const reading = this.read(path);
+    return reading.ok ? reading.file : undefined;
   }
 
   /** Absolute paths of every file parsed so far. */
@@ -73,7 +125,7 @@ export function startOf(file: SourceFile): SourceLocation {
 
 /** A location in a file that could not be read, such as a missing service module. */
 export function startOfMissingFile(path: string): SourceLocation {
-  return { file: path, line: 1, column: 0, lineText: '' };
+  return { file: path, line: 1, column: 0, lineText: '', byteColumn: 0 };
 }
 
 function locationAt(file: SourceFile, position: number): SourceLocation {
@@ -81,8 +133,59 @@ function locationAt(file: SourceFile, position: number): SourceLocation {
   const { line, column } = file.getLineAndColumnAtPos(position);
   const lineStarts = file.compilerNode.getLineStarts();
   const text = file.getFullText();
-  const lineText = text.slice(lineStarts[line - 1], lineStarts[line] ?? text.length).replace(/\r?\n$/, '');
-  return { file: file.getFilePath(), line, column: column - 1, lineText };
+  const fullLine = text.slice(lineStarts[line - 1], lineStarts[line] ?? text.length).replace(/\r?\n$/, '');
+  return { file: file.getFilePath(), line, ...columnAndLineText(fullLine, column - 1) };
+}
+
+/** The column, in UTF-16 units and in UTF-8 bytes, and the line as a diagnostic carries it (cut when long). */
+function columnAndLineText(line: string, column: number): Pick<SourceLocation, 'column' | 'lineText' | 'byteColumn'> {
+  const byteColumn = Buffer.byteLength(line.slice(0, column));
+  if (line.length <= LIMITS.lineTextLength) return { column, lineText: line, byteColumn };
+  // esbuild underlines `byteColumn` in `lineText`, so a cut line must still start where the line does.
+  return { column, lineText: column < LIMITS.lineTextLength ? `${line.slice(0, LIMITS.lineTextLength)}…` : '', byteColumn };
+}
+
+/** The bytes of a regular file, read without following it blindly: a FIFO or a device would block or never end. */
+function readRegularFile(path: string): Buffer | UnreadableFile {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat could say what it is.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
+    if (code === 'EISDIR') return { kind: 'not-a-file', what: 'a directory' };
+    return { kind: 'not-a-file', what: `a file that cannot be opened (${code ?? String(error)})` };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) return { kind: 'not-a-file', what: 'a directory' };
+    if (!stat.isFile()) return { kind: 'not-a-file', what: 'not a regular file (a FIFO, socket or device)' };
+    if (stat.size > LIMITS.sourceBytes) return { kind: 'too-large', size: stat.size };
+    const bytes = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < bytes.length) {
+      const count = readSync(fd, bytes, read, bytes.length - read, read);
+      if (count === 0) break;
+      read += count;
+    }
+    return bytes.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The offset of the first byte that is not part of valid UTF-8, if any: decoding turns each invalid
+ * sequence into U+FFFD, so the first place where re-encoding the text differs from the bytes is it.
+ */
+function firstInvalidUtf8Byte(bytes: Buffer, text: string): number | undefined {
+  if (!text.includes('\uFFFD')) return undefined;
+  const encoded = Buffer.from(text, 'utf8');
+  if (encoded.equals(bytes)) return undefined;
+  const length = Math.min(encoded.length, bytes.length);
+  for (let index = 0; index < length; index += 1) if (encoded[index] !== bytes[index]) return index;
+  return length;
 }
 
 export function diagnosticAt(code: DiagnosticCode, message: string, location: SourceLocation): Diagnostic {

@@ -1,6 +1,8 @@
 import {
   type ArrayLiteralExpression,
   type ElementAccessExpression,
+  type EnumDeclaration,
+  type Expression,
   type Identifier,
   Node,
   type ObjectLiteralElementLike,
@@ -9,10 +11,12 @@ import {
   type PropertyAccessExpression,
   type SourceFile,
   SyntaxKind,
+  type TemplateExpression,
 } from 'ts-morph';
+import { LIMITS } from './limits.js';
 import { isUnder, type LocatedValue, type ValuePath } from './located-value.js';
 import type { Binding, ModuleBindings } from './module-bindings.js';
-import { locationOf } from './source-files.js';
+import { locationOf, type SourceLocation } from './source-files.js';
 
 /** The file an expression is read in, and the parameters that shadow its top-level names. */
 export interface Scope {
@@ -25,35 +29,71 @@ type Relation = 'is' | 'spreads' | 'has';
 
 /** A part of a value the build cannot read; `found` says what it is, for the message. */
 export interface EvaluationProblem {
-  readonly code: 'not-static' | 'unresolved-import';
+  readonly code: 'not-static' | 'unresolved-import' | 'unreadable-source' | 'over-limit';
   readonly path: ValuePath;
   readonly relation: Relation;
   readonly found: string;
   readonly node: Node;
+  /** Where the cause is, when not at `node` (the first byte of an imported file that is not UTF-8). */
+  readonly location?: SourceLocation;
+  /** What to do instead, when the code's usual remedy does not fit. */
+  readonly remedy?: string;
+}
+
+/** A binding's value, read once, with its problems at paths relative to where it was used. */
+interface Evaluated {
+  readonly value: LocatedValue;
+  readonly problems: readonly EvaluationProblem[];
 }
 
 const NO_PARAMETERS: ReadonlySet<string> = new Set();
+const THIRD_PARTY_REMEDY =
+  "the build reads the service's own sources (relative imports, and imports its tsconfig paths or baseUrl map to them), not third-party packages: a package's values are not the service's contract and change with its version, so define the value in the service";
 /** Globals whose properties are run-time values: `process.env.X` is named as it is, without more. */
 const RUNTIME_ROOTS = new Set(['process', 'globalThis', 'window', 'Deno', 'Bun']);
 
 /**
  * Evaluates the expressions a contract method returns without running anything: literals, object
- * and array literals (with static spreads), type-only wrappers, top-level consts and relative
- * imports. Every part it cannot read becomes a problem, and evaluation goes on, so that all of them
- * are reported at once.
+ * and array literals (with static spreads), templates of static values, type-only wrappers,
+ * top-level consts, enum members and imports of the service's own modules. Every part it cannot
+ * read becomes a problem, and evaluation goes on, so that all of them are reported at once.
+ *
+ * Bounded on any input: each binding is evaluated once (a const used twice is not read twice),
+ * nesting stops at `LIMITS.depth`, and no value may hold more than `LIMITS.values` parts written
+ * out, nor may the reading create more (see limits.ts).
  */
 export class StaticEvaluator {
   readonly problems: EvaluationProblem[] = [];
   readonly #following = new Set<Node>();
+  readonly #evaluated = new Map<Node, Evaluated>();
+  /** How many parts each array and object holds when written out in full, and how deeply they nest. */
+  readonly #sizes = new WeakMap<LocatedValue, { readonly parts: number; readonly depth: number }>();
+  #depth = 0;
+  /** Parts created so far, spread copies included. */
+  #created = 0;
 
   constructor(readonly bindings: ModuleBindings) {}
 
   evaluate(expression: Node, path: ValuePath, scope: Scope, relation: Relation = 'is'): LocatedValue {
-    const node = expression;
+    if (this.#depth >= LIMITS.depth)
+      return this.#fail('over-limit', expression, path, relation, `nested more than ${LIMITS.depth} levels deep (literals, consts and imports each count one), past the reader's limit`);
+    if (this.#created >= LIMITS.values)
+      return this.#fail('over-limit', expression, path, relation, `one part more than the ${LIMITS.values} the reader reads in a contract`);
+    this.#depth += 1;
+    this.#created += 1;
+    try {
+      return this.#evaluate(expression, path, scope, relation);
+    } finally {
+      this.#depth -= 1;
+    }
+  }
+
+  #evaluate(node: Node, path: ValuePath, scope: Scope, relation: Relation): LocatedValue {
     if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return primitive(node.getLiteralValue(), node);
     if (Node.isNumericLiteral(node)) return primitive(node.getLiteralValue(), node);
     if (Node.isTrueLiteral(node) || Node.isFalseLiteral(node)) return primitive(node.getLiteralValue(), node);
     if (Node.isNullLiteral(node)) return primitive(null, node);
+    if (Node.isTemplateExpression(node)) return this.#template(node, path, scope, relation);
     if (Node.isPrefixUnaryExpression(node)) return this.#signed(node, path, scope, relation);
     if (
       Node.isParenthesizedExpression(node) ||
@@ -63,11 +103,49 @@ export class StaticEvaluator {
       Node.isNonNullExpression(node)
     )
       return this.evaluate(node.getExpression(), path, scope, relation);
-    if (Node.isObjectLiteralExpression(node)) return this.#object(node, path, scope);
-    if (Node.isArrayLiteralExpression(node)) return this.#array(node, path, scope);
+    if (Node.isObjectLiteralExpression(node)) return this.#bounded(this.#object(node, path, scope), node, path, relation);
+    if (Node.isArrayLiteralExpression(node)) return this.#bounded(this.#array(node, path, scope), node, path, relation);
     if (Node.isIdentifier(node)) return this.#identifier(node, path, scope, relation);
     if (Node.isPropertyAccessExpression(node) || Node.isElementAccessExpression(node)) return this.#property(node, path, scope, relation);
     return this.#fail('not-static', node, path, relation, describeUnreadable(node));
+  }
+
+  /**
+   * An array or object, unless written out it would hold more than `LIMITS.values` parts or nest
+   * deeper than `LIMITS.depth` (a const read once can be used in many places, each adding its size).
+   */
+  #bounded(value: LocatedValue, node: Node, path: ValuePath, relation: Relation): LocatedValue {
+    const children = value.kind === 'array' ? value.items : value.kind === 'object' ? [...value.entries.values()] : [];
+    let parts = 1;
+    let depth = 0;
+    for (const child of children) {
+      const size = this.#sizes.get(child);
+      parts += size?.parts ?? 1;
+      depth = Math.max(depth, size?.depth ?? 0);
+    }
+    if (parts > LIMITS.values)
+      return this.#fail('over-limit', node, path, relation, `a value of more than ${LIMITS.values} parts when written out (a const counts each time it is used), past the reader's limit`);
+    if (depth + 1 > LIMITS.depth)
+      return this.#fail('over-limit', node, path, relation, `a value nested more than ${LIMITS.depth} levels deep, past the reader's limit`);
+    this.#sizes.set(value, { parts, depth: depth + 1 });
+    return value;
+  }
+
+  /** `${PREFIX}.query`: a template whose substitutions are strings, numbers, booleans or null, joined as JavaScript joins them. */
+  #template(node: TemplateExpression, path: ValuePath, scope: Scope, relation: Relation): LocatedValue {
+    let text = node.getHead().compilerNode.text;
+    let readable = true;
+    for (const span of node.getTemplateSpans()) {
+      const substitution = span.getExpression();
+      const { value, problems } = this.#quietly(() => this.evaluate(substitution, path, scope));
+      if (problems.length === 0 && value.kind === 'primitive') text += `${String(value.value)}${span.getLiteral().compilerNode.text}`;
+      else {
+        readable = false;
+        if (problems.length > 0) this.problems.push(...problems);
+        else this.#fail('not-static', substitution, path, relation, `the template ${shorten(node.getText())}, whose substitution ${shorten(substitution.getText())} is not a string, number, boolean or null`);
+      }
+    }
+    return readable ? primitive(text, node) : { kind: 'unknown' };
   }
 
   #signed(node: PrefixUnaryExpression, path: ValuePath, scope: Scope, relation: Relation): LocatedValue {
@@ -134,8 +212,14 @@ export class StaticEvaluator {
       if (Node.isSpreadElement(element)) {
         const spread = element.getExpression();
         const value = this.evaluate(spread, path, scope, 'spreads');
-        if (value.kind === 'array') items.push(...value.items);
-        else if (value.kind !== 'unknown') this.#fail('not-static', spread, path, 'spreads', `${shorten(spread.getText())}, which is not an array`);
+        if (value.kind === 'array') {
+          // Copied one by one, not pushed as arguments: a long array would overflow the stack.
+          for (const item of value.items) {
+            if (this.#created >= LIMITS.values) return this.#fail('over-limit', spread, path, 'spreads', `${shorten(spread.getText())}, one part more than the ${LIMITS.values} the reader reads in a contract`);
+            this.#created += 1;
+            items.push(item);
+          }
+        } else if (value.kind !== 'unknown') this.#fail('not-static', spread, path, 'spreads', `${shorten(spread.getText())}, which is not an array`);
       } else if (Node.isOmittedExpression(element)) {
         items.push(this.#fail('not-static', node, [...path, items.length], 'is', 'an empty slot'));
       } else {
@@ -158,19 +242,19 @@ export class StaticEvaluator {
       case 'value': {
         if (this.#following.has(binding.expression))
           return this.#fail('not-static', reference, path, relation, `${name}, a const defined in terms of itself`);
-        this.#following.add(binding.expression);
-        try {
-          return this.evaluate(binding.expression, path, { file: binding.file, parameters: NO_PARAMETERS }, relation);
-        } finally {
-          this.#following.delete(binding.expression);
-        }
+        return this.#once(binding.expression, binding.file, path, relation);
       }
       case 'json': {
         const [statement] = binding.file.getStatements();
         if (statement === undefined || !Node.isExpressionStatement(statement))
           return this.#fail('not-static', reference, path, relation, `${name}, an empty JSON module`);
-        return this.evaluate(statement.getExpression(), path, { file: binding.file, parameters: NO_PARAMETERS }, relation);
+        return this.#once(statement.getExpression(), binding.file, path, relation);
       }
+      case 'enum':
+        return this.#fail('not-static', reference, path, relation, `${name}, an enum (use one of its members, such as ${name}.${binding.declaration.getMembers()[0]?.getName() ?? 'Member'})`);
+      case 'refused':
+        this.problems.push({ code: binding.code, node: binding.node, path, relation, found: `${name}, ${binding.what}`, ...(binding.location === undefined ? {} : { location: binding.location }) });
+        return { kind: 'unknown' };
       case 'namespace':
         return this.#fail('not-static', reference, path, relation, `${name}, a module namespace`);
       case 'class':
@@ -178,7 +262,15 @@ export class StaticEvaluator {
       case 'unreadable':
         return this.#fail('not-static', reference, path, relation, `${name}, ${binding.what}`);
       case 'package':
-        return this.#fail('not-static', reference, path, relation, `${name}, imported from the package '${binding.specifier}'`);
+        this.problems.push({
+          code: 'not-static',
+          node: reference,
+          path,
+          relation,
+          found: `${name}, imported from the package '${binding.specifier}'`,
+          remedy: THIRD_PARTY_REMEDY,
+        });
+        return { kind: 'unknown' };
       case 'missing-module':
         return this.#fail('unresolved-import', reference, path, relation, `${name}, imported from '${binding.specifier}', which names no file`);
       case 'not-exported':
@@ -200,6 +292,56 @@ export class StaticEvaluator {
     }
   }
 
+  /**
+   * A top-level binding's value, evaluated the first time it is used and remembered: its problems
+   * are kept relative to the use, and repeated (once each) at every later use, whose path they name.
+   */
+  #once(expression: Expression, file: SourceFile, path: ValuePath, relation: Relation): LocatedValue {
+    let evaluated = this.#evaluated.get(expression);
+    if (evaluated === undefined) {
+      this.#following.add(expression);
+      const start = this.problems.length;
+      let value: LocatedValue;
+      try {
+        value = this.evaluate(expression, path, { file, parameters: NO_PARAMETERS }, relation);
+      } finally {
+        this.#following.delete(expression);
+      }
+      const problems = this.problems.slice(start).map((problem) => ({
+        ...problem,
+        path: problem.path.slice(path.length),
+        relation: problem.path.length === path.length ? 'is' : problem.relation,
+      }));
+      this.#evaluated.set(expression, { value, problems });
+      return value;
+    }
+    for (const problem of evaluated.problems) {
+      if (this.problems.length >= LIMITS.values) break; // the rest repeat problems already reported
+      this.problems.push({ ...problem, path: [...path, ...problem.path], relation: problem.path.length === 0 ? relation : problem.relation });
+    }
+    return evaluated.value;
+  }
+
+  /** `Caps.Query`: a member of a string or numeric enum, as TypeScript compiles it. */
+  #enumMember(declaration: EnumDeclaration, key: string | number, node: Node, path: ValuePath, relation: Relation): LocatedValue {
+    const text = shorten(node.getText());
+    if (typeof key === 'number') return this.#fail('not-static', node, path, relation, `${text}, a reverse lookup of an enum`);
+    let next: number | undefined = 0;
+    for (const member of declaration.getMembers()) {
+      const initializer = member.getInitializer();
+      let value: string | number | undefined;
+      if (initializer === undefined) value = next;
+      else if (Node.isStringLiteral(initializer) || Node.isNoSubstitutionTemplateLiteral(initializer)) value = initializer.getLiteralValue();
+      else if (Node.isNumericLiteral(initializer)) value = initializer.getLiteralValue();
+      next = typeof value === 'number' ? value + 1 : undefined;
+      if (member.getName() !== key) continue;
+      if (value === undefined)
+        return this.#fail('not-static', node, path, relation, `${text}, an enum member whose value is computed (give it a string or number literal)`);
+      return primitive(value, node);
+    }
+    return this.#fail('not-static', node, path, relation, `${text}, but the enum ${declaration.getName()} has no member ${key}`);
+  }
+
   #property(node: PropertyAccessExpression | ElementAccessExpression, path: ValuePath, scope: Scope, relation: Relation): LocatedValue {
     const text = shorten(node.getText());
     const key = propertyKeyOf(node);
@@ -209,6 +351,7 @@ export class StaticEvaluator {
       const binding = this.bindings.resolveLocal(scope.file, object.getText());
       if (binding.kind === 'namespace')
         return this.#binding(this.bindings.resolveExport(binding.file, String(key), node), text, node, path, scope, relation);
+      if (binding.kind === 'enum') return this.#enumMember(binding.declaration, key, node, path, relation);
     }
     const { value, problems } = this.#quietly(() => this.evaluate(object, path, scope));
     const entry = entryOf(value, key);
@@ -222,7 +365,7 @@ export class StaticEvaluator {
         if (isUnder(problem.path, entryPath)) this.problems.push({ ...problem, path: [...path, ...problem.path.slice(entryPath.length)] });
       return entry;
     }
-    const unresolved = objectProblems.filter((problem) => problem.code === 'unresolved-import');
+    const unresolved = objectProblems.filter((problem) => problem.code !== 'not-static');
     if (unresolved.length > 0) this.problems.push(...unresolved);
     else if (isRuntimeRoot(object)) this.#fail('not-static', node, path, relation, text);
     else this.#fail('not-static', node, path, relation, `${text}, a property of ${objectProblems[0]?.found}`);
@@ -272,7 +415,6 @@ function describeUnreadable(node: Node): string {
   const text = shorten(node.getText());
   if (Node.isCallExpression(node)) return `the call ${text}`;
   if (Node.isNewExpression(node)) return `${text}, a new object`;
-  if (Node.isTemplateExpression(node)) return `the template ${text}, which has substitutions`;
   if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return 'a function';
   if (Node.isClassExpression(node)) return 'a class';
   if (Node.isThisExpression(node)) return 'this';
@@ -286,6 +428,6 @@ const MAX_SHOWN = 60;
 
 /** Source text for a message: on one line, and cut when long. */
 export function shorten(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
+  const oneLine = text.slice(0, MAX_SHOWN * 4).replace(/\s+/g, ' ').trim();
   return oneLine.length <= MAX_SHOWN ? oneLine : `${oneLine.slice(0, MAX_SHOWN - 1)}…`;
 }
