@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import { canonicalJson, contractValuesOf, deriveManifest, deriveUcanRequest } from '@hecate-om/contract/derive';
 import type { Manifest, UcanRequest } from '@hecate-om/contract';
-import type { AnalysisOptions } from './options.js';
 import { debug } from './debug.js';
+import type { AnalysisOptions } from './options.js';
+import { readRegularFile } from './regular-file.js';
 import { writeFileAtomic } from './write-file-atomic.js';
 
 /** A successful analysis, as the cache keeps it. */
@@ -30,13 +31,12 @@ interface InputStamp {
   readonly sha256: string;
 }
 
-/** The cache file: the key, each input with its content hash, and what was derived from them. */
+/** The cache file: the key, each input with its content hash, and the manifest derived from them. */
 interface CacheFile {
   readonly key: AnalysisKey;
   readonly inputs: readonly InputStamp[];
   readonly absent: readonly string[];
   readonly manifest: Manifest;
-  readonly ucanRequest: UcanRequest;
 }
 
 interface Memo {
@@ -45,12 +45,23 @@ interface Memo {
   readonly analysis: CachedAnalysis;
 }
 
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
+/** A cache file is a manifest and a list of paths: anything larger was not written by this plugin. */
+const MAX_CACHE_FILE_BYTES = 4 * 1024 * 1024;
+/** Inputs are source files the reader accepted, each at most this large (see LIMITS.sourceBytes). */
+const MAX_INPUT_BYTES = 1024 * 1024;
 
 /**
  * Remembers the last successful analysis in memory (checked by file size and mtime, so an unchanged
  * rebuild costs a few `stat` calls) and on disk in `cacheDir` (checked by content hashes, so a fresh
  * process skips ts-morph when nothing the contract depends on changed).
+ *
+ * Everything under `node_modules/.cache` can be written by any dependency, so a cache file is
+ * untrusted input: it is read only when it is a regular file (never through a symbolic link, never
+ * a FIFO), checked for its shape, for inputs that include the service module and package.json (each
+ * a regular file with the recorded sha256), and for a manifest that is exactly what the contract
+ * values it holds derive to under this build's key (contract hash included); the UCAN request is
+ * derived again, not read. Anything wrong is a miss, logged with DEBUG=hecate-om, never an error.
  */
 export class AnalysisCache {
   #memo: Memo | undefined;
@@ -71,32 +82,50 @@ export class AnalysisCache {
     return hit('memory', 'inputs were touched but have the same content', memo.analysis);
   }
 
-  /** The analysis stored on disk by an earlier build, when every input still has the same content. */
+  /** The analysis stored on disk by an earlier build, when it is sound and every input still has the same content. */
   async fromDisk(key: AnalysisKey): Promise<CachedAnalysis | undefined> {
     const keyText = JSON.stringify(key);
-    let file: CacheFile;
+    const path = this.#pathFor(keyText);
+    const bytes = readRegularFile(path, { maxBytes: MAX_CACHE_FILE_BYTES, noFollow: true });
+    if ('kind' in bytes)
+      return miss('disk', bytes.kind === 'missing' ? `no cache file at ${path}` : `${path} is ${bytes.kind === 'too-large' ? `${bytes.size} bytes` : bytes.what}`);
+    let json: unknown;
     try {
-      file = JSON.parse(await readFile(this.#pathFor(keyText), 'utf8')) as CacheFile;
-    } catch {
-      // no cache yet, or one from an interrupted or older build: analyze again
-      return miss('disk', `no readable cache file at ${this.#pathFor(keyText)}`);
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      // one from an interrupted build, or edited: analyse again
+      return miss('disk', `${path} is not JSON (${(error as Error).message})`);
     }
-    if (JSON.stringify(file.key) !== keyText) return miss('disk', `the key changed: ${keyChange(JSON.stringify(file.key), key)}`);
+    if (isRecord(json) && isRecord(json['key']) && canonicalJson(json['key']) !== canonicalJson(key))
+      return miss('disk', `the key changed: ${keyChange(JSON.stringify(json['key']), key)}`);
+    const problem = cacheFileProblem(json, key);
+    if (problem !== undefined) return miss('disk', `${path} ${problem}`);
+    const file = json as CacheFile;
     if (!stillAbsent(file.absent)) return miss('disk', 'a file an import tried first appeared');
     const stamps = stampsWithSameContent(file.inputs);
-    if (stamps === undefined) return miss('disk', 'an input changed content or was removed');
-    const analysis = { manifest: file.manifest, ucanRequest: file.ucanRequest, inputs: file.inputs.map(({ path }) => path), absent: file.absent };
+    if (stamps === undefined) return miss('disk', 'an input changed content, was removed or is no longer a regular file');
+    const analysis: CachedAnalysis = {
+      manifest: file.manifest,
+      ucanRequest: deriveUcanRequest(file.manifest),
+      inputs: file.inputs.map(({ path: input }) => input),
+      absent: file.absent,
+    };
     this.#memo = { keyText, stamps, analysis };
     return hit('disk', `every input has its recorded content (${stamps.length} files)`, analysis);
   }
 
-  /** Remembers a fresh analysis in memory and on disk. */
+  /** Remembers a fresh analysis in memory and on disk; a cache that cannot be written is only logged. */
   store(key: AnalysisKey, analysis: CachedAnalysis): void {
     const keyText = JSON.stringify(key);
-    const inputs = analysis.inputs.map(stampOf);
+    const inputs = stampsWithSameContent(analysis.inputs.map((path) => ({ path, sha256: undefined })));
+    if (inputs === undefined) return; // an input changed while it was analysed: the next build analyses again
     this.#memo = { keyText, stamps: inputs, analysis };
-    const file: CacheFile = { key, inputs, absent: analysis.absent, manifest: analysis.manifest, ucanRequest: analysis.ucanRequest };
-    writeFileAtomic(this.#pathFor(keyText), `${JSON.stringify(file, null, 2)}\n`);
+    const file: CacheFile = { key, inputs, absent: analysis.absent, manifest: analysis.manifest };
+    try {
+      writeFileAtomic(this.#pathFor(keyText), `${JSON.stringify(file, null, 2)}\n`);
+    } catch (error) {
+      debug('cache: not written: %s', (error as Error).message);
+    }
   }
 
   #pathFor(keyText: string): string {
@@ -123,13 +152,72 @@ function keyChange(previousText: string, key: AnalysisKey): string {
     .join(', ');
 }
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Why a parsed cache file cannot be trusted for `key`, or undefined when it can. */
+function cacheFileProblem(json: unknown, key: AnalysisKey): string | undefined {
+  if (!isRecord(json)) return 'does not hold an object';
+  if (canonicalJson(json['key']) !== canonicalJson(key)) return 'is for another key';
+  const { inputs, absent, manifest } = json;
+  if (!Array.isArray(inputs) || !inputs.every(isInputStamp)) return 'has malformed inputs';
+  const inputPaths = new Set(inputs.map(({ path }) => path));
+  if (!inputPaths.has(key.service) || !inputPaths.has(join(key.root, 'package.json')))
+    return 'does not list the service module and package.json among its inputs';
+  if (!Array.isArray(absent) || !absent.every((path) => typeof path === 'string' && isAbsolute(path))) return 'has malformed absent paths';
+  if (!isRecord(manifest)) return 'has no manifest';
+  return manifestProblem(manifest, key);
+}
+
+function isInputStamp(value: unknown): value is InputStamp {
+  return (
+    isRecord(value) &&
+    typeof value['path'] === 'string' &&
+    isAbsolute(value['path']) &&
+    typeof value['size'] === 'number' &&
+    typeof value['mtimeMs'] === 'number' &&
+    typeof value['sha256'] === 'string' &&
+    SHA256_HEX.test(value['sha256'])
+  );
+}
+
+/**
+ * Whether the manifest is exactly what its own contract values, license and source derive to under
+ * this key: an edited value no longer matches its contract hash, an edited derived field (image,
+ * health, runtime, paths) no longer matches the derivation. The values themselves were checked by
+ * the contract's rules when the analysis that wrote them ran.
+ */
+function manifestProblem(manifest: Record<string, unknown>, key: AnalysisKey): string | undefined {
+  try {
+    const stored = manifest as unknown as Manifest;
+    const source = typeof stored.source === 'string' ? stored.source : undefined;
+    const derived = deriveManifest(contractValuesOf(stored), {
+      imageRepository: `${key.registry}/${key.org}`,
+      license: String(stored.license),
+      source,
+      healthPort: key.healthPort,
+      runtimeVersion: key.runtimeVersion,
+    });
+    return canonicalJson(derived) === canonicalJson(manifest) ? undefined : 'holds a manifest its contract values do not derive to';
+  } catch (error) {
+    return `holds a malformed manifest (${(error as Error).message})`;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 function sha256Of(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
 function statOf(path: string): { size: number; mtimeMs: number } | undefined {
-  const stat = statSync(path, { throwIfNoEntry: false });
-  return stat === undefined ? undefined : { size: stat.size, mtimeMs: stat.mtimeMs };
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat === undefined ? undefined : { size: stat.size, mtimeMs: stat.mtimeMs };
+  } catch {
+    return undefined; // ENOTDIR and the like: the input is gone
+  }
 }
 
 function sameStat(stamp: InputStamp, stat: { size: number; mtimeMs: number } | undefined): boolean {
@@ -146,23 +234,20 @@ function stillAbsent(paths: readonly string[]): boolean {
   });
 }
 
-function stampOf(path: string): InputStamp {
-  const { size, mtimeMs } = statSync(path);
-  return { path, size, mtimeMs, sha256: sha256Of(readFileSync(path)) };
-}
-
-/** Fresh stamps of the inputs when each still has its recorded content, else undefined. */
-function stampsWithSameContent(inputs: readonly InputStamp[]): InputStamp[] | undefined {
+/**
+ * Fresh stamps of the inputs when each is still a regular file with its recorded content (any
+ * content when none is recorded), else undefined.
+ */
+function stampsWithSameContent(inputs: readonly { readonly path: string; readonly sha256: string | undefined }[]): InputStamp[] | undefined {
   const stamps: InputStamp[] = [];
   for (const input of inputs) {
-    let stamp: InputStamp;
-    try {
-      stamp = stampOf(input.path);
-    } catch {
-      return undefined; // the input was deleted or moved: the contract must be analysed again
-    }
-    if (stamp.sha256 !== input.sha256) return undefined;
-    stamps.push(stamp);
+    // Stat before reading: a change after the stat shows as a new mtime at the next check.
+    const stat = statOf(input.path);
+    const bytes = readRegularFile(input.path, { maxBytes: MAX_INPUT_BYTES });
+    if (stat === undefined || 'kind' in bytes) return undefined; // deleted, moved or replaced by something else: analyse again
+    const sha256 = sha256Of(bytes);
+    if (input.sha256 !== undefined && sha256 !== input.sha256) return undefined;
+    stamps.push({ path: input.path, size: stat.size, mtimeMs: stat.mtimeMs, sha256 });
   }
   return stamps;
 }

@@ -34,8 +34,8 @@ export function findContractMembers(bindings: ModuleBindings, contract: Contract
   const diagnostics: Diagnostic[] = [];
   const className = classNameOf(contract);
   for (const name of CONTRACT_MEMBER_NAMES) {
-    const found = chain.map((cls) => ({ cls, element: implementationOf(cls, name) })).find(({ element }) => element !== undefined);
-    if (found?.element === undefined) {
+    const found = implementationIn(chain, name);
+    if (found === undefined) {
       const why = unreadableBase === undefined ? '' : ` (${unreadableBase})`;
       diagnostics.push(
         diagnosticAt(
@@ -87,13 +87,40 @@ function baseClassOf(binding: ReturnType<ModuleBindings['resolveLocal']>): Contr
   return undefined;
 }
 
-/** The element that implements `name` in `cls`: abstract declarations and overload signatures do not. */
-function implementationOf(cls: ContractClass, name: ContractMember): ClassElement | undefined {
-  return cls.getMembers().find((element) => {
-    if (!('getName' in element) || (element as { getName(): string }).getName() !== name) return false;
-    if (Node.isMethodDeclaration(element)) return element.hasBody();
-    return !Node.isPropertyDeclaration(element) || !element.isAbstract();
-  });
+/**
+ * The element that `instance.name` is at run time, as JavaScript decides it: an instance field
+ * (set by the constructor) shadows any method, and the most derived class's field is set last;
+ * else the prototype chain gives the most derived class's method or accessor; within one class the
+ * last declaration replaces the earlier ones. Abstract and `declare` members, and overload
+ * signatures, emit nothing. A static member is returned only when nothing else has the name, to be
+ * reported as static.
+ */
+function implementationIn(chain: readonly ContractClass[], name: ContractMember): { cls: ContractClass; element: ClassElement } | undefined {
+  const named = chain.map((cls) => ({ cls, elements: cls.getMembers().filter((element) => emitsMember(element, name)) }));
+  const last = (kind: (element: ClassElement) => boolean): { cls: ContractClass; element: ClassElement } | undefined => {
+    for (const { cls, elements } of named) {
+      const element = elements.filter(kind).at(-1);
+      if (element !== undefined) return { cls, element };
+    }
+    return undefined;
+  };
+  return (
+    last((element) => Node.isPropertyDeclaration(element) && !element.isStatic()) ??
+    last((element) => !Node.isPropertyDeclaration(element) && !isStatic(element)) ??
+    last(isStatic)
+  );
+}
+
+function emitsMember(element: ClassElement, name: ContractMember): boolean {
+  if (!('getName' in element) || (element as { getName(): string }).getName() !== name) return false;
+  if (Node.isMethodDeclaration(element)) return element.hasBody();
+  if (Node.isPropertyDeclaration(element)) return !element.isAbstract() && !element.hasDeclareKeyword();
+  if (Node.isGetAccessorDeclaration(element) || Node.isSetAccessorDeclaration(element)) return !element.isAbstract();
+  return true;
+}
+
+function isStatic(element: ClassElement): boolean {
+  return (Node.isMethodDeclaration(element) || Node.isPropertyDeclaration(element) || Node.isGetAccessorDeclaration(element) || Node.isSetAccessorDeclaration(element)) && element.isStatic();
 }
 
 function memberFunctionOf(element: ClassElement, name: ContractMember, className: string): MemberFunction | Diagnostic {

@@ -1,3 +1,4 @@
+import { dirname, relative, sep } from 'node:path';
 import { type ContractValues, ContractValuesSchema } from '@hecate-om/contract';
 import type { Diagnostic } from '../diagnostic.js';
 import { formatValuePath, isUnder, type LocatedValue, locationAt, plainValueOf, type ValuePath } from './located-value.js';
@@ -46,9 +47,12 @@ export function checkVersionMatch(info: LocatedValue | undefined, servicePackage
   const version = info.entries.get('version');
   if (version?.kind !== 'primitive' || typeof version.value !== 'string' || version.value === servicePackage.version) return undefined;
   const packageVersion = packageFieldLocation(servicePackage.file, 'version');
+  // The import goes where info() is written, so the path is relative to that module.
+  const specifier = relative(dirname(version.location.file), servicePackage.file.getFilePath()).split(sep).join('/');
+  const importPath = specifier.startsWith('.') ? specifier : `./${specifier}`;
   return diagnosticAt(
     'version-mismatch',
-    `info().version is ${JSON.stringify(version.value)} but package.json's version is ${JSON.stringify(servicePackage.version)} (${files.describe(packageVersion)}): both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal`,
+    `info().version is ${JSON.stringify(version.value)} but package.json's version is ${JSON.stringify(servicePackage.version)} (${files.describe(packageVersion)}): both name the same release, so return pkg.version (import pkg from '${importPath}' with { type: 'json' }) or make them equal`,
     version.location,
   );
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Node, type SourceFile } from 'ts-morph';
 import type { Diagnostic } from '../diagnostic.js';
+import { LIMITS } from './limits.js';
 import { diagnosticAt, locationOf, type SourceFiles, type SourceLocation, startOf, startOfMissingFile } from './source-files.js';
 
 /** The facts the manifest takes from the service's own package.json. */
@@ -22,13 +23,24 @@ export const DEFAULT_LICENSE = 'UNLICENSED';
 
 export function readServicePackage(files: SourceFiles, root: string): ServicePackageResult {
   const path = join(root, 'package.json');
-  const file = files.at(path);
+  const reading = files.read(path);
   const failure = (message: string, location: SourceLocation): ServicePackageResult => ({
     ok: false,
     diagnostic: diagnosticAt('bad-package-json', message, location),
   });
-  if (file === undefined)
-    return failure(`${path} does not exist: the service project needs a package.json with the service's version`, startOfMissingFile(path));
+  if (!reading.ok)
+    switch (reading.kind) {
+      case 'missing':
+      case 'too-many-files':
+        return failure(`${path} does not exist: the service project needs a package.json with the service's version`, startOfMissingFile(path));
+      case 'not-a-file':
+        return failure(`${path} is ${reading.what}: the service project needs a package.json file with the service's version`, startOfMissingFile(path));
+      case 'too-large':
+        return failure(`package.json holds ${reading.size} bytes, more than the ${LIMITS.sourceBytes} the build reads`, startOfMissingFile(path));
+      case 'not-utf8':
+        return failure(`package.json is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')}): npm reads it as UTF-8, so save it as UTF-8`, reading.location);
+    }
+  const file = reading.file;
   let json: unknown;
   try {
     json = JSON.parse(file.getFullText());
@@ -64,9 +76,18 @@ const SHORTHAND_HOSTS: Record<string, string> = { github: 'github.com', gitlab: 
 const SHORTHAND = /^(?:(github|gitlab|bitbucket):)?([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?$/;
 const HTTPS_URL = /^(?:git\+)?https:\/\/(.+?)(?:\.git)?\/?$/;
 
+/** `user:token@` in a URL: a credential, never to be printed nor shipped. */
+const URL_CREDENTIALS = /(?<=[A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s]*@/g;
+
+/** A text with the credentials of every URL in it replaced by `***@`, for messages and code frames. */
+export function withoutCredentials(text: string): string {
+  return text.replace(URL_CREDENTIALS, '***@');
+}
+
 /**
  * package.json `repository` (a string or `{ url }`) as the https URL a person can open:
  * `git+https://github.com/o/r.git` and `github:o/r` (or `o/r`) → `https://github.com/o/r`.
+ * Credentials in the URL (`https://<token>@github.com/...`) are dropped: the manifest is public.
  * Other protocols (ssh, git, http) are left out: the manifest's source must be https.
  */
 export function sourceUrlOf(repository: unknown): string | undefined {
@@ -79,6 +100,6 @@ export function sourceUrlOf(repository: unknown): string | undefined {
   if (url === undefined) return undefined;
   const shorthand = SHORTHAND.exec(url);
   if (shorthand !== null) return `https://${SHORTHAND_HOSTS[shorthand[1] ?? 'github']}/${shorthand[2]}/${shorthand[3]}`;
-  const https = HTTPS_URL.exec(url);
+  const https = HTTPS_URL.exec(url.replace(URL_CREDENTIALS, ''));
   return https === null ? undefined : `https://${https[1]}`;
 }

@@ -1,7 +1,7 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { type Node, Project, type SourceFile } from 'ts-morph';
 import type { Diagnostic, DiagnosticCode } from '../diagnostic.js';
+import { readRegularFile } from '../regular-file.js';
 import { LIMITS } from './limits.js';
 
 /** Where a value or a problem is: the fields of a Diagnostic besides code and message. */
@@ -57,7 +57,7 @@ export class SourceFiles {
     const known = this.#project.getSourceFile(path);
     if (known !== undefined) return { ok: true, file: known };
     if (this.#read.size >= LIMITS.files) return { ok: false, kind: 'too-many-files' };
-    const bytes = readRegularFile(path);
+    const bytes = readRegularFile(path, { maxBytes: LIMITS.sourceBytes });
     if ('kind' in bytes) return { ok: false, ...bytes };
     this.#read.add(path);
     const text = bytes.toString('utf8');
@@ -76,7 +76,7 @@ export class SourceFiles {
 
   /** The text of a file the analysis depends on without parsing it (a tsconfig.json), or undefined when unreadable. */
   readText(path: string): string | undefined {
-    const bytes = readRegularFile(path);
+    const bytes = readRegularFile(path, { maxBytes: LIMITS.sourceBytes });
     if ('kind' in bytes) return undefined;
     this.#read.add(path);
     return bytes.toString('utf8');
@@ -143,36 +143,6 @@ function columnAndLineText(line: string, column: number): Pick<SourceLocation, '
   if (line.length <= LIMITS.lineTextLength) return { column, lineText: line, byteColumn };
   // esbuild underlines `byteColumn` in `lineText`, so a cut line must still start where the line does.
   return { column, lineText: column < LIMITS.lineTextLength ? `${line.slice(0, LIMITS.lineTextLength)}…` : '', byteColumn };
-}
-
-/** The bytes of a regular file, read without following it blindly: a FIFO or a device would block or never end. */
-function readRegularFile(path: string): Buffer | UnreadableFile {
-  let fd: number;
-  try {
-    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat could say what it is.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-    if (code === 'EISDIR') return { kind: 'not-a-file', what: 'a directory' };
-    return { kind: 'not-a-file', what: `a file that cannot be opened (${code ?? String(error)})` };
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (stat.isDirectory()) return { kind: 'not-a-file', what: 'a directory' };
-    if (!stat.isFile()) return { kind: 'not-a-file', what: 'not a regular file (a FIFO, socket or device)' };
-    if (stat.size > LIMITS.sourceBytes) return { kind: 'too-large', size: stat.size };
-    const bytes = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < bytes.length) {
-      const count = readSync(fd, bytes, read, bytes.length - read, read);
-      if (count === 0) break;
-      read += count;
-    }
-    return bytes.subarray(0, read);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
