@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { UcanRequest } from '@hecate-om/contract';
 import type { ResolvedOptions } from './options.js';
 import { OUTPUTS_INDEX_FILE, outputsIndexJson } from './outputs-index.js';
@@ -8,7 +6,7 @@ import { type ReleaseContents, manifestJson, releaseFiles } from './release-file
 import { createReleaseTarball, releaseTarballName } from './release-tarball.js';
 import { renderContainerfile } from './render/containerfile.js';
 import { quadletUnitFileName, renderQuadletUnit } from './render/quadlet-unit.js';
-import { writeFileAtomic } from './write-file-atomic.js';
+import { TarballCache } from './tarball-cache.js';
 
 /** A file the plugin emits into the build's output directory. */
 export interface Artifact {
@@ -58,11 +56,11 @@ export class ArtifactRenderer {
     for (const { path, content } of files) hash.update(`\0${path}\0${content.length}\0`).update(content);
     const key = hash.digest('hex');
     if (this.#lastTarball?.key === key) return this.#lastTarball.bytes;
-    const cached = join(cacheDir, `release-${key.slice(0, 32)}.tar.gz`);
-    let bytes = readIfPresent(cached);
+    const cache = new TarballCache(cacheDir);
+    let bytes = cache.read(key);
     if (bytes === undefined) {
       bytes = await createReleaseTarball({ manifest: contents.manifest, files, mtime });
-      replaceCachedTarball(cacheDir, cached, bytes);
+      cache.write(key, bytes);
     }
     this.#lastTarball = { key, bytes };
     return bytes;
@@ -77,20 +75,4 @@ function sameContents(a: ReleaseContents, b: ReleaseContents): boolean {
     a.root === b.root &&
     JSON.stringify(a.manifest) === JSON.stringify(b.manifest)
   );
-}
-
-function readIfPresent(path: string): Uint8Array | undefined {
-  try {
-    return readFileSync(path);
-  } catch {
-    return undefined; // not packed yet: the caller packs it
-  }
-}
-
-/** Keeps one tarball in the cache: the latest. */
-function replaceCachedTarball(cacheDir: string, path: string, bytes: Uint8Array): void {
-  mkdirSync(cacheDir, { recursive: true });
-  for (const name of readdirSync(cacheDir))
-    if (name.startsWith('release-') && name.endsWith('.tar.gz')) rmSync(join(cacheDir, name), { force: true });
-  writeFileAtomic(path, bytes);
 }

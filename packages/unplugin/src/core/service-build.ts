@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { join, relative, resolve, sep } from 'node:path';
+import { lstatSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Manifest } from '@hecate-om/contract';
 import { debug } from './debug.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -232,7 +233,7 @@ function setUp(userOptions: Options | undefined, bundlerRoot: string): { ok: tru
   const project = readServiceProject(resolve(bundlerRoot, userOptions?.root ?? '.'));
   if (!project.ok) return project;
   const options = resolveOptions(userOptions, bundlerRoot, project.value.packageJson);
-  const problem = optionsProblem(options) ?? findServiceFiles(options.root, options.files).problem;
+  const problem = optionsProblem(options) ?? cacheDirProblem(options.cacheDir) ?? findServiceFiles(options.root, options.files).problem;
   if (problem !== undefined) return { ok: false, error: { code: 'bad-option', message: problem } };
   // A SOURCE_DATE_EPOCH the tarball cannot use fails the build before bundling, not after main.js is written.
   const mtime = options.tarball ? readSourceDateEpoch(process.env) : { ok: true as const, value: new Date(0) };
@@ -246,6 +247,22 @@ function setUp(userOptions: Options | undefined, bundlerRoot: string): { ok: tru
   }
   const key: AnalysisKey = { pluginVersion: pluginVersion(), runtimeVersion: project.value.runtime.version, ...analysisOptionsOf(options) };
   return { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key, dependencies, mtime: mtime.value } };
+}
+
+/**
+ * The plugin writes its analysis cache and last tarball in the cache folder, so a cacheDir that is
+ * a file, or lies under one, fails the build at once with the option's name, not with a raw ENOTDIR
+ * from deep inside a write.
+ */
+function cacheDirProblem(cacheDir: string): string | undefined {
+  for (let path = cacheDir; ; path = dirname(path)) {
+    const stat = lstatSync(path, { throwIfNoEntry: false });
+    if (stat !== undefined) {
+      if (stat.isDirectory() || (stat.isSymbolicLink() && statSync(path, { throwIfNoEntry: false })?.isDirectory() === true)) return undefined;
+      return `the cacheDir option is ${cacheDir}, which ${path === cacheDir ? 'is a file' : `lies under ${path}, a file`}: the plugin keeps its analysis cache and last tarball in that folder, so name a folder (or a path that does not exist yet)`;
+    }
+    if (dirname(path) === path) return undefined;
+  }
 }
 
 /** `../../src/service.ts`: how a module in `fromDir` imports `path`, the same on every platform. */
