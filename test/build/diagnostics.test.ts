@@ -1,9 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build as esbuild } from 'esbuild';
+import { rollup } from 'rollup';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOmEsbuild from '@hecate-om/unplugin/esbuild';
+import hecateOmRollup from '@hecate-om/unplugin/rollup';
 import hecateOmVite from '@hecate-om/unplugin/vite';
 import { fixturesDir, sortedEntries, tempDir } from './support/builds.js';
 
@@ -59,6 +61,8 @@ describe('a contract with several problems', () => {
       ),
     );
     expect(await sortedEntries(outdir)).toEqual([]);
+    // The failure is the contract's: esbuild has nothing to warn about (no "watchFiles" without a "path").
+    expect((failure as { warnings?: unknown[] } | undefined)?.warnings).toEqual([]);
   });
 
   it('fails the vite build with one message listing every problem as file:line:column', async () => {
@@ -80,6 +84,21 @@ describe('a contract with several problems', () => {
         ...PROBLEMS.map(({ text, line, column }) => `  ${service}:${line}:${column + 1}: ${text}`),
       ].join('\n'),
     );
+    // What the CLI prints under the message: no frame of the plugin's own code (rolldown adds its own).
+    expect(failure?.stack).not.toMatch(/report\.[jt]s|[/\\]index\.[jt]s|unplugin[/\\](?:dist|src)/);
+  });
+
+  it('fails the rollup build with the problems and no stack of the plugin', async () => {
+    const failure = await rollup({
+      input: [],
+      onwarn: () => undefined,
+      plugins: [hecateOmRollup({ root, cacheDir: join(await tempDir('broken-rollup'), '.cache') })],
+    }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toContain(`[hecate-om] the service contract has ${PROBLEMS.length} problems:`);
+    expect(failure?.stack).not.toMatch(/report\.[jt]s|index\.[jt]s|unplugin[/\\]dist|\n\s+at /);
   });
 });
 

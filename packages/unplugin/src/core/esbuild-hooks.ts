@@ -17,6 +17,8 @@ import { ArtifactWriter } from './write-file-atomic.js';
 
 type EsbuildHooks = NonNullable<UnpluginOptions['esbuild']>;
 
+const FAILED_NAMESPACE = 'hecate-om-failed';
+
 /**
  * Under esbuild the plugin uses esbuild's own callbacks, which keep the location of an error (the
  * terminal shows the source line), and as few of them as it can: each one is a round trip between
@@ -49,7 +51,10 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
         const outcome = await analyzeOnce();
         // esbuild watches what the bundle reads; the analysis also reads package.json, and after a
         // failure esbuild never loads the service: name them, so that a fix triggers a rebuild.
-        if (!outcome.ok) return { errors: esbuildErrorsOf(outcome.failure, workingDir), watchFiles: [...outcome.inputs] };
+        // esbuild ignores watchFiles (with a warning) on a result without a path: this one names the
+        // module that failed, in a namespace of its own, so the build stops at the errors alone.
+        if (!outcome.ok)
+          return { errors: esbuildErrorsOf(outcome.failure, workingDir), path, namespace: FAILED_NAMESPACE, watchFiles: [...outcome.inputs] };
         const { analysis } = outcome;
         return {
           path: service.moduleFileOf(path === MAIN_MODULE_ID ? MAIN_MODULE_ID : MANIFEST_MODULE_ID, analysis),

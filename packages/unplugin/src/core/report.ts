@@ -39,6 +39,10 @@ export function failureMessage(failure: BuildFailure): string {
 /** An error rollup and vite print with a code frame of the first problem. */
 export function failureError(failure: BuildFailure): Error {
   const error = new Error(failureMessage(failure)) as Error & { id?: string; loc?: { file: string; line: number; column: number } };
+  // rollup's and vite's CLIs print the stack under the message: the plugin's own frames say nothing
+  // about the contract, so the stack is the message alone (the trailing newline is what rollup's
+  // CLI strips to print it once).
+  error.stack = `${error.name}: ${error.message}\n`;
   if (failure.kind === 'diagnostics' && failure.diagnostics[0] !== undefined) {
     const { file, line, column } = failure.diagnostics[0];
     error.id = file;
