@@ -8,6 +8,7 @@ import { readContractValues } from './extract/contract-values.js';
 import { deriveDeployment } from './extract/deployment.js';
 import { ModuleBindings } from './extract/module-bindings.js';
 import { readServicePackage } from './extract/service-package.js';
+import { LIMITS } from './extract/limits.js';
 import { locationOf, SourceFiles } from './extract/source-files.js';
 
 /** The resolved options the manifest depends on, and the runtime version it is built against. */
@@ -46,7 +47,19 @@ export async function analyzeService(options: AnalyzeOptions): Promise<AnalysisR
   return { ok: true, manifest: deployment.manifest, ucanRequest: deployment.ucanRequest, inputs: files.inputs, absent: files.absent };
 }
 
-/** By file, then position: the order a reader fixes them in. */
+/**
+ * By file, then position: the order a reader fixes them in; past `LIMITS.diagnostics`, the rest are
+ * counted in one last diagnostic, so a contract with thousands of problems prints a screenful.
+ */
 function inReadingOrder(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  const sorted = diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column));
+  if (sorted.length <= LIMITS.diagnostics) return sorted;
+  const shown = sorted.slice(0, LIMITS.diagnostics);
+  const first = sorted[LIMITS.diagnostics];
+  if (first === undefined) return shown;
+  const more = sorted.length - LIMITS.diagnostics;
+  return [
+    ...shown,
+    { ...first, code: 'over-limit', message: `and ${more} more problem${more === 1 ? '' : 's'}, the first of them here: ${first.message}` },
+  ];
 }

@@ -37,6 +37,8 @@ export function findContractClass(bindings: ModuleBindings, servicePath: string)
           `the service module ${shown} is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')} at ${files.describe(reading.location)}): bundlers read sources as UTF-8, so save it as UTF-8`,
           reading.location,
         );
+      case 'too-deep':
+        return failure('over-limit', `the service module ${shown} nests brackets more than ${LIMITS.depth} levels deep, past the reader's limit`, reading.location);
       case 'too-many-files':
         throw new Error('hecate-om: the service module is the first file read, so it cannot be past the file limit');
     }

@@ -43,6 +43,11 @@ export function readContractValues(bindings: ModuleBindings, members: ReadonlyMa
     diagnostics.push(problemDiagnostic(problem, bindings.files));
     unreadPaths.push(problem.path);
   }
+  // Past a limit the values are cut short anywhere: checking rules on them would report the cut.
+  if (evaluator.limitReached !== undefined) {
+    diagnostics.push(problemDiagnostic(evaluator.limitReached, bindings.files));
+    unreadPaths.push([]);
+  }
   return { values, unreadPaths, diagnostics };
 }
 
@@ -85,7 +90,7 @@ function problemDiagnostic(problem: EvaluationProblem, files: SourceFiles): Diag
       return diagnosticAt(problem.code, `${where}: the manifest is derived at build time, so it must be ${staticFormsFor(problem.path)}`, location);
     case 'unreadable-source':
     case 'over-limit':
-      return diagnosticAt(problem.code, where, location);
+      return diagnosticAt(problem.code, problem.remedy === undefined ? where : `${where}: ${problem.remedy}`, location);
   }
 }
 

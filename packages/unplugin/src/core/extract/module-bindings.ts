@@ -31,6 +31,8 @@ export type Binding =
       readonly what: string;
       readonly node: Node;
       readonly location?: SourceLocation;
+      /** What to do about it, when there is something to say. */
+      readonly remedy?: string;
     }
   | { readonly kind: 'undeclared' };
 
@@ -171,12 +173,18 @@ export class ModuleBindings {
   /** Follows an import to the file the bundler would bundle; a package, a missing or unreadable file ends the trail. */
   #moduleBinding(target: ImportTarget, inModule: (file: SourceFile) => Binding): Binding {
     const resolution = this.#resolver.resolve(target.from.getFilePath(), target.specifier);
-    const refused = (code: 'unreadable-source' | 'unresolved-import' | 'over-limit', what: string, location?: SourceLocation): Binding => ({
+    const refused = (
+      code: 'unreadable-source' | 'unresolved-import' | 'over-limit',
+      what: string,
+      location?: SourceLocation,
+      remedy?: string,
+    ): Binding => ({
       kind: 'refused',
       code,
       what: `imported from '${target.specifier}', ${what}`,
       node: target.node,
       ...(location === undefined ? {} : { location }),
+      ...(remedy === undefined ? {} : { remedy }),
     });
     switch (resolution.kind) {
       case 'package':
@@ -201,11 +209,14 @@ export class ModuleBindings {
         case 'not-utf8':
           return refused(
             'unreadable-source',
-            `but ${shown} is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')} at ${this.files.describe(reading.location)}): bundlers read sources as UTF-8, so save it as UTF-8`,
+            `but ${shown} is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')})`,
             reading.location,
+            'bundlers read sources as UTF-8, so save it as UTF-8',
           );
         case 'too-many-files':
           return refused('over-limit', `one module more than the ${LIMITS.files} the reader follows`);
+        case 'too-deep':
+          return refused('over-limit', `but ${shown} nests brackets more than ${LIMITS.depth} levels deep, past the reader's limit`, reading.location);
       }
     if (this.#depth >= LIMITS.depth) return refused('over-limit', `at the end of a chain of more than ${LIMITS.depth} imports, past the reader's limit`);
     this.#depth += 1;

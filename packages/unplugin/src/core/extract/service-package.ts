@@ -35,6 +35,8 @@ export function readServicePackage(files: SourceFiles, root: string): ServicePac
         return failure(`${path} does not exist: the service project needs a package.json with the service's version`, startOfMissingFile(path));
       case 'not-a-file':
         return failure(`${path} is ${reading.what}: the service project needs a package.json file with the service's version`, startOfMissingFile(path));
+      case 'too-deep':
+        return failure(`package.json nests more than ${LIMITS.depth} levels deep, past the reader's limit`, reading.location);
       case 'too-large':
         return failure(`package.json holds ${reading.size} bytes, more than the ${LIMITS.sourceBytes} the build reads`, startOfMissingFile(path));
       case 'not-utf8':

@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path';
-import { type Node, Project, type SourceFile } from 'ts-morph';
+import { type Node, Project, type SourceFile, ts } from 'ts-morph';
 import type { Diagnostic, DiagnosticCode } from '../diagnostic.js';
 import { readRegularFile } from '../regular-file.js';
 import { LIMITS } from './limits.js';
@@ -27,7 +27,9 @@ export type UnreadableFile =
   | { readonly kind: 'not-a-file'; readonly what: string }
   | { readonly kind: 'too-large'; readonly size: number }
   | { readonly kind: 'not-utf8'; readonly byte: number; readonly location: SourceLocation }
-  | { readonly kind: 'too-many-files' };
+  | { readonly kind: 'too-many-files' }
+  /** Nested so deeply that TypeScript's parser runs out of stack: `location` is where the nesting passes the limit. */
+  | { readonly kind: 'too-deep'; readonly location: SourceLocation };
 
 export type FileReading = { readonly ok: true; readonly file: SourceFile } | ({ readonly ok: false } & UnreadableFile);
 
@@ -71,7 +73,13 @@ export class SourceFiles {
       return { ok: false, kind: 'not-utf8', byte: bytes[invalidAt] ?? 0, location: { file: path, line, ...columnAndLineText(fullLine, column) } };
     }
     // A byte-order mark is not part of the text, for esbuild as for TypeScript.
-    return { ok: true, file: this.#project.createSourceFile(path, text.startsWith('\uFEFF') ? text.slice(1) : text, { overwrite: true }) };
+    const source = text.startsWith('\uFEFF') ? text.slice(1) : text;
+    try {
+      return { ok: true, file: this.#project.createSourceFile(path, source, { overwrite: true }) };
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      return { ok: false, kind: 'too-deep', location: { file: path, ...deepNestingAt(source) } };
+    }
   }
 
   /** The text of a file the analysis depends on without parsing it (a tsconfig.json), or undefined when unreadable. */
@@ -129,12 +137,14 @@ export function startOfMissingFile(path: string): SourceLocation {
 }
 
 function locationAt(file: SourceFile, position: number): SourceLocation {
-  // ts-morph counts columns from 1; esbuild, and so Diagnostic, from 0.
-  const { line, column } = file.getLineAndColumnAtPos(position);
-  const lineStarts = file.compilerNode.getLineStarts();
-  const text = file.getFullText();
-  const fullLine = text.slice(lineStarts[line - 1], lineStarts[line] ?? text.length).replace(/\r?\n$/, '');
-  return { file: file.getFilePath(), line, ...columnAndLineText(fullLine, column - 1) };
+  // The compiler's own line table (a binary search; ts-morph's getLineAndColumnAtPos scans the text
+  // from the start), and its own string (getFullText() would copy the whole file for every location).
+  const source = file.compilerNode;
+  const { line, character } = ts.getLineAndCharacterOfPosition(source, position);
+  const lineStarts = source.getLineStarts();
+  const text = source.text;
+  const fullLine = text.slice(lineStarts[line], lineStarts[line + 1] ?? text.length).replace(/\r?\n$/, '');
+  return { file: source.fileName, line: line + 1, ...columnAndLineText(fullLine, character) };
 }
 
 /** The column, in UTF-16 units and in UTF-8 bytes, and the line as a diagnostic carries it (cut when long). */
@@ -143,6 +153,44 @@ function columnAndLineText(line: string, column: number): Pick<SourceLocation, '
   if (line.length <= LIMITS.lineTextLength) return { column, lineText: line, byteColumn };
   // esbuild underlines `byteColumn` in `lineText`, so a cut line must still start where the line does.
   return { column, lineText: column < LIMITS.lineTextLength ? `${line.slice(0, LIMITS.lineTextLength)}…` : '', byteColumn };
+}
+
+/**
+ * Where brackets first nest deeper than `LIMITS.depth`, for a file the parser could not take:
+ * counted over the text with strings and comments skipped (no parse is possible to do better).
+ */
+function deepNestingAt(text: string): Pick<SourceLocation, 'line' | 'column' | 'lineText' | 'byteColumn'> {
+  let depth = 0;
+  let line = 1;
+  let lineStart = 0;
+  let quote: string | undefined;
+  for (let index = 0; index < text.length; index += 1) {
+    const character = text[index];
+    if (character === '\n') {
+      line += 1;
+      lineStart = index + 1;
+    }
+    if (quote !== undefined) {
+      if (character === '\\') index += 1;
+      else if (character === quote) quote = undefined;
+      continue;
+    }
+    if (character === '/' && text[index + 1] === '/') {
+      const end = text.indexOf('\n', index);
+      index = (end === -1 ? text.length : end) - 1;
+    } else if (character === '/' && text[index + 1] === '*') {
+      const end = text.indexOf('*/', index + 2);
+      index = end === -1 ? text.length : end + 1;
+    } else if (character === "'" || character === '"' || character === '`') quote = character;
+    else if (character === '(' || character === '[' || character === '{') {
+      depth += 1;
+      if (depth > LIMITS.depth) {
+        const fullLine = text.slice(lineStart).split(/\r?\n/, 1)[0] ?? '';
+        return { line, ...columnAndLineText(fullLine, index - lineStart) };
+      }
+    } else if (character === ')' || character === ']' || character === '}') depth -= 1;
+  }
+  return { line: 1, ...columnAndLineText(text.split(/\r?\n/, 1)[0] ?? '', 0) };
 }
 
 /**

@@ -71,14 +71,20 @@ export class StaticEvaluator {
   #depth = 0;
   /** Parts created so far, spread copies included. */
   #created = 0;
+  /**
+   * The limit of the reader that was reached, if one was: it is reported once (kept apart from
+   * `problems`, which callers filter), and the reading stops there (what is left is unknown), so a
+   * huge contract costs no more than the limit.
+   */
+  limitReached: EvaluationProblem | undefined;
 
   constructor(readonly bindings: ModuleBindings) {}
 
   evaluate(expression: Node, path: ValuePath, scope: Scope, relation: Relation = 'is'): LocatedValue {
+    if (this.limitReached !== undefined) return { kind: 'unknown' };
     if (this.#depth >= LIMITS.depth)
-      return this.#fail('over-limit', expression, path, relation, `nested more than ${LIMITS.depth} levels deep (literals, consts and imports each count one), past the reader's limit`);
-    if (this.#created >= LIMITS.values)
-      return this.#fail('over-limit', expression, path, relation, `one part more than the ${LIMITS.values} the reader reads in a contract`);
+      return this.#exhaust(expression, path, relation, `nested more than ${LIMITS.depth} levels deep (literals, consts and imports each count one), past the reader's limit`);
+    if (this.#created >= LIMITS.values) return this.#exhaust(expression, path, relation, `one part more than the ${LIMITS.values} the reader reads in a contract`);
     this.#depth += 1;
     this.#created += 1;
     try {
@@ -123,10 +129,10 @@ export class StaticEvaluator {
       parts += size?.parts ?? 1;
       depth = Math.max(depth, size?.depth ?? 0);
     }
+    if (this.limitReached !== undefined) return { kind: 'unknown' };
     if (parts > LIMITS.values)
-      return this.#fail('over-limit', node, path, relation, `a value of more than ${LIMITS.values} parts when written out (a const counts each time it is used), past the reader's limit`);
-    if (depth + 1 > LIMITS.depth)
-      return this.#fail('over-limit', node, path, relation, `a value nested more than ${LIMITS.depth} levels deep, past the reader's limit`);
+      return this.#exhaust(node, path, relation, `a value of more than ${LIMITS.values} parts when written out (a const counts each time it is used), past the reader's limit`);
+    if (depth + 1 > LIMITS.depth) return this.#exhaust(node, path, relation, `a value nested more than ${LIMITS.depth} levels deep, past the reader's limit`);
     this.#sizes.set(value, { parts, depth: depth + 1 });
     return value;
   }
@@ -162,6 +168,7 @@ export class StaticEvaluator {
     const entries = new Map<string, LocatedValue>();
     const start = this.problems.length;
     for (const property of node.getProperties()) {
+      if (this.limitReached !== undefined) break;
       const before = this.problems.length;
       for (const [key, value] of this.#propertyEntries(property, path, scope)) {
         // A key set again replaces its earlier value, and with it that value's problems:
@@ -209,13 +216,16 @@ export class StaticEvaluator {
   #array(node: ArrayLiteralExpression, path: ValuePath, scope: Scope): LocatedValue {
     const items: LocatedValue[] = [];
     for (const element of node.getElements()) {
+      if (this.limitReached !== undefined) break;
       if (Node.isSpreadElement(element)) {
         const spread = element.getExpression();
         const value = this.evaluate(spread, path, scope, 'spreads');
         if (value.kind === 'array') {
           // Copied one by one, not pushed as arguments: a long array would overflow the stack.
           for (const item of value.items) {
-            if (this.#created >= LIMITS.values) return this.#fail('over-limit', spread, path, 'spreads', `${shorten(spread.getText())}, one part more than the ${LIMITS.values} the reader reads in a contract`);
+            if (this.limitReached !== undefined) return { kind: 'unknown' };
+            if (this.#created >= LIMITS.values)
+              return this.#exhaust(spread, path, 'spreads', `${shorten(spread.getText())}, one part more than the ${LIMITS.values} the reader reads in a contract`);
             this.#created += 1;
             items.push(item);
           }
@@ -253,7 +263,15 @@ export class StaticEvaluator {
       case 'enum':
         return this.#fail('not-static', reference, path, relation, `${name}, an enum (use one of its members, such as ${name}.${binding.declaration.getMembers()[0]?.getName() ?? 'Member'})`);
       case 'refused':
-        this.problems.push({ code: binding.code, node: binding.node, path, relation, found: `${name}, ${binding.what}`, ...(binding.location === undefined ? {} : { location: binding.location }) });
+        this.problems.push({
+          code: binding.code,
+          node: binding.node,
+          path,
+          relation,
+          found: `${name}, ${binding.what}`,
+          ...(binding.location === undefined ? {} : { location: binding.location }),
+          ...(binding.remedy === undefined ? {} : { remedy: binding.remedy }),
+        });
         return { kind: 'unknown' };
       case 'namespace':
         return this.#fail('not-static', reference, path, relation, `${name}, a module namespace`);
@@ -377,6 +395,11 @@ export class StaticEvaluator {
     const start = this.problems.length;
     const value = evaluate();
     return { value, problems: this.problems.splice(start) };
+  }
+
+  #exhaust(node: Node, path: ValuePath, relation: Relation, found: string): LocatedValue {
+    this.limitReached = { code: 'over-limit', node, path, relation, found };
+    return { kind: 'unknown' };
   }
 
   #fail(code: EvaluationProblem['code'], node: Node, path: ValuePath, relation: Relation, found: string): LocatedValue {
