@@ -5,6 +5,7 @@ import {
   type Expression,
   type Identifier,
   Node,
+  type NumericLiteral,
   type ObjectLiteralElementLike,
   type ObjectLiteralExpression,
   type PrefixUnaryExpression,
@@ -351,6 +352,11 @@ export class StaticEvaluator {
       if (initializer === undefined) value = next;
       else if (Node.isStringLiteral(initializer) || Node.isNoSubstitutionTemplateLiteral(initializer)) value = initializer.getLiteralValue();
       else if (Node.isNumericLiteral(initializer)) value = initializer.getLiteralValue();
+      else if (Node.isPrefixUnaryExpression(initializer) && Node.isNumericLiteral(initializer.getOperand())) {
+        const operand = (initializer.getOperand() as NumericLiteral).getLiteralValue();
+        const operator = initializer.getOperatorToken();
+        value = operator === SyntaxKind.MinusToken ? -operand : operator === SyntaxKind.PlusToken ? operand : undefined;
+      }
       next = typeof value === 'number' ? value + 1 : undefined;
       if (member.getName() !== key) continue;
       if (value === undefined)
