@@ -74,7 +74,13 @@ describe('the types a service author compiles against', () => {
     expectTypeOf<BuildTimeMember>().toEqualTypeOf<keyof ContractValues>();
     expectTypeOf<ContractValues['info']>().toEqualTypeOf<Info>();
     expectTypeOf<Capability>().toEqualTypeOf<{ name: string; version: number }>();
-    expectTypeOf<IdentitySpec>().toEqualTypeOf<{ scope: string; actions: string[]; resources: string[]; ttlDays: number }>();
+    // Readonly, so that a spec written `as const` type-checks (issue 9).
+    expectTypeOf<IdentitySpec>().toEqualTypeOf<{
+      readonly scope: string;
+      readonly actions: readonly string[];
+      readonly resources: readonly string[];
+      readonly ttlDays: number;
+    }>();
   });
 
   it('the manifest functions take and give the schema types', () => {

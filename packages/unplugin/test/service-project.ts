@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type AnalysisResult, analyzeService } from '../src/core/analyze-service.js';
+import { DEFAULTS } from '../src/core/options.js';
 
 /** A service project written to a temporary folder: each path relative to its root. */
 export type ProjectFiles = Readonly<Record<string, string | Uint8Array>>;
@@ -24,7 +25,7 @@ export function removeServiceProject(root: string): Promise<void> {
 
 /** Analyses the project as a build with the default options does. */
 export function analyzeProject(root: string, service = 'src/service.ts'): Promise<AnalysisResult> {
-  return analyzeService({ root, service: join(root, service), registry: 'ghcr.io', org: 'acme', runtimeVersion: '0.1.0' });
+  return analyzeService({ root, service: join(root, service), registry: 'ghcr.io', org: 'acme', healthPort: DEFAULTS.healthPort, runtimeVersion: '0.1.0' });
 }
 
 export interface ContractParts {
