@@ -49,7 +49,13 @@ describe('hecate-om scaffold refuses bad input before writing anything', () => {
       withFlag('--description', 'Bills usage\nEnvironment=EVIL=1'),
       '  --description: "Bills usage\\nEnvironment=EVIL=1" must not contain control characters or line breaks',
     ],
-    ['an empty description', withFlag('--description', ''), '  --description: "" must not be empty'],
+    ['a description of zero-width characters only', withFlag('--description', '\u200B\u200D'), '  --description: "\u200B\u200D" must not be empty (it holds no visible character)'],
+    [
+      'a description with a bidi override',
+      withFlag('--description', 'Bills \u202Eusage'),
+      '  --description: "Bills \u202Eusage" must not contain bidirectional control characters (U+202A to U+202E, U+2066 to U+2069): they make text display otherwise than it reads',
+    ],
+    ['an empty description', withFlag('--description', ''), '  --description: "" must not be empty (it holds no visible character)'],
     ['a health port of 0', withFlag('--health-port', '0'), '  --health-port: 0 is out of range: a TCP port is 1 to 65535'],
     ['a health port above 65535', withFlag('--health-port', '65536'), '  --health-port: 65536 is out of range: a TCP port is 1 to 65535'],
     [

@@ -28,6 +28,6 @@ describe('checkScaffoldInput', () => {
 
   it('says what is wrong with a description', () => {
     const result = checkScaffoldInput({ ...good, description: '   ' });
-    expect(!result.ok && result.problems).toEqual([{ flag: '--description', message: '"   " must not be empty' }]);
+    expect(!result.ok && result.problems).toEqual([{ flag: '--description', message: '"   " must not be empty (it holds no visible character)' }]);
   });
 });

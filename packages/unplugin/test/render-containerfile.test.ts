@@ -174,6 +174,16 @@ describe('renderContainerfile', () => {
     expect(propertiesOf(instruction(dockerfile, 'LABEL'))).toContainEqual(['org.opencontainers.image.source', source]);
   });
 
+  it.each(['\u202E', '\u2066'])('refuses a description with the bidi control %j, which would display it reordered', (control) => {
+    const description = `Echoes ${control}over the mesh`;
+    expect(() => renderContainerfile(artifactManifest({ description }), OPTIONS)).toThrow(
+      new ArtifactInputError(
+        'manifest.description',
+        `contains the bidirectional control character U+${control.codePointAt(0)?.toString(16).toUpperCase()} at index 7: it would make the label, the unit and the README display otherwise than they read (validate the manifest with parseManifest() before rendering)`,
+      ),
+    );
+  });
+
   it.each(LINE_BREAKING_DESCRIPTIONS)('refuses a description with %s', (_label, description, codePoint, index) => {
     expect(() => renderContainerfile(artifactManifest({ description }), OPTIONS)).toThrow(
       new ArtifactInputError(

@@ -141,6 +141,16 @@ describe('renderQuadletUnit', () => {
     expect(descriptionOf(renderQuadletUnit(artifactManifest({ description: 'no-break space\u00a0' })))).toBe('hecate-echo: no-break space\u00a0');
   });
 
+  it.each(['\u202E', '\u2066'])('refuses a description with the bidi control %j, which would display it reordered', (control) => {
+    const description = `Echoes ${control}over the mesh`;
+    expect(() => renderQuadletUnit(artifactManifest({ description }))).toThrow(
+      new ArtifactInputError(
+        'manifest.description',
+        `contains the bidirectional control character U+${control.codePointAt(0)?.toString(16).toUpperCase()} at index 7: it would make the label, the unit and the README display otherwise than they read (validate the manifest with parseManifest() before rendering)`,
+      ),
+    );
+  });
+
   it.each(LINE_BREAKING_DESCRIPTIONS)('refuses a description with %s', (_label, description, codePoint, index) => {
     expect(() => renderQuadletUnit(artifactManifest({ description }))).toThrow(
       new ArtifactInputError(

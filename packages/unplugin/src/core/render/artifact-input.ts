@@ -1,4 +1,4 @@
-import { isPort, LICENSE_PATTERN, PORT_MAX, PORT_MIN, SOURCE_URL_PATTERN } from '@hecate-om/contract/rules';
+import { BIDI_CONTROL_PATTERN, isPort, LICENSE_PATTERN, PORT_MAX, PORT_MIN, SOURCE_URL_PATTERN } from '@hecate-om/contract/rules';
 
 /**
  * Checks on every value the deployable artifacts embed. The manifest is validated upstream
@@ -57,6 +57,12 @@ export function checkSingleLine(field: string, value: string): string {
     throw new ArtifactInputError(
       field,
       `contains the control character ${describeCharacter(match[0])} at index ${match.index}: the Containerfile and the Quadlet unit are line-based, so it could start a new instruction or directive (validate the manifest with parseManifest() before rendering)`,
+    );
+  const bidi = BIDI_CONTROL_PATTERN.exec(value);
+  if (bidi !== null)
+    throw new ArtifactInputError(
+      field,
+      `contains the bidirectional control character ${describeCharacter(bidi[0])} at index ${bidi.index}: it would make the label, the unit and the README display otherwise than they read (validate the manifest with parseManifest() before rendering)`,
     );
   return value;
 }
