@@ -1,6 +1,13 @@
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import { DEFAULT_HEALTH_PORT, HEALTH_PATH, MINIMUM_NODE_VERSION, secretsDirFor, stateDirFor } from './rules.js';
-import type { ContractValues, Manifest } from './schemas.js';
+import type { Capability, ContractValues, IdentitySpec, Info, Manifest } from './schemas.js';
+
+/** What the three value members return, as a service's own methods type it (readonly lists). */
+export interface ContractValuesInput {
+  readonly info: Info;
+  readonly capabilities: readonly Capability[];
+  readonly identitySpec: IdentitySpec;
+}
 
 /** What the build knows about where and how the service is deployed, beyond its contract. */
 export interface DeploymentFacts {
@@ -20,12 +27,12 @@ export interface DeploymentFacts {
  * The hash of what a service promises (identity, abilities, capabilities), so that a registry or
  * the runtime can tell when the running code no longer matches its manifest.
  */
-export function contractHashOf(values: ContractValues): string {
+export function contractHashOf(values: ContractValuesInput): string {
   return `sha256:${sha256Hex(canonicalJson(values))}`;
 }
 
 /** Derives the manifest from validated contract values; nothing in it is typed twice. */
-export function deriveManifest(values: ContractValues, facts: DeploymentFacts): Manifest {
+export function deriveManifest(values: ContractValuesInput, facts: DeploymentFacts): Manifest {
   const { info, capabilities, identitySpec } = values;
   return {
     manifestVersion: 1,
