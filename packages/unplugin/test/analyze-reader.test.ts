@@ -219,6 +219,34 @@ describe('the contract reader', () => {
     });
   });
 
+  describe('never prints a credential', () => {
+    const token = 'ghp_s3cr3tT0ken';
+
+    it("masks the token of package.json's repository in the message and the line a diagnostic shows", async () => {
+      const packageJson = { name: 'hecate-echo', version: '0.1.0', type: 'module', license: 'Apache-2.0', repository: `git+https://${token}@github.com/acme/hecate echo.git` };
+      const { root, result } = await analyze({ 'package.json': `${JSON.stringify(packageJson, null, 2)}\n`, 'src/service.ts': contractModule() });
+      expect(diagnosticsOf(result)).toEqual([
+        expect.objectContaining({
+          code: 'deployment-violation',
+          message: 'the manifest\'s source "https://github.com/acme/hecate echo" (from package.json\'s repository) must be an https URL without spaces or quotes',
+          file: join(root, 'package.json'),
+          line: 6,
+          lineText: `  "repository": "git+https://${'*'.repeat(token.length)}@github.com/acme/hecate echo.git"`,
+        }),
+      ]);
+      expect(JSON.stringify(result)).not.toContain(token);
+    });
+
+    it('keeps the caret under the value when a masked token stands before it on the line', async () => {
+      const packageJson = `{"name":"hecate-echo","version":"0.1.0","type":"module","repository":"https://x-access-token:${token}@github.com/acme/hecate-echo.git","license":"Apache-2.0 <script>"}\n`;
+      const { result } = await analyze({ 'package.json': packageJson, 'src/service.ts': contractModule() });
+      const [diagnostic] = diagnosticsOf(result);
+      expect(diagnostic).toMatchObject({ code: 'deployment-violation', line: 1, column: packageJson.indexOf('"Apache-2.0 <script>"') });
+      expect(diagnostic!.lineText).not.toContain(token);
+      expect(diagnostic!.lineText.slice(diagnostic!.byteColumn)).toBe('"Apache-2.0 <script>"}');
+    });
+  });
+
   describe('bounded on any input', () => {
     it('reads consts defined twice in terms of the previous one (20 levels) once each, and refuses the result past the limit', async () => {
       const consts = ["const O0 = 'echo';", ...Array.from({ length: 20 }, (_, level) => `const O${level + 1} = { a: O${level}, b: O${level} };`)];

@@ -9,6 +9,8 @@ describe('sourceUrlOf', () => {
     ['github:acme/hecate-echo', 'https://github.com/acme/hecate-echo'],
     ['acme/hecate-echo', 'https://github.com/acme/hecate-echo'],
     ['gitlab:acme/hecate-echo', 'https://gitlab.com/acme/hecate-echo'],
+    ['git+https://ghp_s3cr3tT0ken@github.com/acme/hecate-echo.git', 'https://github.com/acme/hecate-echo'],
+    ['https://x-access-token:s3cr3t@gitlab.example.org/team/echo.git', 'https://gitlab.example.org/team/echo'],
   ])('normalizes %s to %s', (repository, url) => {
     expect(sourceUrlOf(repository)).toBe(url);
     expect(sourceUrlOf({ type: 'git', url: repository })).toBe(url);

@@ -1,4 +1,5 @@
 import type { Manifest, UcanRequest } from '@hecate-om/contract';
+import { withoutCredentials } from './credentials.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { AnalysisOptions } from './options.js';
 import { findContractClass } from './extract/contract-class.js';
@@ -32,7 +33,7 @@ export async function analyzeService(options: AnalyzeOptions): Promise<AnalysisR
   const servicePackage = readServicePackage(files, options.root);
   const diagnostics: Diagnostic[] = servicePackage.ok ? [] : [servicePackage.diagnostic];
   const contract = findContractClass(bindings, options.service);
-  if (!contract.ok) return { ok: false, diagnostics: inReadingOrder([...diagnostics, contract.diagnostic]), inputs: files.inputs };
+  if (!contract.ok) return { ok: false, diagnostics: reported([...diagnostics, contract.diagnostic]), inputs: files.inputs };
 
   const { members, diagnostics: memberDiagnostics } = findContractMembers(bindings, contract.value);
   const reading = readContractValues(bindings, members);
@@ -40,11 +41,24 @@ export async function analyzeService(options: AnalyzeOptions): Promise<AnalysisR
   const rules = checkContractRules({ kind: 'object', entries: reading.values, location: classLocation }, reading.unreadPaths, classLocation);
   const mismatch = servicePackage.ok ? checkVersionMatch(reading.values.get('info'), servicePackage.value, files) : undefined;
   diagnostics.push(...memberDiagnostics, ...reading.diagnostics, ...(rules.ok ? [] : rules.diagnostics), ...(mismatch === undefined ? [] : [mismatch]));
-  if (diagnostics.length > 0 || !rules.ok || !servicePackage.ok) return { ok: false, diagnostics: inReadingOrder(diagnostics), inputs: files.inputs };
+  if (diagnostics.length > 0 || !rules.ok || !servicePackage.ok) return { ok: false, diagnostics: reported(diagnostics), inputs: files.inputs };
 
   const deployment = deriveDeployment(rules.value, servicePackage.value, options);
-  if (!deployment.ok) return { ok: false, diagnostics: inReadingOrder([...deployment.diagnostics]), inputs: files.inputs };
+  if (!deployment.ok) return { ok: false, diagnostics: reported([...deployment.diagnostics]), inputs: files.inputs };
   return { ok: true, manifest: deployment.manifest, ucanRequest: deployment.ucanRequest, inputs: files.inputs, absent: files.absent };
+}
+
+/**
+ * The diagnostics as the analysis returns them, in reading order. Every diagnostic leaves through
+ * here, so here the credentials a URL may carry (package.json's `repository`, on a line a diagnostic
+ * shows) are masked: a build log is no place for a token.
+ */
+function reported(diagnostics: Diagnostic[]): Diagnostic[] {
+  return inReadingOrder(diagnostics).map((diagnostic) => ({
+    ...diagnostic,
+    message: withoutCredentials(diagnostic.message),
+    lineText: withoutCredentials(diagnostic.lineText),
+  }));
 }
 
 /**

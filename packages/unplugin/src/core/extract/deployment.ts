@@ -1,7 +1,7 @@
 import { type ContractValues, deriveManifest, deriveUcanRequest, formatJsonPath, type Manifest, ManifestSchema, type UcanRequest } from '@hecate-om/contract';
 import type { Diagnostic } from '../diagnostic.js';
 import type { AnalysisOptions } from '../options.js';
-import { packageFieldLocation, type ServicePackage, withoutCredentials } from './service-package.js';
+import { packageFieldLocation, type ServicePackage } from './service-package.js';
 import { diagnosticAt, startOf, type SourceLocation } from './source-files.js';
 
 /** What the build options add to the contract values to make the manifest. */
@@ -33,8 +33,8 @@ export function deriveDeployment(values: ContractValues, servicePackage: Service
     const value = JSON.stringify(valueAt(manifest, issue.path));
     return diagnosticAt(
       'deployment-violation',
-      withoutCredentials(`the manifest's ${formatJsonPath(issue.path).slice(2)} ${value} (from ${origin})${separator}${issue.message}`),
-      { ...location, lineText: withoutCredentials(location.lineText) },
+      `the manifest's ${formatJsonPath(issue.path).slice(2)} ${value} (from ${origin})${separator}${issue.message}`,
+      location,
     );
   });
   return { ok: false, diagnostics };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Node, type SourceFile } from 'ts-morph';
+import { URL_CREDENTIALS } from '../credentials.js';
 import type { Diagnostic } from '../diagnostic.js';
 import { LIMITS } from './limits.js';
 import { diagnosticAt, locationOf, type SourceFiles, type SourceLocation, startOf, startOfMissingFile } from './source-files.js';
@@ -77,14 +78,6 @@ export function packageFieldLocation(file: SourceFile, field: string): SourceLoc
 const SHORTHAND_HOSTS: Record<string, string> = { github: 'github.com', gitlab: 'gitlab.com', bitbucket: 'bitbucket.org' };
 const SHORTHAND = /^(?:(github|gitlab|bitbucket):)?([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?$/;
 const HTTPS_URL = /^(?:git\+)?https:\/\/(.+?)(?:\.git)?\/?$/;
-
-/** `user:token@` in a URL: a credential, never to be printed nor shipped. */
-const URL_CREDENTIALS = /(?<=[A-Za-z][A-Za-z0-9+.-]*:\/\/)[^/@\s]*@/g;
-
-/** A text with the credentials of every URL in it replaced by `***@`, for messages and code frames. */
-export function withoutCredentials(text: string): string {
-  return text.replace(URL_CREDENTIALS, '***@');
-}
 
 /**
  * package.json `repository` (a string or `{ url }`) as the https URL a person can open:
