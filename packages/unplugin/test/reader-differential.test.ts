@@ -35,10 +35,15 @@ function characterForms(character: string, quote: string): fc.Arbitrary<string> 
   const code = character.codePointAt(0) ?? 0;
   const forms = [`\\u{${hex(code, 1)}}`];
   if (code <= 0xffff) forms.push(`\\u${hex(code, 4)}`);
+  // A character past U+FFFF as its UTF-16 surrogate pair, each half escaped.
+  else forms.push(`\\u${hex(character.charCodeAt(0), 4)}\\u${hex(character.charCodeAt(1), 4)}`);
   if (code <= 0xff) forms.push(`\\x${hex(code, 2)}`);
   if (character === '\\' || character === quote) forms.push(`\\${character}`);
   else if (!(quote === '`' && character === '$')) forms.push(character);
   if (quote === '`' && character === '$') forms.push('\\$');
+  // An escape that stands for the character itself, and a line continuation, which stands for nothing.
+  if (!/[0-9bfnrtvux\r\n\u2028\u2029]/.test(character)) forms.push(`\\${character}`);
+  forms.push(...forms.map((form) => `\\\n${form}`));
   return fc.constantFrom(...forms);
 }
 
@@ -156,7 +161,8 @@ function arraySource(items: readonly Source[]): fc.Arbitrary<Source> {
 }
 
 function objectSource(entries: readonly (readonly [string, Source])[]): fc.Arbitrary<Source> {
-  const keyForms = (key: string): fc.Arbitrary<string> => fc.constantFrom(key, `'${key}'`, `"${key}"`);
+  // The key as written plainly, quoted, or as an identifier with its first letter escaped.
+  const keyForms = (key: string): fc.Arbitrary<string> => fc.constantFrom(key, `'${key}'`, `"${key}"`, `\\u${hex(key.charCodeAt(0), 4)}${key.slice(1)}`, `\\u{${hex(key.charCodeAt(0), 1)}}${key.slice(1)}`);
   return fc.tuple(...entries.map(([key]) => keyForms(key))).chain((keys) => {
     const body = entries.map(([, source], index) => `${keys[index]}: ${source.code}`);
     const declarations = entries.flatMap(([, source]) => source.declarations);
