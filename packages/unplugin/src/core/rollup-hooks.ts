@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { InputOptions } from 'rollup';
 import type { UnpluginOptions } from 'unplugin';
+import { type RollupExternal, packageImportsOf, withNativeExternals } from './bundler-externals.js';
 import { removeStaleOutputs } from './outputs-index.js';
 import { packageSideEffects } from './package-side-effects.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
@@ -19,7 +20,13 @@ interface EmitContext {
   emitFile(file: { type: 'asset'; fileName: string; source: string | Uint8Array }): string;
 }
 type OutputEntry =
-  | { readonly type: 'chunk'; readonly code: string; readonly map: { toString(): string } | null }
+  | {
+      readonly type: 'chunk';
+      readonly code: string;
+      readonly map: { toString(): string } | null;
+      readonly imports: readonly string[];
+      readonly dynamicImports: readonly string[];
+    }
   | { readonly type: 'asset'; readonly source: string | Uint8Array };
 
 /** The folder rollup writes to: `dir`, else the folder of `file`, else the working directory. */
@@ -48,6 +55,10 @@ async function emitArtifacts(
     .filter(([fileName]) => fileName !== BUNDLE_FILE && fileName !== SOURCE_MAP_FILE)
     .map(([fileName, entry]) => ({ path: fileName, content: entry.type === 'chunk' ? entry.code : entry.source }));
   const outdir = outdirOf(outputOptions);
+  // What the bundle still imports from packages was left external (the native packages, the
+  // config's external, vite's ssr.external): the release's node_modules ships it.
+  const imports = Object.values(bundle).flatMap((entry) => (entry.type === 'chunk' ? [...entry.imports, ...entry.dynamicImports] : []));
+  service.useBundlerExternals({ patterns: packageImportsOf(imports), allPackages: false });
   const { artifacts, warnings } = await service.artifacts({ code: chunk.code, map, assets, outdir });
   for (const warning of warnings) context.warn(`[hecate-om] ${warning}`);
   removeStaleOutputs(outdir, artifacts.map(({ fileName }) => fileName));
@@ -78,7 +89,12 @@ export function rollupHooks(service: ServiceBuild): RollupHooks {
       // rollup has no root: the service project is the plugin's root option, else the working directory.
       service.configure(process.cwd());
       const input = takesReleaseEntry(inputOptions.input, service.options?.service, process.cwd()) ? releaseEntry() : inputOptions.input;
-      return { ...inputOptions, input, treeshake: reproducibleTreeshake(inputOptions.treeshake) };
+      return {
+        ...inputOptions,
+        input,
+        treeshake: reproducibleTreeshake(inputOptions.treeshake),
+        external: withNativeExternals(inputOptions.external as RollupExternal | undefined, service.externalPackages) as typeof inputOptions.external,
+      };
     },
     outputOptions(outputOptions) {
       return {
@@ -101,7 +117,8 @@ export function rolldownHooks(service: ServiceBuild): RolldownHooks {
     options(inputOptions) {
       const cwd = inputOptions.cwd ?? process.cwd();
       service.configure(cwd);
-      return takesReleaseEntry(inputOptions.input, service.options?.service, cwd) ? { ...inputOptions, input: releaseEntry() } : null;
+      const input = takesReleaseEntry(inputOptions.input, service.options?.service, cwd) ? releaseEntry() : inputOptions.input;
+      return { ...inputOptions, input, external: withNativeExternals(inputOptions.external as RollupExternal | undefined, service.externalPackages) as typeof inputOptions.external };
     },
     outputOptions(outputOptions) {
       const namesSplitting = outputOptions.codeSplitting !== undefined || outputOptions.inlineDynamicImports !== undefined;
@@ -119,7 +136,7 @@ export function rolldownHooks(service: ServiceBuild): RolldownHooks {
 }
 
 /**
- * An SSR build for node that bundles every dependency: the release has no node_modules. vite 8
+ * An SSR build for node that bundles every dependency but the native ones. vite 8
  * bundles with rolldown and reads `build.rolldownOptions` (it warns when a plugin also sets
  * `rollupOptions`); vite 6 and 7 bundle with rollup and read only `build.rollupOptions`, so the
  * options go where this vite reads them. vite 8 (and rolldown-vite) name rolldown in the config
@@ -140,12 +157,17 @@ export function viteHooks(service: ServiceBuild): ViteHooks {
         ? { rolldownOptions: { ...input, cwd, output: { format: 'es' as const, entryFileNames: '[name].js', codeSplitting: false } } }
         : { rollupOptions: { ...input, output: { format: 'es' as const, entryFileNames: '[name].js', inlineDynamicImports: true } } };
       return {
-        build: { ssr: build.ssr ?? true, sourcemap: build.sourcemap ?? true, ...bundlerOptions },
+        // A service has no client build to write the assets it imports: the SSR build writes them, and they ship.
+        build: { ssr: build.ssr ?? true, ssrEmitAssets: build.ssrEmitAssets ?? true, sourcemap: build.sourcemap ?? true, ...bundlerOptions },
         ssr: { noExternal: true, target: 'node' },
       };
     },
     configResolved(config) {
       service.configure(config.root);
+    },
+    // vite bundles every dependency (ssr.noExternal) but the native packages, which cannot be bundled.
+    options(inputOptions) {
+      return { ...inputOptions, external: withNativeExternals(inputOptions.external as RollupExternal | undefined, service.externalPackages) as typeof inputOptions.external };
     },
     generateBundle(outputOptions, bundle) {
       return emitArtifacts(service, this, outputOptions, bundle);

@@ -65,7 +65,7 @@ export class ServiceBuild {
   #modules: GeneratedModules | undefined;
   #externals: BundlerExternals = NO_EXTERNALS;
   #lastServiceFiles: readonly ReleaseFile[] | undefined;
-  #shipped: { readonly externals: BundlerExternals; readonly value: ShippedDependencies } | undefined;
+  #shipped: { readonly externals: string; readonly value: ShippedDependencies } | undefined;
 
   constructor(private readonly userOptions: Options | undefined) {}
 
@@ -92,7 +92,11 @@ export class ServiceBuild {
     return this.#setup?.ok === true ? this.#setup.value.dependencies.externalNames : [];
   }
 
-  /** What the build config leaves out of the bundle besides externalPackages: it ships too. */
+  /**
+   * What the build leaves out of the bundle besides externalPackages: it ships too. esbuild names
+   * it from its config before bundling; rollup, rolldown, vite, webpack and rspack from the bundle
+   * they finished (its imports of packages), before artifacts().
+   */
   useBundlerExternals(externals: BundlerExternals): void {
     this.#externals = externals;
   }
@@ -180,11 +184,14 @@ export class ServiceBuild {
     return platform === undefined ? analysis.manifest : { ...analysis.manifest, platform };
   }
 
-  /** The release's node_modules, laid out once per set of externals (dependencies do not change in watch mode). */
+  /**
+   * The release's node_modules, laid out once per set of externals (dependencies do not change in
+   * watch mode). Compared by value: rollup, vite and webpack name their externals anew each build.
+   */
   #shippedDependencies(): ShippedDependencies {
     if (this.#setup?.ok !== true) throw new Error('hecate-om: dependencies were requested before a successful configure()');
-    if (this.#shipped?.externals !== this.#externals)
-      this.#shipped = { externals: this.#externals, value: this.#setup.value.dependencies.ship(this.#externals) };
+    const externals = JSON.stringify(this.#externals);
+    if (this.#shipped?.externals !== externals) this.#shipped = { externals, value: this.#setup.value.dependencies.ship(this.#externals) };
     return this.#shipped.value;
   }
 

@@ -1,4 +1,5 @@
 import { isAbsolute, relative, sep } from 'node:path';
+import { packageImportPattern, packageImportsOf } from './bundler-externals.js';
 import { removeStaleOutputs } from './outputs-index.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
 import { failureMessage } from './report.js';
@@ -20,6 +21,7 @@ interface Dependencies extends Iterable<string> {
   delete(path: string): boolean;
 }
 interface Compilation {
+  readonly modules: Iterable<object>;
   getAsset(name: string): { source: Source } | undefined;
   getAssets(): readonly { name: string; source: Source }[];
   warnings: Error[];
@@ -44,6 +46,9 @@ export interface WebpackLikeCompiler {
     sources: { RawSource: new (source: Buffer) => Source };
     WebpackError: new (message: string) => Error;
     optimize: { LimitChunkCountPlugin: new (options: { maxChunks: number }) => { apply(compiler: WebpackLikeCompiler): void } };
+    ExternalsPlugin: new (type: string, externals: RegExp[]) => { apply(compiler: WebpackLikeCompiler): void };
+    /** A module left to the host: its `userRequest` is the import as written (`better-sqlite3`, `node:fs`). */
+    ExternalModule: abstract new (...args: never[]) => { readonly userRequest: string };
   };
   hooks: {
     thisCompilation: { tap(name: string, run: (compilation: Compilation) => void): void };
@@ -117,7 +122,7 @@ function isWithin(dir: string, path: string): boolean {
  * analysis failed emits none (analyzeEachCompilation reported why).
  */
 export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
-  const { Compilation, sources, WebpackError, optimize } = compiler.webpack;
+  const { Compilation, sources, WebpackError, optimize, ExternalModule } = compiler.webpack;
   // The release holds main.js alone: a chunk split off for a dynamic import would be missing.
   new optimize.LimitChunkCountPlugin({ maxChunks: 1 }).apply(compiler);
   compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
@@ -137,6 +142,10 @@ export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: Servi
         .filter(({ name }) => name !== BUNDLE_FILE && name !== SOURCE_MAP_FILE)
         .map(({ name, source }) => ({ path: name, content: source.buffer() }));
       const outdir = compiler.outputPath;
+      // What the bundle loads from packages at run time was left external (the native packages, the
+      // config's externals): the release's node_modules ships it.
+      const externals = [...compilation.modules].flatMap((module) => (module instanceof ExternalModule ? [module.userRequest] : []));
+      service.useBundlerExternals({ patterns: packageImportsOf(externals), allPackages: false });
       const bundle = { code: code.source.buffer(), map: compilation.getAsset(SOURCE_MAP_FILE)?.source.buffer(), assets, outdir };
       const { artifacts, warnings } = await service.artifacts(bundle);
       for (const warning of warnings) compilation.warnings.push(new WebpackError(`[${NAME}] ${warning}`));
@@ -144,4 +153,16 @@ export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: Servi
       for (const { fileName, content } of artifacts) compilation.emitAsset(fileName, new sources.RawSource(Buffer.from(content)));
     });
   });
+}
+
+/**
+ * Leaves the native packages out of the bundle, loaded at run time by Node's own `require` (the
+ * `node-commonjs` external type: `createRequire(import.meta.url)` in an ES module), from the
+ * release's node_modules, where they ship. Applied as the compiler is set up, before the first
+ * module is resolved.
+ */
+export function leaveNativePackagesExternal(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
+  const names = service.externalPackages;
+  if (names.length === 0) return;
+  new compiler.webpack.ExternalsPlugin('node-commonjs', names.map(packageImportPattern)).apply(compiler);
 }
