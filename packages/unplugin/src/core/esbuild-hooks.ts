@@ -5,6 +5,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import type { BuildOptions, BuildResult, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
 import type { UnpluginOptions } from 'unplugin';
 import type { Artifact } from './artifacts.js';
+import { packageImportsOf } from './bundler-externals.js';
 import { withEsmRequire } from './esm-require.js';
 import { removeStaleOutputs } from './outputs-index.js';
 import { releaseEntry, takesReleaseEntry } from './release-entry.js';
@@ -40,7 +41,6 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
         build.onStart(() => ({ errors: [{ text: optionsProblem }] }));
         return;
       }
-      service.useBundlerExternals(userExternals);
       // esbuild reads the options after every plugin's setup: native packages stay out of the bundle.
       if (service.externalPackages.length > 0)
         build.initialOptions.external = [...(build.initialOptions.external ?? []), ...service.externalPackages.flatMap((name) => [name, `${name}/*`])];
@@ -69,6 +69,10 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
         const outdir = resolve(workingDir, build.initialOptions.outdir ?? '.');
         const bundle = await reader.read(result, workingDir, outdir);
         if (!bundle.ok) return { errors: [bundle.error] };
+        // Besides the config's externals, what another plugin left external (tsup's, for the
+        // package.json dependencies) is imported by the bundle: it ships too.
+        const imported = Object.values(result.metafile?.outputs ?? {}).flatMap(({ imports }) => imports.flatMap(({ path, external }) => (external === true ? [path] : [])));
+        service.useBundlerExternals({ ...userExternals, patterns: [...new Set([...userExternals.patterns, ...packageImportsOf(imported)])] });
         const { artifacts, warnings } = await service.artifacts(bundle.value);
         if (build.initialOptions.write === false) result.outputFiles?.push(...artifacts.map((artifact) => outputFileOf(outdir, artifact)));
         else {
