@@ -4,7 +4,8 @@ import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { rollup } from 'rollup';
 import esbuild from 'rollup-plugin-esbuild';
 import hecateOm from '@hecate-om/unplugin/rollup';
-import { describeRelease } from '../support/release-matrix.js';
+import { fileUrlLoader } from '../support/file-url-loader.js';
+import { type BuildInto, describeDependenciesRelease, describeRelease } from '../support/release-matrix.js';
 
 // Both plugins declare an ES default export in type files that NodeNext reads as CommonJS; at run
 // time node loads their ES builds, whose default export is the plugin.
@@ -13,10 +14,11 @@ const json = jsonTyped as unknown as typeof jsonTyped.default;
 
 // rollup needs its usual plugins for a TypeScript service with dependencies; it has no root of its
 // own, so the plugin is told where the service project is.
-describeRelease('/rollup', async ({ root, outdir, cacheDir }) => {
+const buildWithRollup: BuildInto = async ({ root, outdir, cacheDir, files }) => {
   const bundle = await rollup({
     plugins: [
-      hecateOm({ root, cacheDir }),
+      hecateOm({ root, cacheDir, files }),
+      fileUrlLoader(),
       nodeResolve({ preferBuiltins: true, exportConditions: ['node'], extensions: ['.ts', '.js', '.json'] }),
       commonjs(),
       json(),
@@ -26,4 +28,7 @@ describeRelease('/rollup', async ({ root, outdir, cacheDir }) => {
   });
   await bundle.write({ dir: outdir });
   await bundle.close();
-});
+};
+
+describeRelease('/rollup', buildWithRollup);
+describeDependenciesRelease('/rollup', buildWithRollup);

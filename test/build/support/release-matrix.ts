@@ -1,15 +1,31 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, runRelease } from '../../runtime/fixture-release.mjs';
-import { copyOfProject, fixturesDir, tempDir, unpackTarball } from './builds.js';
+import { TempDirs, copyOfProject, fixturesDir, tempDir, unpackTarball } from './builds.js';
 
 /** The example service's shape (a TypeScript contract reading package.json and a local module). */
 export const releaseFixture = join(fixturesDir, 'release-service');
 export const RELEASE_TARBALL = 'release-service-1.2.0.tar.gz';
 
-/** Builds the service project at `root` through one bundler entry, writing into `outdir`. */
-export type BuildInto = (paths: { root: string; outdir: string; cacheDir: string }) => Promise<void>;
+/**
+ * A service with real npm dependencies of every kind a release must carry (express 4, pg, pino,
+ * a CommonJS helper requiring a builtin, better-sqlite3's native addon), a `.txt` import the
+ * bundler's file loader writes beside the bundle, and `sql/greeting.sql` read at run time.
+ */
+export const dependenciesFixture = join(fixturesDir, 'release-dependencies');
+const DEPENDENCIES_RELEASE = 'release-dependencies-1.0.0';
+
+/**
+ * Builds the service project at `root` through one bundler entry, writing into `outdir`, with the
+ * plugin's `files` option set to `files`. The config loads `.txt` imports as files the way that
+ * bundler does (esbuild's `file` loader, webpack's `asset/resource`, a loader plugin for rollup's
+ * family), as the dependencies fixture needs.
+ */
+export type BuildInto = (paths: { root: string; outdir: string; cacheDir: string; files: string[] }) => Promise<void>;
+
+/** One build of the dependencies fixture on a shared 2-core machine packs 2 MB of node_modules: it may take a while. */
+const DEPENDENCIES_BUILD_TIMEOUT_MS = 240_000;
 
 /**
  * The checks every bundler entry owes its users, on one pair of builds: the fixture built from two
@@ -29,7 +45,7 @@ export function describeRelease(title: string, buildInto: BuildInto): void {
       // One after the other: two at once would only measure how the machine shares its cores.
       tarballs = [];
       for (const root of roots) {
-        await buildInto({ root, outdir: join(root, 'dist'), cacheDir: join(root, '.cache') });
+        await buildInto({ root, outdir: join(root, 'dist'), cacheDir: join(root, '.cache'), files: [] });
         tarballs.push(await readFile(join(root, 'dist', RELEASE_TARBALL)));
       }
       firstTarball = join(roots[0]!, 'dist', RELEASE_TARBALL);
@@ -48,6 +64,52 @@ export function describeRelease(title: string, buildInto: BuildInto): void {
       try {
         const port = await release.port();
         expect(await readyStatus(port)).toBe(200);
+        release.kill('SIGTERM');
+        expect(await release.exited).toEqual({ code: 0, signal: null });
+      } finally {
+        release.kill('SIGKILL');
+      }
+    });
+  });
+}
+
+/**
+ * The same entry on the dependencies fixture, built once in place (its node_modules is pnpm's,
+ * linked into the store) into a folder outside it: the native package stays out of the bundle and
+ * ships with its closure in the release's node_modules, listed at its exact version, and the
+ * unpacked release answers /health/ready 200 and reports each dependency working.
+ */
+export function describeDependenciesRelease(title: string, buildInto: BuildInto): void {
+  describe(`the release-dependencies fixture built through ${title}`, () => {
+    const temp = new TempDirs();
+    let outdir: string;
+
+    beforeAll(async () => {
+      outdir = await temp.make('deps-dist');
+      await buildInto({ root: dependenciesFixture, outdir, cacheDir: await temp.make('deps-cache'), files: ['sql/*.sql'] });
+    }, DEPENDENCIES_BUILD_TIMEOUT_MS);
+    afterAll(() => temp.removeAll());
+
+    it('runs unpacked in an empty directory, its native addon shipped in node_modules, until /health/ready answers 200', async () => {
+      const unpacked = await temp.make('deps-run');
+      await unpackTarball(join(outdir, `${DEPENDENCIES_RELEASE}.tar.gz`), unpacked);
+      const dir = join(unpacked, DEPENDENCIES_RELEASE);
+      const packageJson = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+      expect(packageJson.dependencies['better-sqlite3']).toBe('12.6.2');
+      expect((await stat(join(dir, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).isFile()).toBe(true);
+      expect((await stat(join(dir, 'node_modules/bindings/bindings.js'))).isFile()).toBe(true);
+      const release = runRelease(dir);
+      try {
+        const port = await release.port();
+        expect(await readyStatus(port)).toBe(200);
+        const { reportPort } = (await release.waitFor((event) => event.fixture === 'dependencies', 'the report port')) as { reportPort: number };
+        expect((await httpGet(reportPort, '/report')).json).toEqual({
+          sqlite: 'hello from sqlite',
+          banner: 'banner from the file loader',
+          pg: '127.0.0.1',
+          emitted: true,
+          pino: 'function',
+        });
         release.kill('SIGTERM');
         expect(await release.exited).toEqual({ code: 0, signal: null });
       } finally {
