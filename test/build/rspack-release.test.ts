@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Configuration, rspack } from '@rspack/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,5 +41,18 @@ describe('the example service built through the /rspack entry', () => {
     const unpacked = await temp.make('rspack-unpacked');
     await unpackTarball(join(outdir, 'hecate-echo-0.1.0.tar.gz'), unpacked);
     expect(await readFile(join(unpacked, 'hecate-echo-0.1.0', 'main.js'))).toEqual(await readFile(join(outdir, 'main.js')));
+  });
+
+  it('refuses output that is not an ES module before writing anything, naming output.module and what to set', async () => {
+    const cjsOut = await temp.make('rspack-cjs');
+    await writeFile(join(cjsOut, 'earlier.txt'), 'earlier');
+    const { output, ...config } = rspackConfig(cjsOut, await temp.make('rspack-cjs-cache'));
+    const stats = await compileOnce(rspack({ ...config, mode: 'development', output: { path: output!.path!, filename: '[name].js' } }));
+    // rspack frames each message: `  × <message>\n`.
+    const messages = (stats.toJson({ all: false, errors: true }).errors ?? []).map(({ message }) => message.replace(/^\s*× /, '').trimEnd());
+    expect(messages).toEqual([
+      `[hecate-om] rspack config: output.module is not true, so main.js would be CommonJS, but the release's package.json says "type": "module" and Node would fail at its first require(): set output: { module: true, chunkFormat: 'module', library: { type: 'module' } }`,
+    ]);
+    expect(await sortedEntries(cjsOut)).toEqual(['earlier.txt']);
   });
 });

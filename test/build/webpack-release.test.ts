@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import webpack, { type Configuration, type Stats } from 'webpack';
@@ -60,5 +60,19 @@ describe('a JavaScript service built through the /webpack entry', () => {
     expect(failure?.message.split('\n').slice(0, 1)).toEqual(['[hecate-om] the service contract has 4 problems:']);
     for (const position of ['3:22', '7:21', '10:83', '13:48']) expect(failure?.message).toContain(`\n  ${service}:${position}: `);
     expect(await sortedEntries(brokenOut)).toEqual([]);
+  });
+
+  it('refuses output that is not an ES module before writing anything, naming output.module and what to set', async () => {
+    const cjsOut = await temp.make('webpack-cjs');
+    // What an earlier build left there stays: nothing is written or removed.
+    await writeFile(join(cjsOut, 'earlier.txt'), 'earlier');
+    const { output, ...config } = webpackConfig(jsService, cjsOut, await temp.make('webpack-cjs-cache'), 'src/service.js');
+    // development mode emits despite errors: the plugin must stop the emit itself.
+    const stats = await compile({ ...config, mode: 'development', experiments: {}, output: { path: output!.path!, filename: '[name].js' } });
+    const messages = (stats.toJson({ all: false, errors: true }).errors ?? []).map(({ message }) => message);
+    expect(messages).toEqual([
+      `[hecate-om] webpack config: output.module is not true, so main.js would be CommonJS, but the release's package.json says "type": "module" and Node would fail at its first require(): set output: { module: true, chunkFormat: 'module', library: { type: 'module' } } (and experiments: { outputModule: true } where this webpack version asks for it)`,
+    ]);
+    expect(await sortedEntries(cjsOut)).toEqual(['earlier.txt']);
   });
 });

@@ -5,7 +5,7 @@ import { failureError } from './core/report.js';
 import { rolldownHooks, rollupHooks, viteHooks } from './core/rollup-hooks.js';
 import { type AnalysisOutcome, ServiceBuild } from './core/service-build.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
-import { type WebpackLikeCompiler, analyzeEachCompilation, emitArtifactsUnder, leaveNativePackagesExternal, resolveVirtualModulesToFiles } from './core/webpack-hooks.js';
+import { type WebpackLikeCompiler, analyzeEachCompilation, emitArtifactsUnder, leaveNativePackagesExternal, refuseOutputThatCannotRun, resolveVirtualModulesToFiles } from './core/webpack-hooks.js';
 
 export type { Diagnostic, DiagnosticCode } from './core/diagnostic.js';
 export { formatDiagnostic } from './core/diagnostic.js';
@@ -38,12 +38,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     vite: viteHooks(service),
     // Both compilers are used through the few members core/webpack-hooks.ts types structurally.
     webpack: (compiler) => {
+      refuseOutputThatCannotRun(compiler as unknown as WebpackLikeCompiler, 'webpack');
       analyzeEachCompilation(compiler as unknown as WebpackLikeCompiler, service);
       leaveNativePackagesExternal(compiler as unknown as WebpackLikeCompiler, service);
       resolveVirtualModulesToFiles(compiler as unknown as WebpackLikeCompiler, service);
       emitArtifactsUnder(compiler as unknown as WebpackLikeCompiler, service);
     },
     rspack: (compiler) => {
+      refuseOutputThatCannotRun(compiler as unknown as WebpackLikeCompiler, 'rspack');
       analyzeEachCompilation(compiler as unknown as WebpackLikeCompiler, service);
       leaveNativePackagesExternal(compiler as unknown as WebpackLikeCompiler, service);
       resolveVirtualModulesToFiles(compiler as unknown as WebpackLikeCompiler, service);

@@ -39,6 +39,8 @@ interface NormalModuleFactory {
 }
 export interface WebpackLikeCompiler {
   context: string;
+  /** Read once the config's defaults are applied (from thisCompilation on). */
+  options: { output: { module?: boolean | undefined } };
   /** `output.path`, absolute: where the bundle and the artifacts are written. */
   outputPath: string;
   webpack: {
@@ -51,6 +53,7 @@ export interface WebpackLikeCompiler {
     ExternalModule: abstract new (...args: never[]) => { readonly userRequest: string };
   };
   hooks: {
+    shouldEmit: { tap(name: string, run: (compilation: Compilation) => false | undefined): void };
     thisCompilation: { tap(name: string, run: (compilation: Compilation) => void): void };
     make: { tapPromise(name: string, run: (compilation: Compilation) => Promise<void>): void };
     afterCompile: { tap(name: string, run: (compilation: Compilation) => void): void };
@@ -119,7 +122,8 @@ function isWithin(dir: string, path: string): boolean {
 /**
  * Keeps the bundle in one chunk, and emits the artifacts at the REPORT stage of processAssets,
  * when `main.js` and the source map the devtool plugin added are final. A compilation whose
- * analysis failed emits none (analyzeEachCompilation reported why).
+ * analysis failed or whose output cannot run emits none (analyzeEachCompilation and
+ * refuseOutputThatCannotRun reported why), and removes nothing an earlier build wrote.
  */
 export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
   const { Compilation, sources, WebpackError, optimize, ExternalModule } = compiler.webpack;
@@ -127,7 +131,7 @@ export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: Servi
   new optimize.LimitChunkCountPlugin({ maxChunks: 1 }).apply(compiler);
   compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
     compilation.hooks.processAssets.tapPromise({ name: NAME, stage: Compilation.PROCESS_ASSETS_STAGE_REPORT }, async () => {
-      if (!(await service.currentAnalysis()).ok) return;
+      if (cannotRun(compiler) || !(await service.currentAnalysis()).ok) return;
       const code = compilation.getAsset(BUNDLE_FILE);
       if (code === undefined) {
         compilation.errors.push(
@@ -165,4 +169,28 @@ export function leaveNativePackagesExternal(compiler: WebpackLikeCompiler, servi
   const names = service.externalPackages;
   if (names.length === 0) return;
   new compiler.webpack.ExternalsPlugin('node-commonjs', names.map(packageImportPattern)).apply(compiler);
+}
+
+/**
+ * Refuses output that is not an ES module, before anything is written: the release's package.json
+ * says `"type": "module"`, so Node runs `main.js` as one, and webpack's and rspack's default output
+ * for node (CommonJS chunks) dies at its first `require`. The compilation fails naming the setting,
+ * and nothing is emitted (in development mode webpack would emit despite errors).
+ */
+export function refuseOutputThatCannotRun(compiler: WebpackLikeCompiler, bundler: 'webpack' | 'rspack'): void {
+  const { WebpackError } = compiler.webpack;
+  compiler.hooks.thisCompilation.tap(NAME, (compilation) => {
+    if (cannotRun(compiler))
+      compilation.errors.push(
+        new WebpackError(
+          `[${NAME}] ${bundler} config: output.module is not true, so main.js would be CommonJS, but the release's package.json says "type": "module" and Node would fail at its first require(): set output: { module: true, chunkFormat: 'module', library: { type: 'module' } }${bundler === 'webpack' ? " (and experiments: { outputModule: true } where this webpack version asks for it)" : ''}`,
+        ),
+      );
+  });
+  compiler.hooks.shouldEmit.tap(NAME, () => (cannotRun(compiler) ? false : undefined));
+}
+
+/** Whether the output is CommonJS, which the release cannot run (see refuseOutputThatCannotRun). */
+function cannotRun(compiler: WebpackLikeCompiler): boolean {
+  return compiler.options.output.module !== true;
 }
