@@ -129,6 +129,23 @@ export async function copyOfProject(source: string): Promise<string> {
   return root;
 }
 
+/**
+ * A copy of a fixture service project whose node_modules is a symbolic link to a folder outside
+ * it (a shared or cached install, as some CI setups and monorepo tools make), holding the e2e
+ * package's packages.
+ */
+export async function copyOfProjectWithLinkedNodeModules(source: string): Promise<string> {
+  const work = await tempDir('linked-project');
+  const root = join(work, 'project');
+  const elsewhere = join(work, 'store', 'node_modules');
+  await cp(source, root, { recursive: true, filter: (path) => basename(path) !== 'node_modules' });
+  await mkdir(elsewhere, { recursive: true });
+  const shared = join(repoRoot, 'test', 'node_modules');
+  for (const name of await readdir(shared)) if (name !== '.cache') await symlink(join(shared, name), join(elsewhere, name), 'dir');
+  await symlink(elsewhere, join(root, 'node_modules'), 'dir');
+  return root;
+}
+
 export interface ChildBuild {
   readonly errors: { text: string; location: unknown }[];
 }

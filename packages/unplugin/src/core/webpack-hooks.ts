@@ -1,4 +1,5 @@
-import { isAbsolute, relative, sep } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { packageImportPattern, packageImportsOf } from './bundler-externals.js';
 import { removeStaleOutputs } from './outputs-index.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
@@ -35,7 +36,8 @@ interface Compilation {
   };
 }
 interface NormalModuleFactory {
-  hooks: { beforeResolve: { tapPromise(name: string, run: (data: { request: string }) => Promise<false | undefined>): void } };
+  /** `context`: the folder the request is resolved from (the importing module's). */
+  hooks: { beforeResolve: { tapPromise(name: string, run: (data: { request: string; context: string }) => Promise<false | undefined>): void } };
 }
 export interface WebpackLikeCompiler {
   context: string;
@@ -66,10 +68,20 @@ export interface WebpackLikeCompiler {
  * about it: the ids are rewritten before resolution to the files the plugin generates.
  * A failed analysis drops the request, so that the only error is the one analyzeEachCompilation
  * reports (rspack would add that it cannot read the `virtual:` scheme).
+ *
+ * webpack and rspack resolve a module to its real path. Where the project's node_modules is a
+ * symbolic link (to a shared or cached folder), the generated entry then lives outside the project,
+ * and its imports, relative to where it is written (`../../../../src/service.ts`), would be resolved
+ * from there: they are resolved from the folder the plugin wrote them in instead.
  */
 export function resolveVirtualModulesToFiles(compiler: WebpackLikeCompiler, service: ServiceBuild): void {
+  let real: string | undefined; // found once, by the first resolution after the folder is written
   compiler.hooks.normalModuleFactory.tap(NAME, (factory) => {
     factory.hooks.beforeResolve.tapPromise(NAME, async (data) => {
+      const generated = service.generatedModulesDir;
+      if (generated !== undefined) real ??= realGeneratedDir(generated);
+      if (generated !== undefined && real !== undefined && real !== generated && isWithin(real, data.context))
+        data.context = join(generated, relative(real, data.context));
       if (!VIRTUAL_MODULE_FILTER.test(data.request)) return undefined;
       const outcome = await service.currentAnalysis();
       if (!outcome.ok) return false;
@@ -77,6 +89,15 @@ export function resolveVirtualModulesToFiles(compiler: WebpackLikeCompiler, serv
       return undefined;
     });
   });
+}
+
+/** The real path of the generated modules' folder, once it exists (the first resolution writes it). */
+function realGeneratedDir(generated: string): string | undefined {
+  try {
+    return realpathSync(generated);
+  } catch {
+    return undefined; // not written yet: nothing resolves from it either
+  }
 }
 
 /**
@@ -108,7 +129,10 @@ export function analyzeEachCompilation(compiler: WebpackLikeCompiler, service: S
     const generated = service.generatedModulesDir;
     const root = service.options?.root;
     if (generated === undefined || root === undefined) return;
-    const written = (path: string): boolean => isWithin(generated, path) || (path !== root && isWithin(root, path) && isWithin(path, generated));
+    // By its real path too, where node_modules is a symbolic link (see resolveVirtualModulesToFiles).
+    const real = realGeneratedDir(generated);
+    const written = (path: string): boolean =>
+      isWithin(generated, path) || (real !== undefined && isWithin(real, path)) || (path !== root && isWithin(root, path) && isWithin(path, generated));
     for (const dependencies of [compilation.fileDependencies, compilation.contextDependencies, compilation.missingDependencies])
       for (const path of [...dependencies]) if (written(path)) dependencies.delete(path);
   });
