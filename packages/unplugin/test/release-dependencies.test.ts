@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import { layoutNodeModules } from '../src/core/dependencies/node-modules-layout.
 import type { InstalledPackage, PackageGraph } from '../src/core/dependencies/package-graph.js';
 import { readPackageGraph } from '../src/core/dependencies/package-graph.js';
 import { imagePlatform, platformMismatch } from '../src/core/dependencies/platform.js';
+import { FileDigests } from '../src/core/dependencies/file-digests.js';
 import { ReleaseDependencies } from '../src/core/dependencies/release-dependencies.js';
 import { ESM_REQUIRE_BANNER, withEsmRequire } from '../src/core/esm-require.js';
 import { OUTPUTS_INDEX_FILE, outputsIndexJson, removeStaleOutputs } from '../src/core/outputs-index.js';
@@ -87,7 +89,7 @@ describe('reading the installed production closure', () => {
 
   it('finds a package native by its addon loader, keeps it out of the bundle and ships it with its closure', async () => {
     const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as object;
-    const dependencies = new ReleaseDependencies(readPackageGraph(root, manifest), undefined);
+    const dependencies = new ReleaseDependencies(readPackageGraph(root, manifest), undefined, new FileDigests(join(root, '.cache/digests.json')));
     expect(dependencies.native).toEqual([{ name: 'addon', version: '1.2.3', reason: 'it depends on node-gyp-build' }]);
     expect(dependencies.externalNames).toEqual(['addon']);
     const shipped = dependencies.ship({ patterns: ['plain', 'node:fs', './local.js', 'missing-one'], allPackages: false });
@@ -100,6 +102,52 @@ describe('reading the installed production closure', () => {
     expect(shipped.warnings).toEqual([
       'external "missing-one" names no installed production dependency of the service: the release will not have it, so importing it fails at run time unless the service guards the import (move it to "dependencies", or bundle it)',
     ]);
+  });
+});
+
+describe('the digests of shipped package files', () => {
+  const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hecate-digests-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('answers from the saved digests while size and mtime are unchanged, without reading the file, and hashes it again when they change', async () => {
+    const file = join(dir, 'index.js');
+    const digestsFile = join(dir, 'cache', 'digests.json');
+    // A whole-second mtime, which utimes can set back exactly.
+    const mtime = new Date(1_700_000_000_000);
+    await writeFile(file, 'aaaa');
+    await utimes(file, mtime, mtime);
+    const first = new FileDigests(digestsFile);
+    expect(first.digestOf(file)).toBe(sha256('aaaa'));
+    first.save();
+    // Same size, same mtime, other bytes: a digest read from the file would differ.
+    await writeFile(file, 'bbbb');
+    await utimes(file, mtime, mtime);
+    expect(new FileDigests(digestsFile).digestOf(file)).toBe(sha256('aaaa'));
+    await utimes(file, mtime, new Date(mtime.getTime() + 2000));
+    const touched = new FileDigests(digestsFile);
+    expect(touched.digestOf(file)).toBe(sha256('bbbb'));
+    touched.save();
+    expect(new FileDigests(digestsFile).digestOf(file)).toBe(sha256('bbbb'));
+  });
+
+  it('keeps only the files of the latest build', async () => {
+    const [kept, dropped] = [join(dir, 'kept.js'), join(dir, 'dropped.js')];
+    await writeFile(kept, 'kept');
+    await writeFile(dropped, 'dropped');
+    const digestsFile = join(dir, 'latest', 'digests.json');
+    const both = new FileDigests(digestsFile);
+    both.digestOf(kept);
+    both.digestOf(dropped);
+    both.save();
+    const one = new FileDigests(digestsFile);
+    one.digestOf(kept);
+    one.save();
+    const saved = JSON.parse(await readFile(digestsFile, 'utf8')) as { files: Record<string, unknown> };
+    expect(Object.keys(saved.files)).toEqual([kept]);
   });
 });
 

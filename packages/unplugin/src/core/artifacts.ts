@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { UcanRequest } from '@hecate-om/contract';
 import type { ResolvedOptions } from './options.js';
 import { OUTPUTS_INDEX_FILE, outputsIndexJson } from './outputs-index.js';
-import { type ReleaseContents, manifestJson, releaseFiles } from './release-files.js';
+import { type ReleaseContents, manifestJson, releaseOwnFiles } from './release-files.js';
 import { createReleaseTarball, releaseTarballName } from './release-tarball.js';
 import { renderContainerfile } from './render/containerfile.js';
 import { quadletUnitFileName, renderQuadletUnit } from './render/quadlet-unit.js';
@@ -17,7 +18,8 @@ export interface Artifact {
 /**
  * Renders the artifacts of each build. The tarball is packed only when its content changed since
  * the last build (in this process or, through `cacheDir`, an earlier one): it is reproducible, so
- * the same files give the same bytes, and a rebuild that produced the same bundle costs a hash.
+ * the same files give the same bytes, and a rebuild that produced the same bundle costs a hash of
+ * the bundle and of the shipped files' digests.
  * The last artifact is the outputs index, which names the others (see outputs-index.ts).
  */
 export class ArtifactRenderer {
@@ -51,14 +53,18 @@ export class ArtifactRenderer {
   }
 
   async #tarball(contents: ReleaseContents, cacheDir: string, mtime: Date): Promise<Uint8Array> {
-    const files = releaseFiles(contents);
+    const own = releaseOwnFiles(contents);
+    const shipped = contents.dependencies.files;
     const hash = createHash('sha256').update(String(mtime.getTime()));
-    for (const { path, content } of files) hash.update(`\0${path}\0${content.length}\0`).update(content);
+    for (const { path, content } of own) hash.update(`\0${path}\0${content.length}\0`).update(content);
+    // node_modules by the digests of its files: a warm build reads none of them (see FileDigests).
+    for (const { path, sha256 } of shipped) hash.update(`\0${path}\0sha256:${sha256}`);
     const key = hash.digest('hex');
     if (this.#lastTarball?.key === key) return this.#lastTarball.bytes;
     const cache = new TarballCache(cacheDir);
     let bytes = cache.read(key);
     if (bytes === undefined) {
+      const files = [...own, ...shipped.map(({ path, source }) => ({ path, content: readFileSync(source) }))];
       bytes = await createReleaseTarball({ manifest: contents.manifest, files, mtime });
       cache.write(key, bytes);
     }

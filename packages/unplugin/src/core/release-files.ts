@@ -59,8 +59,11 @@ export interface ReleaseContents {
   readonly root: string;
 }
 
-/** What the release tarball holds under `<name>-<version>/`. */
-export function releaseFiles({ manifest, bundle, dependencies, serviceFiles, root }: ReleaseContents): ReleaseFile[] {
+/**
+ * What the release tarball holds under `<name>-<version>/`, but the shipped `node_modules`
+ * (`contents.dependencies.files`), which is read from the installed packages only to pack.
+ */
+export function releaseOwnFiles({ manifest, bundle, dependencies, serviceFiles, root }: ReleaseContents): ReleaseFile[] {
   return [
     { path: BUNDLE_FILE, content: bundle.code },
     ...(bundle.map === undefined ? [] : [{ path: SOURCE_MAP_FILE, content: relocateSourceMap(bundle.map, bundle.outdir, root) }]),
@@ -68,7 +71,6 @@ export function releaseFiles({ manifest, bundle, dependencies, serviceFiles, roo
     ...serviceFiles,
     { path: MANIFEST_FILE, content: manifestJson(manifest) },
     { path: PACKAGE_JSON_FILE, content: releasePackageJson(manifest, dependencies.dependencies) },
-    ...dependencies.files,
   ];
 }
 

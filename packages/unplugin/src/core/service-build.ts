@@ -6,6 +6,7 @@ import { debug } from './debug.js';
 import type { Diagnostic } from './diagnostic.js';
 import { type Artifact, ArtifactRenderer } from './artifacts.js';
 import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
+import { FileDigests } from './dependencies/file-digests.js';
 import { readPackageGraph } from './dependencies/package-graph.js';
 import { platformMismatch } from './dependencies/platform.js';
 import { type BundlerExternals, ReleaseDependencies, type ShippedDependencies } from './dependencies/release-dependencies.js';
@@ -247,7 +248,8 @@ function setUp(userOptions: Options | undefined, bundlerRoot: string): { ok: tru
   if (!mtime.ok) return { ok: false, error: { code: 'bad-environment', message: mtime.message } };
   let dependencies: ReleaseDependencies;
   try {
-    dependencies = new ReleaseDependencies(readPackageGraph(options.root, project.value.packageJson), project.value.runtime.dir);
+    const digests = new FileDigests(join(options.cacheDir, 'package-file-digests.json'));
+    dependencies = new ReleaseDependencies(readPackageGraph(options.root, project.value.packageJson), project.value.runtime.dir, digests);
   } catch (error) {
     const message = `cannot read the installed dependencies of ${options.root} (${(error as Error).message}): install them again (pnpm install)`;
     return { ok: false, error: { code: 'bad-dependencies', message } };

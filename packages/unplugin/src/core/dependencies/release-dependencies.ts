@@ -1,4 +1,5 @@
 import { isBuiltin } from 'node:module';
+import type { FileDigests } from './file-digests.js';
 import { nativeCodeOf } from './native-packages.js';
 import { layoutNodeModules } from './node-modules-layout.js';
 import type { InstalledPackage, PackageGraph } from './package-graph.js';
@@ -22,8 +23,8 @@ export interface BundlerExternals {
 
 /** What the release ships besides the bundle. */
 export interface ShippedDependencies {
-  /** `node_modules/...` files, sorted by path. */
-  readonly files: readonly { readonly path: string; readonly content: Uint8Array }[];
+  /** `node_modules/...` files, sorted by path: `source` is the installed file, read only to pack a tarball. */
+  readonly files: readonly { readonly path: string; readonly source: string; readonly sha256: string }[];
   /** The release package.json's `dependencies`: each package the bundle imports, at its exact version. */
   readonly dependencies: Readonly<Record<string, string>>;
   readonly platform: NativePlatform | undefined;
@@ -48,6 +49,7 @@ export class ReleaseDependencies {
     private readonly graph: PackageGraph,
     /** Real folder of @hecate-om/runtime: shipped too when every package is external. */
     private readonly runtimeDir: string | undefined,
+    private readonly digests: FileDigests,
   ) {
     const native: NativePackage[] = [];
     const dirs = new Set<string>();
@@ -92,8 +94,9 @@ export class ReleaseDependencies {
     }
     const placed = layoutNodeModules(this.graph, [...roots.values()].map(({ dir }) => dir));
     const files = placed.flatMap(({ path, pkg }) =>
-      packageFiles(pkg, this.#nativeDirs.has(pkg.dir)).map((file) => ({ path: `${path}/${file.path}`, content: file.content })),
+      packageFiles(pkg, this.#nativeDirs.has(pkg.dir), this.digests).map((file) => ({ ...file, path: `${path}/${file.path}` })),
     );
+    this.digests.save();
     const dependencies = Object.fromEntries([...roots.values()].sort(byNameThenDir).map(({ name, version }) => [name, version]));
     return {
       files,
