@@ -1,7 +1,6 @@
 // What the build plugin costs, on the example service (issue 2, "Speed"): bare esbuild against
 // the plugin cold (no cache), warm (cache hit: no ts-morph, no zod) and in watch mode, measured
 // in one run so that the ratios compare like with like.
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -9,9 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, context } from 'esbuild';
 import hecateOm from '@hecate-om/unplugin/esbuild';
+import { median, seconds } from './support/stats.mjs';
+import { bareWarmCold, generatedEntryFile, wholeProcessBuild } from './support/whole-process-builds.mjs';
 
 const exampleRoot = fileURLToPath(new URL('../../examples/hecate-echo/', import.meta.url));
-const childScript = fileURLToPath(new URL('./plugin-build/build.mjs', import.meta.url));
 const WHOLE_PROCESS_RUNS = 7;
 const COLD_RUNS = 3;
 const IN_PROCESS_BLOCKS = 12; // pairs of blocks
@@ -19,17 +19,7 @@ const IN_PROCESS_PER_BLOCK = 5;
 const WATCH_BLOCKS = 50;
 const WATCH_PER_BLOCK = 10;
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const seconds = (ms) => Number((ms / 1000).toFixed(3));
 const millis = (ms) => Number(ms.toFixed(2));
-
-function wholeProcess(config) {
-  const started = performance.now();
-  const child = spawnSync(process.execPath, [childScript], { env: { ...process.env, BENCH_BUILD: JSON.stringify(config) }, encoding: 'utf8' });
-  const elapsed = performance.now() - started;
-  if (child.status !== 0) throw new Error(`benchmark build failed: ${child.stderr}`);
-  return elapsed;
-}
 
 /**
  * Every side shares one esbuild process, whose Go garbage collector runs every few builds, and a
@@ -79,28 +69,6 @@ function callbackFloorPlugin(entryFile) {
 }
 
 /**
- * The entry module the plugin generated for the example (under the service root's
- * node_modules/.cache/hecate-om), as the plugin's own build read it: bare esbuild then bundles the
- * very modules the plugin generates, and the comparison is of the plugin's cost alone.
- */
-async function generatedEntryFile(cacheDir, outdir) {
-  const { metafile } = await build({
-    absWorkingDir: exampleRoot,
-    outdir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    sourcemap: true,
-    logLevel: 'error',
-    metafile: true,
-    plugins: [hecateOm({ cacheDir })],
-  });
-  const entry = Object.keys(metafile.inputs).find((path) => /modules-[0-9a-f]+\/main\.js$/.test(path));
-  if (entry === undefined) throw new Error('the plugin build read no generated entry');
-  return join(exampleRoot, entry);
-}
-
-/**
  * The generated entry and manifest module, written as files, so that bare esbuild bundles the very
  * modules the plugin generates and the comparison is of the plugin's cost alone.
  */
@@ -130,22 +98,10 @@ export default async function pluginBuild() {
     const outdir = join(dir, 'dist');
     const bareOutdir = join(dir, 'bare');
     const plugin = { root: exampleRoot, outdir, cacheDir };
-    wholeProcess(plugin); // fills the cache and writes manifest.json for the bare entry
+    wholeProcessBuild(plugin); // fills the cache and writes manifest.json for the bare entry
     const entry = await bareEntry(dir, join(outdir, 'manifest.json'));
     const bare = { root: exampleRoot, outdir: bareOutdir, entry };
-    wholeProcess(bare);
-
-    const bareRuns = [];
-    const warmRuns = [];
-    for (let run = 0; run < WHOLE_PROCESS_RUNS; run += 1) {
-      bareRuns.push(wholeProcess(bare));
-      warmRuns.push(wholeProcess(plugin));
-    }
-    const coldRuns = [];
-    for (let run = 0; run < COLD_RUNS; run += 1) {
-      await rm(cacheDir, { recursive: true, force: true });
-      coldRuns.push(wholeProcess(plugin));
-    }
+    const builds = await bareWarmCold({ bare, plugin, runs: WHOLE_PROCESS_RUNS, coldRuns: COLD_RUNS });
 
     const common = { absWorkingDir: exampleRoot, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'error' };
     const bareBuild = () => build({ ...common, outdir: bareOutdir, entryPoints: { main: entry } });
@@ -160,7 +116,7 @@ export default async function pluginBuild() {
       ...common,
       outdir: join(dir, 'floor'),
       entryPoints: { main: 'virtual:hecate-om/main' },
-      plugins: [callbackFloorPlugin(await generatedEntryFile(cacheDir, join(dir, 'generated')))],
+      plugins: [callbackFloorPlugin(await generatedEntryFile({ root: exampleRoot, cacheDir, outdir: join(dir, 'generated') }))],
     });
     const contexts = { bare: bareContext, floor: floorContext, plugin: pluginContext };
     for (const watched of Object.values(contexts)) await watched.rebuild();
@@ -171,9 +127,7 @@ export default async function pluginBuild() {
     });
     for (const watched of Object.values(contexts)) await watched.dispose();
 
-    const bareProcess = median(bareRuns);
-    const warmProcess = median(warmRuns);
-    const coldProcess = median(coldRuns);
+    const { bare: bareProcess, warm: warmProcess, cold: coldProcess } = builds;
     return {
       title: [
         `esbuild build of examples/hecate-echo, medians (whole process n=${WHOLE_PROCESS_RUNS}, cold n=${COLD_RUNS}; in process ${IN_PROCESS_BLOCKS} rounds of ${IN_PROCESS_PER_BLOCK}, watch ${WATCH_BLOCKS} rounds of ${WATCH_PER_BLOCK})`,

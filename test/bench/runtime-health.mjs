@@ -4,10 +4,10 @@
 // Runs standalone (`node test/bench/runtime-health.mjs`) or from run.mjs.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildRuntimeFixture, removeRelease, runRelease } from '../runtime/fixture-release.mjs';
+import { timeToAnswer } from './support/release-boot.mjs';
+import { median, round } from './support/stats.mjs';
 
 const loadgenScript = fileURLToPath(new URL('../runtime/loadgen.mjs', import.meta.url));
 const bareServerDir = fileURLToPath(new URL('../fixtures/runtime-bare-server/', import.meta.url));
@@ -18,8 +18,6 @@ const THROUGHPUT_ROUNDS = 9;
 const HANG = { timeoutMs: 1000, durationMs: 3_000, requests: 50_000, concurrency: 8 };
 const BOOT_ROUNDS = 7;
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const round = (value, digits = 2) => Number(value.toFixed(digits));
 
 function loadgen(targets, { warmup = 0, requests, durationMs }) {
   return new Promise((resolve, reject) => {
@@ -98,43 +96,11 @@ async function hangingHealth(releaseDir) {
   return Object.fromEntries(results.map((result) => [result.path, result]));
 }
 
-function unusedPort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function answersWith(port, path) {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
-/** Milliseconds from spawning `node main.js` until `path` answers 200. */
-async function timeToAnswer(dir, path, env) {
-  const port = await unusedPort();
-  const startedAt = performance.now();
-  const child = spawn(process.execPath, ['main.js'], { cwd: dir, stdio: 'ignore', env: { PATH: process.env.PATH, HECATE_HEALTH_PORT: String(port), ...env } });
-  while ((await answersWith(port, path)) !== 200) await new Promise((resolve) => setTimeout(resolve, 1));
-  const elapsed = performance.now() - startedAt;
-  child.kill('SIGKILL');
-  await new Promise((resolve) => child.on('close', resolve));
-  return elapsed;
-}
-
 async function bootTime(releaseDir) {
   const pairs = [];
   for (let index = 0; index < BOOT_ROUNDS; index += 1) {
-    const bare = await timeToAnswer(bareServerDir, '/', {});
-    const runtime = await timeToAnswer(releaseDir, '/health/ready', {});
+    const bare = await timeToAnswer(bareServerDir, '/');
+    const runtime = await timeToAnswer(releaseDir, '/health/ready');
     pairs.push({ bare, runtime });
   }
   return {
