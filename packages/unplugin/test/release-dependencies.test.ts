@@ -92,7 +92,7 @@ describe('reading the installed production closure', () => {
     const dependencies = new ReleaseDependencies(readPackageGraph(root, manifest), undefined, new FileDigests(join(root, '.cache/digests.json')));
     expect(dependencies.native).toEqual([{ name: 'addon', version: '1.2.3', reason: 'it depends on node-gyp-build' }]);
     expect(dependencies.externalNames).toEqual(['addon']);
-    const shipped = dependencies.ship({ patterns: ['plain', 'node:fs', './local.js', 'missing-one'], allPackages: false });
+    const shipped = dependencies.ship({ patterns: ['plain', 'node:fs', './local.js', 'missing-one'], allPackages: false, imports: [] });
     expect(shipped.dependencies).toEqual({ addon: '1.2.3', plain: '2.0.0' });
     expect(shipped.files.map(({ path }) => path)).toEqual([
       'node_modules/addon/package.json',
@@ -102,6 +102,14 @@ describe('reading the installed production closure', () => {
     expect(shipped.warnings).toEqual([
       'external "missing-one" names no installed production dependency of the service: the release will not have it, so importing it fails at run time unless the service guards the import (move it to "dependencies", or bundle it)',
     ]);
+  });
+
+  it('ships each installed package the finished bundle imports, and says nothing of an optional one that is not installed', async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as object;
+    const dependencies = new ReleaseDependencies(readPackageGraph(root, manifest), undefined, new FileDigests(join(root, '.cache/imports-digests.json')));
+    const shipped = dependencies.ship({ patterns: [], allPackages: false, imports: ['plain/lib/x.js', 'pg-native'] });
+    expect(shipped.dependencies).toEqual({ addon: '1.2.3', plain: '2.0.0' });
+    expect(shipped.warnings).toEqual([]);
   });
 });
 

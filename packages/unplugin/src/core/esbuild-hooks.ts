@@ -34,7 +34,7 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
       const reader = new BundleReader();
       const writer = new ArtifactWriter();
       const workingDir = build.initialOptions.absWorkingDir ?? process.cwd();
-      const userExternals = { patterns: [...(build.initialOptions.external ?? [])], allPackages: build.initialOptions.packages === 'external' };
+      const configExternals = { patterns: [...(build.initialOptions.external ?? [])], allPackages: build.initialOptions.packages === 'external' };
       service.configure(workingDir);
       const optionsProblem = applyReleaseDefaults(build.initialOptions, service.options?.service, workingDir);
       if (optionsProblem !== undefined) {
@@ -72,7 +72,7 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
         // Besides the config's externals, what another plugin left external (tsup's, for the
         // package.json dependencies) is imported by the bundle: it ships too.
         const imported = Object.values(result.metafile?.outputs ?? {}).flatMap(({ imports }) => imports.flatMap(({ path, external }) => (external === true ? [path] : [])));
-        service.useBundlerExternals({ ...userExternals, patterns: [...new Set([...userExternals.patterns, ...packageImportsOf(imported)])] });
+        service.useBundlerExternals({ ...configExternals, imports: packageImportsOf(imported) });
         const { artifacts, warnings } = await service.artifacts(bundle.value);
         if (build.initialOptions.write === false) result.outputFiles?.push(...artifacts.map((artifact) => outputFileOf(outdir, artifact)));
         else {

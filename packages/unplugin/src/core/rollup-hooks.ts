@@ -58,7 +58,7 @@ async function emitArtifacts(
   // What the bundle still imports from packages was left external (the native packages, the
   // config's external, vite's ssr.external): the release's node_modules ships it.
   const imports = Object.values(bundle).flatMap((entry) => (entry.type === 'chunk' ? [...entry.imports, ...entry.dynamicImports] : []));
-  service.useBundlerExternals({ patterns: packageImportsOf(imports), allPackages: false });
+  service.useBundlerExternals({ patterns: [], allPackages: false, imports: packageImportsOf(imports) });
   const { artifacts, warnings } = await service.artifacts({ code: chunk.code, map, assets, outdir });
   for (const warning of warnings) context.warn(`[hecate-om] ${warning}`);
   removeStaleOutputs(outdir, artifacts.map(({ fileName }) => fileName));

@@ -52,7 +52,7 @@ export interface BuildArtifacts {
 }
 
 /** No external but the native packages: what a bundler that says nothing of externals gets. */
-const NO_EXTERNALS: BundlerExternals = { patterns: [], allPackages: false };
+const NO_EXTERNALS: BundlerExternals = { patterns: [], allPackages: false, imports: [] };
 
 /**
  * The state one plugin instance keeps across the builds of a bundler (watch mode rebuilds included):

@@ -173,7 +173,7 @@ export function emitArtifactsUnder(compiler: WebpackLikeCompiler, service: Servi
       // What the bundle loads from packages at run time was left external (the native packages, the
       // config's externals): the release's node_modules ships it.
       const externals = [...compilation.modules].flatMap((module) => (module instanceof ExternalModule ? [module.userRequest] : []));
-      service.useBundlerExternals({ patterns: packageImportsOf(externals), allPackages: false });
+      service.useBundlerExternals({ patterns: [], allPackages: false, imports: packageImportsOf(externals) });
       const bundle = { code: code.source.buffer(), map: compilation.getAsset(SOURCE_MAP_FILE)?.source.buffer(), assets, outdir };
       const { artifacts, warnings } = await service.artifacts(bundle);
       for (const warning of warnings) compilation.warnings.push(new WebpackError(`[${NAME}] ${warning}`));

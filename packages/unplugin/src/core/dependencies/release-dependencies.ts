@@ -13,12 +13,20 @@ export interface NativePackage {
   readonly reason: string;
 }
 
-/** What the bundler leaves out of the bundle, as the build config says it. */
+/** What the bundler leaves out of the bundle: as the build config says it, and as the bundle shows it. */
 export interface BundlerExternals {
-  /** The bundler's own `external` patterns (esbuild's syntax: `*` matches any run of characters). */
+  /**
+   * The config's own `external` patterns (esbuild's syntax: `*` matches any run of characters): one
+   * that no installed package matches is a warning.
+   */
   readonly patterns: readonly string[];
   /** Every bare import left out (esbuild's `packages: 'external'`). */
   readonly allPackages: boolean;
+  /**
+   * The packages the finished bundle imports (see packageImportsOf): one that is not installed is
+   * an optional import the bundler could not resolve either (pg's `pg-native`), and ships nothing.
+   */
+  readonly imports: readonly string[];
 }
 
 /** What the release ships besides the bundle. */
@@ -81,6 +89,10 @@ export class ReleaseDependencies {
       for (const dir of this.graph.roots.values()) add(this.graph.packages.get(dir)!);
       const runtime = this.runtimeDir === undefined ? undefined : this.graph.packages.get(this.runtimeDir);
       if (runtime !== undefined) add(runtime);
+    }
+    for (const name of externals.imports) {
+      const pkg = this.#packageNamed(packageNameOf(name) ?? name);
+      if (pkg !== undefined) add(pkg);
     }
     for (const pattern of externals.patterns) {
       const name = packageNameOf(pattern);
