@@ -42,7 +42,8 @@ export interface Options {
    */
   tarball?: boolean;
   /**
-   * Where the analysis cache and the last packed tarball live, relative to `root`.
+   * Where the analysis cache, the last packed tarball and the digests of the shipped package
+   * files live, relative to `root`.
    * @default '<root>/node_modules/.cache/hecate-om'
    */
   cacheDir?: string;
