@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,6 +140,21 @@ describe('the digests of shipped package files', () => {
     expect(touched.digestOf(file)).toBe(sha256('bbbb'));
     touched.save();
     expect(new FileDigests(digestsFile).digestOf(file)).toBe(sha256('bbbb'));
+  });
+
+  it('reads the digests as untrusted input: an entry of the wrong shape, or a digests file that is a link, is hashed again', async () => {
+    const file = join(dir, 'untrusted.js');
+    await writeFile(file, 'real');
+    const { size, mtimeMs } = await stat(file);
+    const forged = { format: 1, files: { [file]: [size, mtimeMs, 'not-a-sha256'] } };
+    const digestsFile = join(dir, 'forged.json');
+    await writeFile(digestsFile, JSON.stringify(forged));
+    expect(new FileDigests(digestsFile).digestOf(file)).toBe(sha256('real'));
+    const elsewhere = join(dir, 'elsewhere.json');
+    await writeFile(elsewhere, JSON.stringify({ format: 1, files: { [file]: [size, mtimeMs, sha256('forged')] } }));
+    const linked = join(dir, 'linked.json');
+    await symlink(elsewhere, linked);
+    expect(new FileDigests(linked).digestOf(file)).toBe(sha256('real'));
   });
 
   it('keeps only the files of the latest build', async () => {
