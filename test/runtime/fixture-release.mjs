@@ -71,6 +71,8 @@ export async function buildFixtureRelease(fixture, values) {
     target: 'node20',
     outfile: join(dir, 'main.js'),
     sourcemap: true,
+    // What the plugin's esbuild hooks add too: the runtime bundles a CommonJS package (the NATS client).
+    banner: { js: "import { createRequire as __hecateCreateRequire } from 'node:module'; const require = __hecateCreateRequire(import.meta.url);" },
     logLevel: 'silent',
     plugins: [manifestPlugin(manifest)],
   });

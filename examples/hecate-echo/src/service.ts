@@ -3,6 +3,7 @@ import pkg from '../package.json' with { type: 'json' };
 
 export default class EchoService extends HecateService<{ startedAt: number }> {
   async start(opts: StartOptions): Promise<{ startedAt: number }> {
+    opts.mesh.serve('echo.say', (payload) => ({ said: payload }));
     opts.log.info('echo ready', { capabilities: this.capabilities().length });
     return { startedAt: Date.now() };
   }

@@ -127,6 +127,15 @@ function parseIdentityRequired(text: string): IdentityRequired | undefined {
   return (IDENTITY_REQUIRED_VALUES as readonly string[]).includes(text) ? (text as IdentityRequired) : undefined;
 }
 
+const MESH_URL_PATTERN = /^nats:\/\/[^\s,/@]+:\d{1,5}$/;
+
+/** Comma-separated `nats://host:port` URLs; empty means standalone. */
+function parseMeshUrls(text: string): readonly string[] | undefined {
+  if (text.trim() === '') return [];
+  const urls = text.split(',').map((url) => url.trim());
+  return urls.every((url) => MESH_URL_PATTERN.test(url)) ? urls : undefined;
+}
+
 function parseMilliseconds(text: string): number | undefined {
   const ms = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN;
   return ms >= 1 && ms <= MAX_TIMER_MS ? ms : undefined;
@@ -220,6 +229,15 @@ export const RUNTIME_SETTINGS = {
     problem: `must be one of ${IDENTITY_REQUIRED_VALUES.join(', ')}`,
     doc: '`true`: not ready without a valid credential; `false`: the `identity` check only degrades `/health`; `auto`: `true` whenever a realm is configured',
     deployed: () => 'auto',
+  },
+  meshUrls: {
+    variable: 'HECATE_MESH_URL',
+    default: () => [],
+    parse: parseMeshUrls,
+    problem: 'must be one or more nats://host:port URLs separated by commas, or empty for a standalone service',
+    doc: 'the NATS servers of the mesh, `nats://host:port`, comma-separated; unset or empty: standalone (no advertisement, no `mesh` check)',
+    // Deployed standalone: the operator points the service at the mesh where it runs.
+    deployed: () => '',
   },
 } as const satisfies { readonly [K in keyof RuntimeConfig]: RuntimeSetting<RuntimeConfig[K]> };
 

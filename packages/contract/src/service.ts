@@ -1,4 +1,5 @@
 import type { Health } from './health.js';
+import type { Mesh } from './mesh.js';
 import type { Capability, IdentitySpec, Info, Manifest } from './schemas.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -32,6 +33,8 @@ export interface RuntimeConfig {
   readonly realmDid: string | null;
   /** Whether readiness waits for a valid credential (`HECATE_IDENTITY_REQUIRED`). */
   readonly identityRequired: IdentityRequired;
+  /** The NATS servers of the mesh (`nats://host:port`); empty: standalone, no mesh. */
+  readonly meshUrls: readonly string[];
 }
 
 /** A UCAN 0.10 `cap` map: resource URI → ability → caveats (`[{}]` for none). */
@@ -87,6 +90,8 @@ export interface StartOptions {
   readonly signal: AbortSignal;
   /** The service's identity; absent when no realm is configured (HECATE_REALM_URL, HECATE_REALM_DID). */
   readonly identity?: ServiceIdentity;
+  /** Serve the declared capabilities, look up and call others' (standalone: calls find no provider). */
+  readonly mesh: Mesh;
 }
 
 /**

@@ -11,6 +11,11 @@ import {
   type Info,
   type Logger,
   type Manifest,
+  type Mesh,
+  type MeshCallResult,
+  type MeshErrorCode,
+  type MeshHandler,
+  type MeshProvider,
   type RuntimeConfig,
   type ServiceIdentity,
   type StartOptions,
@@ -47,18 +52,27 @@ describe('the types a service author compiles against', () => {
     expectTypeOf(Counter).toExtend<HecateServiceClass<{ count: number }>>();
   });
 
-  it('start() receives the config, the logger, the manifest, an abort signal and, with a realm, its identity', () => {
+  it('start() receives the config, the logger, the manifest, an abort signal, the mesh and, with a realm, its identity', () => {
     expectTypeOf<StartOptions>().toEqualTypeOf<{
       readonly config: RuntimeConfig;
       readonly log: Logger;
       readonly manifest: Manifest;
       readonly signal: AbortSignal;
       readonly identity?: ServiceIdentity;
+      readonly mesh: Mesh;
     }>();
     expectTypeOf<ServiceIdentity['did']>().toEqualTypeOf<string>();
     expectTypeOf<ServiceIdentity['credential']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<RuntimeConfig['meshUrls']>().toEqualTypeOf<readonly string[]>();
     expectTypeOf<RuntimeConfig['healthPort']>().toEqualTypeOf<number>();
     expectTypeOf<RuntimeConfig['logLevel']>().toEqualTypeOf<'debug' | 'info' | 'warn' | 'error' | 'silent'>();
+  });
+
+  it('a mesh call resolves a value or a structured error with a closed set of codes, never a throw', () => {
+    expectTypeOf<ReturnType<Mesh['call']>>().toEqualTypeOf<Promise<MeshCallResult>>();
+    expectTypeOf<MeshErrorCode>().toEqualTypeOf<'no_providers' | 'timeout' | 'unauthorized' | 'handler_error' | 'payload_too_large'>();
+    expectTypeOf<Parameters<Mesh['serve']>>().toEqualTypeOf<[capability: string, handler: MeshHandler]>();
+    expectTypeOf<ReturnType<Mesh['lookup']>>().toEqualTypeOf<readonly MeshProvider[]>();
   });
 
   it('health() answers ok, degraded with a reason, or down with a reason', () => {

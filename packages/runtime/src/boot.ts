@@ -10,6 +10,7 @@ import { HEALTH_CACHE_MS, HealthMonitor, type HealthObservation, systemClock, ty
 import { HEALTHCHECK_EXIT, probeHostFor, probeReadiness } from './healthcheck.js';
 import { IdentityPart, identityModeOf } from './identity/identity-part.js';
 import { createLogger, type RuntimeLogger } from './logger.js';
+import { MeshPart } from './mesh/mesh-part.js';
 import { checksOf, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
 import { reportWhileSlow } from './slow-step.js';
@@ -64,11 +65,12 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
   const service = instantiate(Service, manifest, log, exit);
   const shutdownController = new AbortController();
   let config = resolved.value;
+  const meshPart = new MeshPart({ urls: config.meshUrls, manifest, log });
   // start() receives the port actually bound, known only after listen().
   const identityPart = identityPartFor(resolved.value, manifest, log);
   const servicePart = new ServicePart(
     service,
-    () => ({ config, log, manifest, signal: shutdownController.signal, ...(identityPart === undefined ? {} : { identity: identityPart.serviceIdentity() }) }),
+    () => ({ config, log, manifest, signal: shutdownController.signal, mesh: meshPart.mesh, ...(identityPart === undefined ? {} : { identity: identityPart.serviceIdentity() }) }),
     new HealthMonitor({
       check: () => service.health(),
       timeoutMs: config.healthTimeoutMs,
@@ -77,8 +79,9 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
       onChange: (observation, previous) => logHealthChange(log, 'service', observation, previous),
     }),
   );
-  // The service starts after its identity and stops before it.
-  const parts: readonly RuntimePart[] = identityPart === undefined ? [servicePart] : [identityPart, servicePart];
+  // The service starts after its identity and stops before it; the mesh part starts after the service:
+  // it checks every capability is served, then advertises.
+  const parts: readonly RuntimePart[] = identityPart === undefined ? [servicePart, meshPart] : [identityPart, servicePart, meshPart];
   const endpoint = new HealthEndpoint(manifest, checksOf(parts), (error) => log.error(`the health endpoint failed: ${describeError(error)}`, { error }));
   try {
     config = await listen(endpoint, resolved.value, log);

@@ -24,6 +24,7 @@ describe('resolveConfig', () => {
         realmUrl: null,
         realmDid: null,
         identityRequired: 'auto',
+        meshUrls: [],
       },
       unknownVariables: [],
     });
@@ -42,6 +43,7 @@ describe('resolveConfig', () => {
         HECATE_REALM_URL: 'https://realm.example.com/',
         HECATE_REALM_DID: REALM_DID,
         HECATE_IDENTITY_REQUIRED: 'false',
+        HECATE_MESH_URL: 'nats://127.0.0.1:4222, nats://nats-2.internal:4222',
       },
       echoManifest,
     );
@@ -58,9 +60,19 @@ describe('resolveConfig', () => {
         realmUrl: 'https://realm.example.com',
         realmDid: REALM_DID,
         identityRequired: 'false',
+        meshUrls: ['nats://127.0.0.1:4222', 'nats://nats-2.internal:4222'],
       },
       unknownVariables: [],
     });
+  });
+
+  it('reads an empty HECATE_MESH_URL as standalone and refuses anything but nats://host:port URLs', () => {
+    const empty = resolveConfig({ HECATE_MESH_URL: '' }, echoManifest);
+    expect(empty.ok && empty.value.meshUrls).toEqual([]);
+    for (const text of ['http://127.0.0.1:4222', 'nats://127.0.0.1', 'nats://user:pw@127.0.0.1:4222', 'nats://127.0.0.1:4222,'])
+      expect(messagesFor({ HECATE_MESH_URL: text })).toEqual([
+        `HECATE_MESH_URL is ${JSON.stringify(text)}: must be one or more nats://host:port URLs separated by commas, or empty for a standalone service`,
+      ]);
   });
 
   it('accepts IPv6 addresses and host names', () => {

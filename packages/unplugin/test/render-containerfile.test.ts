@@ -61,6 +61,7 @@ describe('renderContainerfile', () => {
         'HECATE_REALM_URL=',
         'HECATE_REALM_DID=',
         'HECATE_IDENTITY_REQUIRED=auto',
+        'HECATE_MESH_URL=',
       ]],
       ['ADD', ['hecate-echo-1.2.3.tar.gz', '/opt/hecate/']],
       ['WORKDIR', ['/opt/hecate/hecate-echo-1.2.3']],
@@ -114,6 +115,7 @@ describe('renderContainerfile', () => {
       ['HECATE_REALM_URL', ''],
       ['HECATE_REALM_DID', ''],
       ['HECATE_IDENTITY_REQUIRED', 'auto'],
+      ['HECATE_MESH_URL', ''],
     ]);
     expect(instructionsOf(dockerfile).find(([keyword]) => keyword === 'EXPOSE')).toEqual(['EXPOSE', ['9000']]);
   });

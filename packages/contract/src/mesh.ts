@@ -1,0 +1,63 @@
+/**
+ * The mesh as a service author sees it through `start(opts).mesh`: serve the capabilities the
+ * service declares, and find and call the ones other services advertise. The runtime's README
+ * documents the subjects, the advertisement and the limits.
+ */
+
+/** The closed set of reasons a call fails; callers switch on `code`, never on the message. */
+export type MeshErrorCode = 'no_providers' | 'timeout' | 'unauthorized' | 'handler_error' | 'payload_too_large';
+
+export interface MeshError {
+  readonly code: MeshErrorCode;
+  readonly message: string;
+}
+
+/** One instance advertising one version of a capability, as the local view knows it. */
+export interface MeshProvider {
+  /** The service's name and version, from its manifest. */
+  readonly service: string;
+  readonly serviceVersion: string;
+  /** The instance's micro service id: unique per running process. */
+  readonly instance: string;
+  /** The instance's DID; empty while the runtime has no identity. */
+  readonly did: string;
+  readonly capability: string;
+  readonly version: number;
+  /** The subject that reaches this instance alone. */
+  readonly subject: string;
+}
+
+export type MeshCallResult =
+  | { readonly ok: true; readonly value: unknown; readonly provider: MeshProvider }
+  | { readonly ok: false; readonly error: MeshError };
+
+export interface MeshCallOptions {
+  /** Milliseconds each attempt waits for an answer. @default 5000 */
+  readonly timeout?: number;
+  /** The lowest capability version that will do. @default 1 */
+  readonly minVersion?: number;
+  /** Safe to run twice: a timed-out attempt is retried on another provider. @default false */
+  readonly idempotent?: boolean;
+}
+
+/** What a handler learns about the call besides its payload. */
+export interface MeshCallContext {
+  readonly capability: string;
+  readonly version: number;
+}
+
+/** Answers a call: its return value (JSON) is the answer; a throw is a `handler_error` for the caller. */
+export type MeshHandler = (payload: unknown, context: MeshCallContext) => unknown;
+
+export interface Mesh {
+  /**
+   * Serves every declared version of `capability` with `handler`. Throws for a capability the
+   * service does not declare, or one already served; every declared capability must be served by
+   * the time `start()` returns, or the boot fails.
+   */
+  serve(capability: string, handler: MeshHandler): void;
+  /** Calls a provider of `capability` (addressed to one instance, failing over), never hangs. */
+  call(capability: string, payload: unknown, options?: MeshCallOptions): Promise<MeshCallResult>;
+  /** The providers of `capability` the local view knows now, from memory. */
+  lookup(capability: string): readonly MeshProvider[];
+}
