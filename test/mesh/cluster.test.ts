@@ -1,16 +1,13 @@
 import { afterEach, expect, test } from 'vitest';
-import { createLogger } from '../../packages/runtime/src/logger.js';
-import { MeshPart } from '../../packages/runtime/src/mesh/mesh-part.js';
-import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
+import { startMeshCaller, until, type MeshCaller } from './mesh-caller.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(2);
 
-let caller: MeshPart | undefined;
+let caller: MeshCaller | undefined;
 afterEach(async () => {
-  await caller?.withdraw?.();
   await caller?.stop();
   caller = undefined;
 });
@@ -19,12 +16,8 @@ test('services connected to different servers of a two-server cluster find and c
   const [first, second] = servers();
   const provider = fixture.start({ HECATE_MESH_URL: first!.url, HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info' });
   await provider.waitFor((event) => event.message === 'mesh: advertised');
-  caller = new MeshPart({ urls: [second!.url], manifest: echoManifest, log: createLogger({ level: 'silent', service: echoManifest, write: () => {} }) });
-  caller.mesh.serve('echo.say', (payload) => payload);
-  await caller.start();
-  await caller.connected();
-  const giveUpAt = Date.now() + 15_000;
-  while (caller.mesh.lookup('fixture.echo').length === 0 && Date.now() < giveUpAt) await new Promise((resolve) => setTimeout(resolve, 50));
+  caller = await startMeshCaller([second!.url]);
+  await until(() => caller!.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider on the other server in the view');
   expect(caller.mesh.lookup('fixture.echo').map((found) => found.service)).toEqual(['runtime-fixture']);
   expect(await caller.mesh.call('fixture.echo', { across: 'the route' })).toMatchObject({ ok: true, value: { echo: { across: 'the route' }, pid: provider.child.pid } });
   provider.kill('SIGTERM');

@@ -1,48 +1,30 @@
 import { connect, JSONCodec, type NatsConnection } from 'nats';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createLogger } from '../../packages/runtime/src/logger.js';
-import { MeshPart } from '../../packages/runtime/src/mesh/mesh-part.js';
-import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
 import { httpGet, type RunningRelease } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
+import { startMeshCaller, until, type MeshCaller } from './mesh-caller.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(1);
 const json = JSONCodec();
 
-/** A caller in this process: the echo service's mesh part, which serves echo.say and calls fixture.echo. */
-const callers: MeshPart[] = [];
+/** Callers in this process: the echo service's mesh, which serves echo.say and calls fixture.echo. */
+const callers: MeshCaller[] = [];
 afterEach(async () => {
-  for (const part of callers.splice(0)) {
-    await part.withdraw?.();
-    await part.stop();
-  }
+  for (const caller of callers.splice(0)) await caller.stop();
 });
 
-async function startCaller(url: string): Promise<MeshPart> {
-  const part = new MeshPart({ urls: [url], manifest: echoManifest, log: createLogger({ level: 'silent', service: echoManifest, write: () => {} }) });
-  part.mesh.serve('echo.say', (payload) => ({ said: payload }));
-  callers.push(part);
-  await part.start();
-  await part.connected();
-  return part;
+async function startCaller(url: string): Promise<MeshCaller> {
+  const caller = await startMeshCaller([url]);
+  callers.push(caller);
+  return caller;
 }
 
 async function startProvider(url: string, env: Record<string, string> = {}): Promise<RunningRelease> {
   const run = fixture.start({ HECATE_MESH_URL: url, HECATE_LOG_LEVEL: 'info', HECATE_HEALTH_PORT: '0', ...env });
   await run.waitFor((event) => event.message === 'mesh: advertised');
   return run;
-}
-
-async function until<T>(read: () => T, done: (value: T) => boolean, what: string, deadlineMs = 15_000): Promise<T> {
-  const giveUpAt = Date.now() + deadlineMs;
-  for (;;) {
-    const value = read();
-    if (done(value)) return value;
-    if (Date.now() > giveUpAt) throw new Error(`gave up after ${deadlineMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function raw(url: string): Promise<NatsConnection> {
@@ -188,7 +170,7 @@ describe('the boot', () => {
     expect(run.lines.at(-1)).toMatchObject({
       level: 'fatal',
       message:
-        'starting the mesh part threw Error: start() returned without serving fixture.echo: call opts.mesh.serve(capability, handler) for every declared capability',
+        'starting the mesh advertisement part threw Error: start() returned without serving fixture.echo: call opts.mesh.serve(capability, handler) for every declared capability',
     });
   });
 

@@ -14,7 +14,7 @@ export type {
   VerifyCallerResult,
 } from './service.js';
 export type { Health, HealthStatus } from './health.js';
-export type { Mesh, MeshCallContext, MeshCallOptions, MeshCallResult, MeshError, MeshErrorCode, MeshHandler, MeshProvider } from './mesh.js';
+export type { Mesh, MeshCallContext, MeshCallOptions, MeshCallResult, MeshError, MeshErrorCode, MeshHandler, MeshProvider, MeshProviderChange, MeshProviderHealth } from './mesh.js';
 export * from './rules.js';
 export {
   CapabilityListSchema,

@@ -25,6 +25,20 @@ export interface MeshProvider {
   readonly version: number;
   /** The subject that reaches this instance alone. */
   readonly subject: string;
+  /**
+   * `suspect` after a call to it timed out, until it answers a discovery sweep again: callers try
+   * it after every other provider.
+   */
+  readonly health: MeshProviderHealth;
+}
+
+export type MeshProviderHealth = 'ok' | 'suspect';
+
+/** One change of the providers of a capability, as `watch()` yields it. */
+export interface MeshProviderChange {
+  /** `changed`: the same provider with another `health`. */
+  readonly type: 'added' | 'removed' | 'changed';
+  readonly provider: MeshProvider;
 }
 
 export type MeshCallResult =
@@ -60,4 +74,9 @@ export interface Mesh {
   call(capability: string, payload: unknown, options?: MeshCallOptions): Promise<MeshCallResult>;
   /** The providers of `capability` the local view knows now, from memory. */
   lookup(capability: string): readonly MeshProvider[];
+  /**
+   * The changes to the providers of `capability` as they happen, starting with those known now
+   * (as `added`). It ends when the loop breaks out of it, or when `signal` aborts.
+   */
+  watch(capability: string, options?: { readonly signal?: AbortSignal }): AsyncIterable<MeshProviderChange>;
 }

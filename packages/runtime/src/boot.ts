@@ -10,8 +10,8 @@ import { HEALTH_CACHE_MS, HealthMonitor, type HealthObservation, systemClock, ty
 import { HEALTHCHECK_EXIT, probeHostFor, probeReadiness } from './healthcheck.js';
 import { IdentityPart, identityModeOf } from './identity/identity-part.js';
 import { createLogger, type RuntimeLogger } from './logger.js';
-import { MeshPart } from './mesh/mesh-part.js';
-import { checksOf, type RuntimePart } from './runtime-part.js';
+import { createMeshParts } from './mesh/mesh-parts.js';
+import { checksOf, readinessOf, type NamedCheck, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
 import { reportWhileSlow } from './slow-step.js';
 import { trapShutdownSignals } from './shutdown.js';
@@ -65,12 +65,21 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
   const service = instantiate(Service, manifest, log, exit);
   const shutdownController = new AbortController();
   let config = resolved.value;
-  const meshPart = new MeshPart({ urls: config.meshUrls, manifest, log });
-  // start() receives the port actually bound, known only after listen().
   const identityPart = identityPartFor(resolved.value, manifest, log);
+  let checks: readonly NamedCheck[] = [];
+  const meshParts = createMeshParts({
+    urls: config.meshUrls,
+    manifest,
+    log,
+    identity: () => ({ did: identityPart?.serviceIdentity().did ?? '', realm: config.realmDid ?? '' }),
+    readiness: () => readinessOf(checks),
+    clock: systemClock,
+    random: Math.random,
+  });
+  // start() receives the port actually bound, known only after listen().
   const servicePart = new ServicePart(
     service,
-    () => ({ config, log, manifest, signal: shutdownController.signal, mesh: meshPart.mesh, ...(identityPart === undefined ? {} : { identity: identityPart.serviceIdentity() }) }),
+    () => ({ config, log, manifest, signal: shutdownController.signal, mesh: meshParts.mesh, ...(identityPart === undefined ? {} : { identity: identityPart.serviceIdentity() }) }),
     new HealthMonitor({
       check: () => service.health(),
       timeoutMs: config.healthTimeoutMs,
@@ -79,10 +88,12 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
       onChange: (observation, previous) => logHealthChange(log, 'service', observation, previous),
     }),
   );
-  // The service starts after its identity and stops before it; the mesh part starts after the service:
-  // it checks every capability is served, then advertises.
-  const parts: readonly RuntimePart[] = identityPart === undefined ? [servicePart, meshPart] : [identityPart, servicePart, meshPart];
-  const endpoint = new HealthEndpoint(manifest, checksOf(parts), (error) => log.error(`the health endpoint failed: ${describeError(error)}`, { error }));
+  // Started in this order, stopped in reverse: the service after its identity and its mesh
+  // connection (so start() and stop() can call the mesh), the advertisement once the service has
+  // started (it is withdrawn first at shutdown, before the drain).
+  const parts: readonly RuntimePart[] = [...(identityPart === undefined ? [] : [identityPart]), meshParts.connection, servicePart, meshParts.advertisement];
+  checks = checksOf(parts);
+  const endpoint = new HealthEndpoint(manifest, checks, (error) => log.error(`the health endpoint failed: ${describeError(error)}`, { error }));
   try {
     config = await listen(endpoint, resolved.value, log);
   } catch (error) {
@@ -196,6 +207,7 @@ async function run<State>({ parts, servicePart, shutdownController, config, endp
   }
   if (shutdownController.signal.aborted) return;
   servicePart.setPhase({ name: 'running' });
+  for (const part of parts) part.ready?.();
   debug('runtime: every part started (%s): ready', parts.map((part) => part.name).join(', '));
   log.info('ready');
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import type { Manifest } from '@hecate-om/contract';
 import type { HealthObservation } from './health-monitor.js';
-import type { NamedCheck } from './runtime-part.js';
+import { observedReady, type NamedCheck } from './runtime-part.js';
 
 interface Reply {
   readonly status: number;
@@ -149,10 +149,6 @@ export class HealthEndpoint {
     if (index === -1) return READY;
     return replyOf(503, HEALTH_JSON, { status: 'down', output: observations[index]?.reason });
   }
-}
-
-function observedReady(observation: HealthObservation | undefined): boolean {
-  return observation !== undefined && observation.status !== 'down' && observation.ready !== false;
 }
 
 /** The worst status, where an optional check that is down only degrades the whole. */

@@ -25,6 +25,8 @@ export interface RuntimePart {
   readonly withdraw?: () => void | Promise<void>;
   /** Releases what the part holds, once, after the drain. */
   readonly stop?: () => Promise<void>;
+  /** Told once every part has started and the service is running (the mesh advertises then). */
+  readonly ready?: () => void;
 }
 
 /** A part's check as `/health` aggregates it. */
@@ -42,4 +44,19 @@ export function checksOf(parts: readonly RuntimePart[]): NamedCheck[] {
     if (check !== undefined) checks.push({ name: part.name, readiness: part.readiness, observe: () => check.call(part) });
   }
   return checks.sort((a, b) => Number(b.name === 'service') - Number(a.name === 'service'));
+}
+
+/** Whether an observation lets a `required` check count as ready: not down, and not holding readiness back. */
+export function observedReady(observation: HealthObservation | undefined): boolean {
+  return observation !== undefined && observation.status !== 'down' && observation.ready !== false;
+}
+
+/** Ready, or the first required check that is not, with its reason (the order of `/health/ready`). */
+export async function readinessOf(checks: readonly NamedCheck[]): Promise<{ readonly ready: true } | { readonly ready: false; readonly reason: string }> {
+  for (const check of checks) {
+    if (check.readiness !== 'required') continue;
+    const observation = await check.observe();
+    if (!observedReady(observation)) return { ready: false, reason: `the ${check.name} check is ${observation.status}${observation.reason === undefined ? '' : `: ${observation.reason}`}` };
+  }
+  return { ready: true };
 }

@@ -1,33 +1,56 @@
-import type { MeshProvider } from '@hecate-om/contract';
+import type { MeshProvider, MeshProviderChange } from '@hecate-om/contract';
 import type { ServiceInfo } from 'nats';
 import { METADATA } from './subjects.js';
+
+type Listener = (change: MeshProviderChange) => void;
 
 /**
  * The providers this instance knows, kept from INFO sweeps and announcements so that `lookup` is a
  * map read. Only endpoints a hecate runtime advertised (metadata naming the capability, its version
- * and `instance` addressing) count; other micro services on the same server are ignored.
+ * and `instance` addressing) count; other micro services on the same server are ignored. Every
+ * change is told to the listeners of its capability (`watch()`).
  */
 export class ProviderView {
   readonly #byInstance = new Map<string, readonly MeshProvider[]>();
+  /** Instances a call timed out on; cleared when they answer a sweep, or leave. */
+  readonly #suspects = new Set<string>();
+  readonly #listeners = new Map<string, Set<Listener>>();
   #byCapability = new Map<string, readonly MeshProvider[]>();
   #turn = 0;
 
-  /** A full sweep: instances that did not answer it leave the view. */
+  /** A full sweep: instances that did not answer it leave the view; those that did are not suspect. */
   replaceAll(infos: readonly ServiceInfo[]): void {
-    this.#byInstance.clear();
+    const answered = new Set(infos.map((info) => info.id));
+    for (const instance of this.#byInstance.keys()) if (!answered.has(instance)) this.#byInstance.delete(instance);
+    for (const instance of [...this.#suspects]) if (!this.#byInstance.has(instance) || answered.has(instance)) this.#suspects.delete(instance);
     for (const info of infos) this.#byInstance.set(info.id, providersOf(info));
     this.#reindex();
   }
 
+  /** One instance answered INFO (it announced itself): it is in the view and not suspect. */
   upsert(info: ServiceInfo): void {
+    this.#suspects.delete(info.id);
     this.#byInstance.set(info.id, providersOf(info));
     this.#reindex();
   }
 
   remove(instance: string): boolean {
+    this.#suspects.delete(instance);
     const removed = this.#byInstance.delete(instance);
     if (removed) this.#reindex();
     return removed;
+  }
+
+  /** A call to `instance` timed out: it is tried last until it answers a sweep again. */
+  suspect(instance: string): void {
+    if (!this.#byInstance.has(instance) || this.#suspects.has(instance)) return;
+    this.#suspects.add(instance);
+    this.#reindex();
+  }
+
+  /** An answer came back: whatever made the instance suspect is over. */
+  clearSuspicion(instance: string): void {
+    if (this.#suspects.delete(instance)) this.#reindex();
   }
 
   lookup(capability: string): readonly MeshProvider[] {
@@ -36,25 +59,59 @@ export class ProviderView {
 
   /**
    * The providers to try for a call, in order: those of at least `minVersion`, starting at a turn
-   * that moves on every call, so calls spread over the providers.
+   * that moves on every call, so calls spread over the providers; suspects after all the others.
    */
   candidates(capability: string, minVersion: number): MeshProvider[] {
     const eligible = this.lookup(capability).filter((provider) => provider.version >= minVersion);
     if (eligible.length === 0) return [];
     const start = this.#turn++ % eligible.length;
-    return [...eligible.slice(start), ...eligible.slice(0, start)];
+    const turned = [...eligible.slice(start), ...eligible.slice(0, start)];
+    return [...turned.filter((provider) => provider.health === 'ok'), ...turned.filter((provider) => provider.health !== 'ok')];
+  }
+
+  /** Calls `listener` with every change to the providers of `capability` from now on; returns the unsubscribe. */
+  listen(capability: string, listener: Listener): () => void {
+    let listeners = this.#listeners.get(capability);
+    if (listeners === undefined) this.#listeners.set(capability, (listeners = new Set()));
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.#listeners.delete(capability);
+    };
   }
 
   #reindex(): void {
+    const previous = this.#byCapability;
     const index = new Map<string, MeshProvider[]>();
     for (const providers of this.#byInstance.values())
-      for (const provider of providers) {
+      for (const advertised of providers) {
+        const provider: MeshProvider = this.#suspects.has(advertised.instance) ? { ...advertised, health: 'suspect' } : advertised;
         const list = index.get(provider.capability);
         if (list === undefined) index.set(provider.capability, [provider]);
         else list.push(provider);
       }
     this.#byCapability = index;
+    for (const [capability, listeners] of this.#listeners) {
+      const changes = changesBetween(previous.get(capability) ?? [], index.get(capability) ?? []);
+      for (const change of changes) for (const listener of [...listeners]) listener(change);
+    }
   }
+}
+
+const keyOf = (provider: MeshProvider): string => `${provider.instance} ${provider.version}`;
+
+/** What a watcher of one capability is told when its providers go from `before` to `after`. */
+export function changesBetween(before: readonly MeshProvider[], after: readonly MeshProvider[]): MeshProviderChange[] {
+  const old = new Map(before.map((provider) => [keyOf(provider), provider]));
+  const changes: MeshProviderChange[] = [];
+  for (const provider of after) {
+    const was = old.get(keyOf(provider));
+    old.delete(keyOf(provider));
+    if (was === undefined) changes.push({ type: 'added', provider });
+    else if (was.health !== provider.health) changes.push({ type: 'changed', provider });
+  }
+  for (const provider of old.values()) changes.push({ type: 'removed', provider });
+  return changes;
 }
 
 /** The capabilities an instance's INFO reply advertises for addressed calls. */
@@ -73,6 +130,7 @@ export function providersOf(info: ServiceInfo): MeshProvider[] {
       capability,
       version,
       subject: endpoint.subject,
+      health: 'ok',
     });
   }
   return providers;

@@ -1,0 +1,87 @@
+import type { MeshCallOptions, MeshCallResult, MeshError, MeshProvider } from '@hecate-om/contract';
+import { ErrorCode, headers as natsHeaders, type Msg, type NatsConnection, type NatsError } from 'nats';
+import { describeError } from '../describe-error.js';
+import type { CallAuthorization, CallHeaders } from './authorization.js';
+import { decodeJson, encodeJson, isAnswer } from './envelope.js';
+import type { ProviderView } from './provider-view.js';
+import { MESH_TIMINGS } from './timings.js';
+
+/** One attempt's outcome: an answer, a failure to return, or one to go on to the next provider after. */
+export type Attempt = MeshCallResult | { readonly ok: false; readonly error: MeshError; readonly next: true };
+
+/** Sends one call to one provider and reads its answer; the transport is NATS here, memory in `createTestMesh()`. */
+export type SendAttempt = (provider: MeshProvider, body: Uint8Array, headers: CallHeaders, timeout: number) => Promise<Attempt>;
+
+/**
+ * `mesh.call()`: picks the providers of at least `minVersion` from the view (spread by turns,
+ * suspects last), attaches the caller's authorization for each, and goes on to the next provider
+ * when one is gone (no responders) or, for an idempotent call, when one timed out, which also
+ * marks it suspect. Never throws, never waits longer than one `timeout` per provider tried.
+ */
+export async function callCapability(
+  view: ProviderView,
+  authorization: CallAuthorization,
+  send: SendAttempt | undefined,
+  capability: string,
+  payload: unknown,
+  options: MeshCallOptions = {},
+): Promise<MeshCallResult> {
+  if (send === undefined) return failure('no_providers', 'the mesh is not connected');
+  const encoded = encodeJson(payload, 'the payload');
+  if (!encoded.ok) return { ok: false, error: encoded.error };
+  const timeout = options.timeout ?? MESH_TIMINGS.callTimeoutMs;
+  let last: MeshError = { code: 'no_providers', message: `no instance advertises ${capability}${options.minVersion === undefined ? '' : ` v${options.minVersion} or later`}` };
+  for (const provider of view.candidates(capability, options.minVersion ?? 1)) {
+    const attached = await authorization.attach(provider, capability);
+    if (!attached.ok) return { ok: false, error: attached.error };
+    const attempt = await send(provider, encoded.bytes, attached.headers, timeout);
+    if (attempt.ok) view.clearSuspicion(provider.instance);
+    else if (attempt.error.code === 'timeout') view.suspect(provider.instance);
+    else if ('next' in attempt) view.remove(provider.instance);
+    if (attempt.ok || !('next' in attempt) || (attempt.error.code === 'timeout' && options.idempotent !== true)) return attempt.ok ? attempt : { ok: false, error: attempt.error };
+    last = attempt.error;
+  }
+  return { ok: false, error: last };
+}
+
+/** A `SendAttempt` over NATS request/reply, to the provider's own subject. */
+export function natsAttempt(connection: NatsConnection): SendAttempt {
+  return async (provider, body, headers, timeout) => {
+    let reply: Msg;
+    try {
+      reply = await connection.request(provider.subject, body, { timeout, ...(hasAny(headers) ? { headers: toNatsHeaders(headers) } : {}) });
+    } catch (error) {
+      const code = (error as NatsError).code;
+      // The server knows no subscriber: the instance is gone, whatever the last sweep said.
+      if (code === ErrorCode.NoResponders) return { ok: false, next: true, error: { code: 'no_providers', message: `${provider.service} instance ${provider.instance} is gone` } };
+      if (code === ErrorCode.Timeout)
+        return { ok: false, next: true, error: { code: 'timeout', message: `${provider.service} instance ${provider.instance} did not answer ${provider.capability} within ${timeout} ms` } };
+      return failure('no_providers', `calling ${provider.subject} failed: ${describeError(error)}`);
+    }
+    return readAnswer(reply.data, provider);
+  };
+}
+
+/** A provider's reply as the caller's result. */
+export function readAnswer(data: Uint8Array, provider: MeshProvider): MeshCallResult {
+  const decoded = decodeJson(data, `the answer of ${provider.service} instance ${provider.instance}`);
+  if (!decoded.ok) return failure(decoded.message.includes('at most') ? 'payload_too_large' : 'handler_error', decoded.message);
+  if (!isAnswer(decoded.value)) return failure('handler_error', `${provider.subject} answered something that is not a mesh answer`);
+  const answer = decoded.value;
+  return answer.ok ? { ok: true, value: answer.value, provider } : { ok: false, error: answer.error };
+}
+
+function hasAny(headers: CallHeaders): boolean {
+  for (const _ in headers) return true;
+  return false;
+}
+
+function toNatsHeaders(headers: CallHeaders): ReturnType<typeof natsHeaders> {
+  const result = natsHeaders();
+  for (const [name, value] of Object.entries(headers)) result.set(name, value);
+  return result;
+}
+
+function failure(code: MeshError['code'], message: string): MeshCallResult {
+  return { ok: false, error: { code, message } };
+}

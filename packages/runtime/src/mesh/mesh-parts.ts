@@ -1,0 +1,131 @@
+import type { Manifest, Mesh } from '@hecate-om/contract';
+import type { NatsConnection } from 'nats';
+import type { Clock, HealthObservation } from '../health-monitor.js';
+import type { RuntimeLogger } from '../logger.js';
+import type { RuntimePart } from '../runtime-part.js';
+import { Advertisement, type AdvertisedIdentity } from './advertisement.js';
+import { AdvertisementLifecycle, type Readiness } from './advertisement-lifecycle.js';
+import { UNAUTHORIZED_CALLS, type CallAuthorization } from './authorization.js';
+import { callCapability, natsAttempt, type SendAttempt } from './caller.js';
+import { Discovery } from './discovery.js';
+import { HandlerRegistry } from './handlers.js';
+import { MeshLink } from './mesh-link.js';
+import { watchProviders } from './watch.js';
+
+export interface MeshPartsOptions {
+  /** `HECATE_MESH_URL`; empty: standalone. */
+  readonly urls: readonly string[];
+  readonly manifest: Manifest;
+  readonly log: RuntimeLogger;
+  /** Read when the instance advertises, after the identity part has started. */
+  readonly identity: () => AdvertisedIdentity;
+  /** The required checks other than the mesh's: advertise only while they are ready. */
+  readonly readiness: () => Promise<Readiness>;
+  /** @default UNAUTHORIZED_CALLS */
+  readonly authorization?: CallAuthorization;
+  readonly clock: Clock;
+  readonly random: () => number;
+}
+
+/**
+ * The mesh as two runtime parts, for the order a graceful shutdown needs:
+ * - `connection` (`checks.mesh`, optional) starts before the service, so `start()` and `stop()`
+ *   can call the mesh, and drains its NATS connection after the service has stopped;
+ * - `advertisement` starts after the service: it refuses a declared capability left unserved,
+ *   then advertises while the service is ready, and withdraws first thing at shutdown, before the drain.
+ * `mesh` is what `start(opts)` receives.
+ */
+export interface MeshParts {
+  readonly connection: RuntimePart;
+  readonly advertisement: RuntimePart;
+  readonly mesh: Mesh;
+  /** Resolves once the first connection is made: for tests and tools. */
+  readonly connected: () => Promise<void>;
+}
+
+export function createMeshParts(options: MeshPartsOptions): MeshParts {
+  const { urls, manifest, log } = options;
+  const authorization = options.authorization ?? UNAUTHORIZED_CALLS;
+  const handlers = new HandlerRegistry(manifest.capabilities);
+  const discovery = new Discovery(log, options.random);
+  const link = urls.length === 0 ? undefined : new MeshLink({ urls, name: `${manifest.name}@${manifest.version}`, log });
+  let advertisement: Advertisement | undefined;
+  let send: SendAttempt | undefined;
+
+  const lifecycle = new AdvertisementLifecycle(
+    {
+      readiness: options.readiness,
+      connected: () => link?.connected === true,
+      advertise: async () => {
+        const connection = connectionOf(link);
+        advertisement = await Advertisement.advertise(connection, { manifest, identity: options.identity(), handlers, authorization, log });
+        log.info('mesh: advertised', { instance: advertisement.instance, capabilities: manifest.capabilities.length });
+      },
+      withdraw: async () => {
+        const withdrawn = advertisement;
+        advertisement = undefined;
+        await withdrawn?.withdraw();
+      },
+    },
+    log,
+    options.clock,
+    options.random,
+  );
+
+  link?.onConnected((connection) => {
+    send ??= natsAttempt(connection);
+    discovery.connected(connection);
+    advertisement?.announceAgain();
+    void lifecycle.wake();
+  });
+
+  const mesh: Mesh = {
+    serve: (capability, handler) => handlers.serve(capability, handler),
+    call: (capability, payload, callOptions) =>
+      link === undefined
+        ? Promise.resolve({ ok: false, error: { code: 'no_providers', message: 'standalone: HECATE_MESH_URL is not set' } })
+        : callCapability(discovery.view, authorization, send, capability, payload, callOptions),
+    lookup: (capability) => discovery.view.lookup(capability),
+    watch: (capability, watchOptions) => watchProviders(discovery.view, capability, watchOptions?.signal),
+  };
+
+  const connection: RuntimePart = {
+    name: 'mesh',
+    readiness: 'optional',
+    start: async () => link?.start(),
+    check: link === undefined ? undefined : () => observe(link, lifecycle),
+    stop: async () => {
+      discovery.stop();
+      await link?.close();
+    },
+  };
+
+  const advertisementPart: RuntimePart = {
+    name: 'mesh advertisement',
+    readiness: 'optional',
+    start: async () => {
+      const unserved = handlers.unservedProblem();
+      if (unserved !== undefined) throw new Error(unserved);
+      if (link === undefined) log.info('standalone: HECATE_MESH_URL is not set, so no capability is advertised and mesh calls find no provider');
+      else lifecycle.start();
+    },
+    ready: () => void lifecycle.wake(),
+    withdraw: link === undefined ? undefined : () => lifecycle.shutdown('shutting down'),
+  };
+
+  return { connection, advertisement: advertisementPart, mesh, connected: () => link?.firstConnection() ?? Promise.resolve() };
+}
+
+function connectionOf(link: MeshLink | undefined): NatsConnection {
+  const connection = link?.connection;
+  if (connection === undefined) throw new Error('not connected to NATS');
+  return connection;
+}
+
+/** The `mesh` check: down (so `/health` is degraded) while disconnected, failing, or not advertised. */
+function observe(link: MeshLink, lifecycle: AdvertisementLifecycle): HealthObservation {
+  const problem = link.problem;
+  if (problem !== undefined) return { status: 'down', reason: problem };
+  const state = lifecycle.state();
+  return state.name === 'advertised' ? { status: 'ok' } : { status: 'down', reason: state.reason };
+}

@@ -1,0 +1,50 @@
+import type { Mesh } from '@hecate-om/contract';
+import { systemClock } from '../../packages/runtime/src/health-monitor.js';
+import { createLogger } from '../../packages/runtime/src/logger.js';
+import { createMeshParts } from '../../packages/runtime/src/mesh/mesh-parts.js';
+import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
+
+export interface MeshCaller {
+  readonly mesh: Mesh;
+  /** Withdraws, then drains the connection, as a runtime's shutdown does. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A caller in the test's own process: the echo service's mesh parts, started as the runtime starts
+ * them (connection, then the advertisement, told the service is ready), serving echo.say.
+ */
+export async function startMeshCaller(urls: readonly string[]): Promise<MeshCaller> {
+  const parts = createMeshParts({
+    urls,
+    manifest: echoManifest,
+    log: createLogger({ level: 'silent', service: echoManifest, write: () => {} }),
+    identity: () => ({ did: '', realm: '' }),
+    readiness: async () => ({ ready: true }),
+    clock: systemClock,
+    random: Math.random,
+  });
+  parts.mesh.serve('echo.say', (payload) => ({ said: payload }));
+  await parts.connection.start?.();
+  await parts.advertisement.start?.();
+  parts.advertisement.ready?.();
+  await parts.connected();
+  return {
+    mesh: parts.mesh,
+    async stop() {
+      await parts.advertisement.withdraw?.();
+      await parts.connection.stop?.();
+    },
+  };
+}
+
+/** Polls `read` every 50 ms until `done` holds; fails naming `what` and the last value after `deadlineMs`. */
+export async function until<T>(read: () => T, done: (value: T) => boolean, what: string, deadlineMs = 15_000): Promise<T> {
+  const giveUpAt = Date.now() + deadlineMs;
+  for (;;) {
+    const value = read();
+    if (done(value)) return value;
+    if (Date.now() > giveUpAt) throw new Error(`gave up after ${deadlineMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
