@@ -1,0 +1,153 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MeshProviderChange } from '@hecate-om/contract';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { MESH_LEAVE_WITHIN_MS } from '../../packages/runtime/src/mesh/timings.js';
+import { httpGet, type RunningRelease } from '../runtime/fixture-release.mjs';
+import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
+import { startNatsServer, useNatsServers, type NatsServer } from '../support/nats-server.js';
+import { startMeshCaller, until, type MeshCaller } from './mesh-caller.js';
+
+const fixture = useRuntimeFixture();
+const servers = useNatsServers(1);
+const scratch = mkdtempSync(join(tmpdir(), 'hecate-mesh-lifecycle-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const callers: MeshCaller[] = [];
+const ownServers: NatsServer[] = [];
+afterEach(async () => {
+  for (const caller of callers.splice(0)) await caller.stop();
+  for (const server of ownServers.splice(0)) await server.stop();
+});
+
+async function startCaller(url: string): Promise<MeshCaller> {
+  const caller = await startMeshCaller([url]);
+  callers.push(caller);
+  return caller;
+}
+
+async function startProvider(url: string, env: Record<string, string> = {}): Promise<RunningRelease> {
+  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_LOG_LEVEL: 'info', HECATE_HEALTH_PORT: '0', ...env });
+  await run.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
+  return run;
+}
+
+interface HealthJson {
+  readonly status: string;
+  readonly checks: Record<string, { status: string; output?: string }[]>;
+}
+
+/** Polls the provider's /health until `done` holds of it; the last answer otherwise, after 15 s. */
+async function healthUntil(port: number, done: (health: HealthJson) => boolean): Promise<HealthJson> {
+  let health: HealthJson | undefined;
+  for (const giveUpAt = Date.now() + 15_000; Date.now() < giveUpAt; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    health = (await httpGet(port, '/health')).json as unknown as HealthJson;
+    if (done(health)) break;
+  }
+  return health as HealthJson;
+}
+
+const instancesOf = (caller: MeshCaller): string[] => caller.mesh.lookup('fixture.echo').map((provider) => `${provider.instance}:${provider.health}`);
+
+describe('the advertisement follows readiness', () => {
+  test('health down withdraws the instance from the view of others, and recovery advertises it again', async () => {
+    const [server] = servers();
+    const healthFile = join(scratch, 'health-down-and-back');
+    writeFileSync(healthFile, 'ok');
+    const provider = await startProvider(server!.url, { FIXTURE_HEALTH_FILE: healthFile });
+    const caller = await startCaller(server!.url);
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
+    writeFileSync(healthFile, 'down');
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 0, 'the unhealthy provider to leave the view');
+    expect(await caller.mesh.call('fixture.echo', {})).toEqual({ ok: false, error: { code: 'no_providers', message: 'no instance advertises fixture.echo' } });
+    const health = await healthUntil(await provider.port(), () => true);
+    expect(health.checks.mesh).toEqual([{ status: 'down', output: 'withdrawn: the service check is down: upstream refused' }]);
+    expect(provider.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'mesh: withdrawn: the service check is down: upstream refused' }));
+    writeFileSync(healthFile, 'ok');
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the recovered provider back in the view');
+    expect(await caller.mesh.call('fixture.echo', { back: true })).toMatchObject({ ok: true, value: { echo: { back: true }, pid: provider.child.pid } });
+    expect(provider.lines.filter((event) => event.message === 'mesh: advertised')).toHaveLength(2);
+  });
+
+  test('a graceful shutdown withdraws before the drain and stop(), and the instance leaves the view of a watcher', async () => {
+    const [server] = servers();
+    const caller = await startCaller(server!.url);
+    const changes: MeshProviderChange[] = [];
+    const controller = new AbortController();
+    const watching = (async () => {
+      for await (const change of caller.mesh.watch('fixture.echo', { signal: controller.signal })) changes.push(change);
+    })();
+    const provider = await startProvider(server!.url);
+    await until(() => changes, (list) => list.length === 1, 'the provider added');
+    provider.kill('SIGTERM');
+    expect((await provider.exited).code).toBe(0);
+    await until(() => changes, (list) => list.length === 2, 'the provider removed');
+    controller.abort();
+    await watching;
+    expect(changes.map((change) => [change.type, change.provider.service, change.provider.capability])).toEqual([
+      ['added', 'runtime-fixture', 'fixture.echo'],
+      ['removed', 'runtime-fixture', 'fixture.echo'],
+    ]);
+    const order = provider.lines.map((event) => event.message ?? event.fixture).filter((step) => ['mesh: withdrawn: shutting down', 'stop', 'stopped'].includes(String(step)));
+    expect(order).toEqual(['mesh: withdrawn: shutting down', 'stop', 'stopped']);
+  });
+});
+
+describe('failures of providers and of NATS', () => {
+  test('a SIGSTOPped provider: idempotent calls fail over after the per-attempt timeout, it is marked suspect and tried last, then leaves the view', async () => {
+    const [server] = servers();
+    const [first, second] = await Promise.all([startProvider(server!.url), startProvider(server!.url)]);
+    const caller = await startCaller(server!.url);
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 2, 'both providers in the view');
+    first!.kill('SIGSTOP');
+    try {
+      const answers = [];
+      for (let index = 0; index < 4; index++) answers.push(await caller.mesh.call('fixture.echo', { index }, { idempotent: true, timeout: 500 }));
+      expect(answers.map((answer) => answer.ok && (answer.value as { pid: number }).pid)).toEqual([1, 2, 3, 4].map(() => second!.child.pid));
+      const stopped = caller.mesh.lookup('fixture.echo').find((provider) => provider.health === 'suspect');
+      expect(stopped?.instance).toBeDefined();
+      // Once suspect it is tried after the healthy one: no call waits on it any more.
+      const startedAt = performance.now();
+      for (let index = 0; index < 4; index++) expect(await caller.mesh.call('fixture.echo', { index }, { idempotent: true, timeout: 500 })).toMatchObject({ ok: true });
+      expect(performance.now() - startedAt).toBeLessThan(4 * 500);
+      await until(() => instancesOf(caller), (list) => list.length === 1, 'the hung provider to leave the view', MESH_LEAVE_WITHIN_MS + 5000);
+      expect(caller.mesh.lookup('fixture.echo').map((provider) => provider.instance)).not.toContain(stopped!.instance);
+    } finally {
+      first!.kill('SIGCONT');
+    }
+  });
+
+  test('a non-idempotent call to a SIGSTOPped provider fails with timeout rather than running twice', async () => {
+    const [server] = servers();
+    const provider = await startProvider(server!.url);
+    const caller = await startCaller(server!.url);
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
+    provider.kill('SIGSTOP');
+    try {
+      expect(await caller.mesh.call('fixture.echo', {}, { timeout: 300 })).toMatchObject({ ok: false, error: { code: 'timeout' } });
+      expect(caller.mesh.lookup('fixture.echo').map((found) => found.health)).toEqual(['suspect']);
+    } finally {
+      provider.kill('SIGCONT');
+    }
+  });
+
+  test('the NATS server restarted under running services: the check says disconnected, then everything recovers', async () => {
+    const first = await startNatsServer();
+    ownServers.push(first);
+    const provider = await startProvider(first.url);
+    const caller = await startCaller(first.url);
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
+    await first.stop();
+    ownServers.splice(0);
+    const port = await provider.port();
+    const down = await healthUntil(port, (health) => health.checks.mesh?.[0]?.status === 'down');
+    expect(down).toMatchObject({ status: 'degraded', checks: { mesh: [{ status: 'down', output: `disconnected from ${first.url}; reconnecting` }] } });
+    const restarted = await startNatsServer({ port: first.port });
+    ownServers.push(restarted);
+    await provider.waitFor((event) => event.message === 'mesh reconnected', 'the reconnection');
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view again');
+    expect(await caller.mesh.call('fixture.echo', { after: 'restart' }, { idempotent: true })).toMatchObject({ ok: true, value: { echo: { after: 'restart' } } });
+    expect((await healthUntil(port, (health) => health.status === 'ok')).checks).toEqual({ service: [{ status: 'ok' }], mesh: [{ status: 'ok' }] });
+  });
+});
