@@ -11,3 +11,6 @@ export {
 } from './config.js';
 export type { ConfigProblem, Environment, ResolveConfigResult, RuntimeVariable } from './config.js';
 export { serviceFile } from './service-file.js';
+export { createTestMesh } from './mesh/test-mesh.js';
+export type { TestMesh, TestMeshMember, TestMeshOptions } from './mesh/test-mesh.js';
+export type { CallAuthorization, CallHeaders } from './mesh/authorization.js';
