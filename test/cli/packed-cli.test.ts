@@ -10,7 +10,7 @@ const run = promisify(execFile);
 const pnpm = join(repoRoot, 'node_modules', '.bin', 'pnpm');
 const cliPackage = join(repoRoot, 'packages', 'cli');
 /** The workspace packages @hecate-om/cli depends on, packed beside it as npm would fetch them. */
-const dependencies = ['contract', 'unplugin', 'ucan', 'realm'];
+const dependencies = ['contract', 'unplugin', 'ucan', 'realm', 'runtime'];
 
 /** @hecate-om/cli as `pnpm pack` publishes it, installed into a project of its own. */
 describe('the packed @hecate-om/cli', () => {

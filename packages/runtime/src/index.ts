@@ -14,3 +14,5 @@ export { serviceFile } from './service-file.js';
 export { createTestMesh } from './mesh/test-mesh.js';
 export type { TestMesh, TestMeshMember, TestMeshOptions } from './mesh/test-mesh.js';
 export type { CallAuthorization, CallHeaders } from './mesh/authorization.js';
+export { openMeshClient } from './mesh/mesh-client.js';
+export type { MeshClient, MeshClientOptions, MeshInstance, OpenMeshClientResult } from './mesh/mesh-client.js';

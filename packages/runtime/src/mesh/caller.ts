@@ -30,7 +30,7 @@ export async function callCapability(
   const encoded = encodeJson(payload, 'the payload');
   if (!encoded.ok) return { ok: false, error: encoded.error };
   const timeout = options.timeout ?? MESH_TIMINGS.callTimeoutMs;
-  let last: MeshError = { code: 'no_providers', message: `no instance advertises ${capability}${options.minVersion === undefined ? '' : ` v${options.minVersion} or later`}` };
+  let last: MeshError = { code: 'no_providers', message: `no instance advertises ${capability}${(options.minVersion ?? 1) <= 1 ? '' : ` v${options.minVersion} or later`}` };
   for (const provider of view.candidates(capability, options.minVersion ?? 1)) {
     const attached = await authorization.attach(provider, capability);
     if (!attached.ok) return { ok: false, error: attached.error };

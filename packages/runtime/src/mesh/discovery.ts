@@ -1,4 +1,4 @@
-import { RequestStrategy, type NatsConnection, type ServiceInfo } from 'nats';
+import { ErrorCode, RequestStrategy, type NatsConnection, type NatsError, type ServiceInfo } from 'nats';
 import { debug } from '../debug.js';
 import { describeError } from '../describe-error.js';
 import type { RuntimeLogger } from '../logger.js';
@@ -101,8 +101,13 @@ export async function collectInfo(
   maxWait: number = MESH_TIMINGS.sweepWaitMs,
 ): Promise<ServiceInfo[]> {
   const client = connection.services.client({ maxWait, strategy: RequestStrategy.Timer });
-  const replies = await (one === undefined ? client.info() : client.info(one.service, one.instance));
   const infos: ServiceInfo[] = [];
-  for await (const info of replies) infos.push(info);
+  try {
+    const replies = await (one === undefined ? client.info() : client.info(one.service, one.instance));
+    for await (const info of replies) infos.push(info);
+  } catch (error) {
+    // No micro service at all is an empty mesh, not a failure.
+    if ((error as NatsError).code !== ErrorCode.NoResponders) throw error;
+  }
   return infos;
 }

@@ -1,0 +1,48 @@
+import { Flags, ux } from '@oclif/core';
+import type { MeshInstance } from '@hecate-om/runtime';
+import { countOf, HecateCommand } from '../../hecate-command.js';
+import { parseServers, serverFlag } from '../../mesh/servers-flag.js';
+
+export type MeshLsReport =
+  | { readonly ok: true; readonly servers: readonly string[]; readonly instances: readonly MeshInstance[] }
+  | { readonly ok: false; readonly servers: readonly string[]; readonly message: string };
+
+export default class MeshLs extends HecateCommand {
+  static override summary = 'List the services and capabilities on a NATS mesh.';
+
+  static override description = `Asks every micro service on the server for its INFO ($SRV.INFO, the NATS micro protocol) and prints each instance: its service name and version, instance id, DID, and the capabilities it serves with their versions (a micro service that is not a hecate one is listed with none). Replies are collected for --wait milliseconds.
+
+Exit codes: 0 listed (possibly nothing); 1 the server cannot be reached; 2 the command line is wrong.`;
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --server nats://10.0.0.5:4222 --json',
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    server: serverFlag,
+    wait: Flags.integer({ min: 1, max: 60_000, default: 1000, description: 'How long to collect INFO replies, in milliseconds.' }),
+  };
+
+  async run(): Promise<MeshLsReport> {
+    const { flags } = await this.parse(MeshLs);
+    const servers = parseServers(flags.server);
+    if (!servers.ok) this.refuse('nothing was listed:', [servers.problem]);
+    const { openMeshClient } = await import('@hecate-om/runtime');
+    const opened = await openMeshClient({ urls: servers.urls });
+    if (!opened.ok) return this.fail([], opened.message, { ok: false, servers: servers.urls, message: opened.message });
+    try {
+      const instances = await opened.client.list(flags.wait);
+      this.log(`${countOf(instances.length, 'instance')} on ${servers.urls.join(', ')}`);
+      for (const instance of instances) {
+        this.log(`${ux.colorize('bold', `${instance.service}@${instance.serviceVersion}`)} ${instance.instance}${instance.did === '' ? '' : ` ${instance.did}`}`);
+        for (const capability of instance.capabilities) this.log(`  ${capability.name} v${capability.version}`);
+      }
+      return { ok: true, servers: servers.urls, instances };
+    } finally {
+      await opened.client.close();
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import type { MeshCallOptions, MeshCallResult } from '@hecate-om/contract';
+import { connect, type NatsConnection, type ServiceInfo } from 'nats';
+import { describeError } from '../describe-error.js';
+import { UNAUTHORIZED_CALLS, type CallAuthorization } from './authorization.js';
+import { callCapability, natsAttempt } from './caller.js';
+import { collectInfo } from './discovery.js';
+import { ProviderView, providersOf } from './provider-view.js';
+import { METADATA } from './subjects.js';
+
+/** One micro service instance on the server, as `hecate-om mesh ls` shows it. */
+export interface MeshInstance {
+  readonly service: string;
+  readonly serviceVersion: string;
+  readonly description: string;
+  readonly instance: string;
+  /** Empty for a micro service that is not a hecate one, or an instance without an identity. */
+  readonly did: string;
+  readonly realm: string;
+  readonly contractHash: string;
+  /** The capabilities it serves, each version once; empty for a micro service that is not a hecate one. */
+  readonly capabilities: readonly { readonly name: string; readonly version: number }[];
+}
+
+export interface MeshClient {
+  /** Every micro service instance that answers INFO within `waitMs`, by service then instance. */
+  list(waitMs?: number): Promise<MeshInstance[]>;
+  /** Sweeps once, then calls as a service does (same failover, errors and authorization). */
+  call(capability: string, payload: unknown, options?: MeshCallOptions): Promise<MeshCallResult>;
+  close(): Promise<void>;
+}
+
+export interface MeshClientOptions {
+  readonly urls: readonly string[];
+  /** How long connecting may take before it counts as failed. @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** @default every call allowed, nothing attached */
+  readonly authorization?: CallAuthorization;
+}
+
+export type OpenMeshClientResult = { readonly ok: true; readonly client: MeshClient } | { readonly ok: false; readonly message: string };
+
+/**
+ * A short-lived link to the mesh for tools (the `hecate-om mesh` commands): one connection, no
+ * reconnects, nothing advertised. Connecting fails as a value naming the servers.
+ */
+export async function openMeshClient(options: MeshClientOptions): Promise<OpenMeshClientResult> {
+  let connection: NatsConnection;
+  try {
+    connection = await connect({ servers: [...options.urls], name: 'hecate-om mesh', timeout: options.connectTimeoutMs ?? 5000, reconnect: false });
+  } catch (error) {
+    return { ok: false, message: `cannot connect to ${options.urls.join(', ')}: ${describeError(error)}` };
+  }
+  const authorization = options.authorization ?? UNAUTHORIZED_CALLS;
+  return {
+    ok: true,
+    client: {
+      list: async (waitMs) => (await collectInfo(connection, undefined, waitMs)).map(instanceOf).sort(byServiceThenInstance),
+      call: async (capability, payload, callOptions) => {
+        const view = new ProviderView();
+        view.replaceAll(await collectInfo(connection));
+        return callCapability(view, authorization, natsAttempt(connection), capability, payload, callOptions);
+      },
+      close: () => connection.close(),
+    },
+  };
+}
+
+function instanceOf(info: ServiceInfo): MeshInstance {
+  return {
+    service: info.name,
+    serviceVersion: info.version,
+    description: info.description ?? '',
+    instance: info.id,
+    did: info.metadata?.[METADATA.did] ?? '',
+    realm: info.metadata?.[METADATA.realm] ?? '',
+    contractHash: info.metadata?.[METADATA.contractHash] ?? '',
+    capabilities: providersOf(info).map((provider) => ({ name: provider.capability, version: provider.version })),
+  };
+}
+
+function byServiceThenInstance(a: MeshInstance, b: MeshInstance): number {
+  return a.service.localeCompare(b.service) || a.instance.localeCompare(b.instance);
+}
