@@ -1,13 +1,15 @@
 // The end-to-end tour behind `npm run demo`: build the example service through the plugin, show
 // what was derived and emitted, run its release tarball as production would, let it claim its
-// identity from a development realm (and be refused by a strict one), then scaffold a new service
-// with the CLI, build it and boot it. `npm run demo` builds the packages first.
+// identity from a development realm (and be refused by a strict one), run two instances on a NATS
+// mesh and call them (scripts/demo-mesh.mjs), then scaffold a new service with the CLI, build it and
+// boot it. `npm run demo` builds the packages first.
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { meshTour } from './demo-mesh.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pnpm = join(root, 'node_modules', '.bin', 'pnpm');
@@ -234,6 +236,7 @@ try {
   const { dist, manifest } = await buildExample();
   const releaseDir = await runBuiltRelease(dist, manifest, scratch, { showManifest: true });
   await identityTour(releaseDir, scratch);
+  await meshTour({ root, releaseDir, scratch, heading, cli });
   showBrokenContract();
   await scaffoldNewService(scratch);
   heading('Done');

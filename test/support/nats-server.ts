@@ -1,10 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll } from 'vitest';
+import { natsServerBinary } from '../../scripts/nats-server-binary.mjs';
 
-/** Debian puts the binary in /usr/sbin, which a non-login root shell may not have on its PATH. */
-const SEARCH_DIRS = ['/usr/sbin', '/usr/local/sbin'];
 const START_DEADLINE_MS = 15_000;
 const STOP_DEADLINE_MS = 5_000;
 
@@ -26,47 +23,6 @@ export interface NatsServerOptions {
   readonly routes?: readonly string[];
   /** A fixed client port, to restart a server where its clients will reconnect; default: any free one. */
   readonly port?: number;
-}
-
-let cachedBinary: string | undefined;
-
-function findOnPath(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), ...SEARCH_DIRS];
-  for (const dir of dirs) {
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory: try the next
-    }
-  }
-  return undefined;
-}
-
-/**
- * The nats-server binary. When it is missing on Debian and we run as root, installs Debian's
- * package (`apt-get update` once, then `apt-get install -y nats-server`), the same way a developer
- * and CI get it; anywhere else it says what to install.
- */
-export function natsServerBinary(): string {
-  if (cachedBinary !== undefined) return cachedBinary;
-  let found = findOnPath('nats-server');
-  if (found === undefined) {
-    const isRoot = process.getuid?.() === 0;
-    if (!isRoot || !existsSync('/etc/debian_version'))
-      throw new Error(
-        'nats-server is not installed: the mesh tests need a real NATS server. Install it (Debian: apt-get install nats-server; ' +
-          'elsewhere: https://docs.nats.io/running-a-nats-service/introduction/installation) and put it on PATH',
-      );
-    const options = { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } } as const;
-    execFileSync('apt-get', ['update'], options);
-    execFileSync('apt-get', ['install', '-y', 'nats-server'], options);
-    found = findOnPath('nats-server');
-    if (found === undefined) throw new Error('apt-get installed nats-server but no nats-server binary is on PATH or in /usr/sbin');
-  }
-  cachedBinary = found;
-  return found;
 }
 
 /**

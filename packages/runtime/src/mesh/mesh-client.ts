@@ -6,6 +6,7 @@ import { callCapability, natsAttempt } from './caller.js';
 import { collectInfo } from './discovery.js';
 import { ProviderView, providersOf } from './provider-view.js';
 import { METADATA } from './subjects.js';
+import { MESH_TIMINGS } from './timings.js';
 
 /** One micro service instance on the server, as `hecate-om mesh ls` shows it. */
 export interface MeshInstance {
@@ -24,7 +25,10 @@ export interface MeshInstance {
 export interface MeshClient {
   /** Every micro service instance that answers INFO within `waitMs`, by service then instance. */
   list(waitMs?: number): Promise<MeshInstance[]>;
-  /** Sweeps once, then calls as a service does (same failover, errors and authorization). */
+  /**
+   * Calls as a service does (same spreading, failover, errors and authorization), from a view swept
+   * on the first call and again once it is older than the runtime's sweep interval.
+   */
   call(capability: string, payload: unknown, options?: MeshCallOptions): Promise<MeshCallResult>;
   close(): Promise<void>;
 }
@@ -51,14 +55,19 @@ export async function openMeshClient(options: MeshClientOptions): Promise<OpenMe
     return { ok: false, message: `cannot connect to ${options.urls.join(', ')}: ${describeError(error)}` };
   }
   const authorization = options.authorization ?? UNAUTHORIZED_CALLS;
+  const view = new ProviderView();
+  const send = natsAttempt(connection);
+  let sweptAt = -Infinity;
   return {
     ok: true,
     client: {
       list: async (waitMs) => (await collectInfo(connection, undefined, waitMs)).map(instanceOf).sort(byServiceThenInstance),
       call: async (capability, payload, callOptions) => {
-        const view = new ProviderView();
-        view.replaceAll(await collectInfo(connection));
-        return callCapability(view, authorization, natsAttempt(connection), capability, payload, callOptions);
+        if (performance.now() - sweptAt > MESH_TIMINGS.sweepIntervalMs) {
+          view.replaceAll(await collectInfo(connection));
+          sweptAt = performance.now();
+        }
+        return callCapability(view, authorization, send, capability, payload, callOptions);
       },
       close: () => connection.close(),
     },
