@@ -14,9 +14,10 @@ export interface MeshCaller {
  * A caller in the test's own process: the echo service's mesh parts, started as the runtime starts
  * them (connection, then the advertisement, told the service is ready), serving echo.say.
  */
-export async function startMeshCaller(urls: readonly string[]): Promise<MeshCaller> {
+export async function startMeshCaller(urls: readonly string[], secretsDir?: string): Promise<MeshCaller> {
   const parts = createMeshParts({
     urls,
+    ...(secretsDir === undefined ? {} : { secretsDir }),
     manifest: echoManifest,
     log: createLogger({ level: 'silent', service: echoManifest, write: () => {} }),
     identity: () => ({ did: '', realm: '' }),

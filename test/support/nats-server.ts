@@ -23,6 +23,8 @@ export interface NatsServerOptions {
   readonly routes?: readonly string[];
   /** A fixed client port, to restart a server where its clients will reconnect; default: any free one. */
   readonly port?: number;
+  /** A configuration file (`-c`), for what has no flag, such as users listed by nkey. */
+  readonly config?: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface NatsServerOptions {
  * accepts clients (and, in a cluster with routes, once a route is up). Its log is kept for errors.
  */
 export function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const args = ['-a', '127.0.0.1', '-p', String(options.port ?? -1)];
+  const args = [...(options.config === undefined ? [] : ['-c', options.config]), '-a', '127.0.0.1', '-p', String(options.port ?? -1)];
   if (options.cluster !== undefined) {
     args.push('--cluster_name', options.cluster, '--cluster', 'nats://127.0.0.1:-1');
     if (options.routes !== undefined && options.routes.length > 0) args.push('--routes', options.routes.join(','));

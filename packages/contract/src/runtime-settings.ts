@@ -55,6 +55,17 @@ export const IDENTITY_FILES = {
   stateCredential: 'credential.jwt',
 } as const;
 
+/**
+ * What the mesh part reads from the secrets directory when the NATS servers ask for credentials;
+ * neither present: it connects without.
+ */
+export const MESH_FILES = {
+  /** A NATS credentials file: a user JWT and its nkey seed, as `nsc` writes it. Used when present. */
+  credentials: 'nats.creds',
+  /** An nkey seed alone (`SU...`), for servers that list their users by nkey. */
+  nkeySeed: 'nats.nk',
+} as const;
+
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const satisfies readonly LogLevel[];
 
 /** setTimeout turns a larger delay into 1 ms, which would make a deadline fire at once. */
@@ -235,7 +246,7 @@ export const RUNTIME_SETTINGS = {
     default: () => [],
     parse: parseMeshUrls,
     problem: 'must be one or more nats://host:port URLs separated by commas, or empty for a standalone service',
-    doc: 'the NATS servers of the mesh, `nats://host:port`, comma-separated; unset or empty: standalone (no advertisement, no `mesh` check)',
+    doc: `the NATS servers of the mesh, \`nats://host:port\`, comma-separated; unset or empty: standalone (no advertisement, no \`mesh\` check). Credentials, where NATS needs them: \`<HECATE_SECRETS_DIR>/${MESH_FILES.credentials}\` or \`${MESH_FILES.nkeySeed}\``,
     // Deployed standalone: the operator points the service at the mesh where it runs.
     deployed: () => '',
   },

@@ -71,6 +71,7 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
     urls: config.meshUrls,
     manifest,
     log,
+    secretsDir: config.secretsDir,
     identity: () => ({ did: identityPart?.serviceIdentity().did ?? '', realm: config.realmDid ?? '' }),
     readiness: () => readinessOf(checks),
     clock: systemClock,

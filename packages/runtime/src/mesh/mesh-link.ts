@@ -1,6 +1,7 @@
-import { connect, Events, type NatsConnection } from 'nats';
+import { connect, Events, type Authenticator, type NatsConnection } from 'nats';
 import { describeError } from '../describe-error.js';
 import type { RuntimeLogger } from '../logger.js';
+import { readNatsCredentials } from './nats-credentials.js';
 import { MESH_TIMINGS } from './timings.js';
 
 export interface MeshLinkOptions {
@@ -9,6 +10,8 @@ export interface MeshLinkOptions {
   /** The connection's name as NATS monitoring shows it: `<service>@<version>`. */
   readonly name: string;
   readonly log: RuntimeLogger;
+  /** Where `nats.creds` or `nats.nk` are read from; absent: no credentials. */
+  readonly secretsDir?: string;
 }
 
 /**
@@ -49,9 +52,19 @@ export class MeshLink {
     if (this.#connected && this.#connection !== undefined) listener(this.#connection);
   }
 
-  /** Starts connecting; not awaited, since an unreachable NATS must not hold the boot. */
-  start(): void {
-    this.#first = this.#connect().catch((error: unknown) => {
+  /**
+   * Reads the credentials (throwing, to stop the boot, when a file is wrong), then starts
+   * connecting without waiting: an unreachable NATS must not hold the boot.
+   */
+  async start(): Promise<void> {
+    let authenticator: Authenticator | undefined;
+    if (this.#options.secretsDir !== undefined) {
+      const credentials = await readNatsCredentials(this.#options.secretsDir);
+      if (!credentials.ok) throw new Error(credentials.message);
+      authenticator = credentials.authenticator;
+      if (credentials.file !== undefined) this.#options.log.info('mesh credentials read', { file: credentials.file });
+    }
+    this.#first = this.#connect(authenticator).catch((error: unknown) => {
       this.#problem = `connecting to ${this.#options.urls.join(', ')} failed: ${describeError(error)}`;
       this.#options.log.error(this.#problem, { error });
     });
@@ -73,8 +86,9 @@ export class MeshLink {
     if (connection !== undefined && !connection.isClosed()) await connection.drain();
   }
 
-  async #connect(): Promise<void> {
+  async #connect(authenticator: Authenticator | undefined): Promise<void> {
     const connection = await connect({
+      ...(authenticator === undefined ? {} : { authenticator }),
       servers: [...this.#options.urls],
       name: this.#options.name,
       maxReconnectAttempts: -1,

@@ -17,6 +17,8 @@ export interface MeshPartsOptions {
   readonly urls: readonly string[];
   readonly manifest: Manifest;
   readonly log: RuntimeLogger;
+  /** `HECATE_SECRETS_DIR`, where NATS credentials are read from; absent: none. */
+  readonly secretsDir?: string;
   /** Read when the instance advertises, after the identity part has started. */
   readonly identity: () => AdvertisedIdentity;
   /** The required checks other than the mesh's: advertise only while they are ready. */
@@ -48,7 +50,7 @@ export function createMeshParts(options: MeshPartsOptions): MeshParts {
   const authorization = options.authorization ?? UNAUTHORIZED_CALLS;
   const handlers = new HandlerRegistry(manifest.capabilities);
   const discovery = new Discovery(log, options.random);
-  const link = urls.length === 0 ? undefined : new MeshLink({ urls, name: `${manifest.name}@${manifest.version}`, log });
+  const link = urls.length === 0 ? undefined : new MeshLink({ urls, name: `${manifest.name}@${manifest.version}`, log, ...(options.secretsDir === undefined ? {} : { secretsDir: options.secretsDir }) });
   let advertisement: Advertisement | undefined;
   let send: SendAttempt | undefined;
 
