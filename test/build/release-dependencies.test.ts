@@ -200,8 +200,8 @@ describe("esbuild packages: 'external'", () => {
     const dir = await temp.make('deps-external-layout');
     await unpackTarball(join(outdir, TARBALL), dir);
     const packageJson = JSON.parse(await readFile(join(dir, RELEASE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    // The runtime the generated entry imports is bundled, and imports @hecate-om/ucan, which the bundle then imports too.
-    expect(Object.keys(packageJson.dependencies)).toEqual(['@hecate-om/contract', '@hecate-om/runtime', '@hecate-om/ucan', 'better-sqlite3', 'express', 'pg', 'pino']);
+    // The runtime the generated entry imports is bundled, and imports @hecate-om/ucan and nats (the mesh), which the bundle then imports too.
+    expect(Object.keys(packageJson.dependencies)).toEqual(['@hecate-om/contract', '@hecate-om/runtime', '@hecate-om/ucan', 'better-sqlite3', 'express', 'nats', 'pg', 'pino']);
     expect(packageJson.dependencies['express']).toBe('4.21.2');
     expect((await stat(join(dir, RELEASE, 'node_modules', 'express', 'lib', 'express.js'))).isFile()).toBe(true);
     const release = await startRelease(temp, outdir);
