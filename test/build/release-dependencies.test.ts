@@ -1,10 +1,12 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cp, readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOm from '@hecate-om/unplugin/esbuild';
+import type { Options } from '@hecate-om/unplugin/options';
+import { nodeBinary } from '../deploy/support/node-binary.mjs';
 import { httpGet } from '../runtime/fixture-release.mjs';
 import { TempDirs, fixturesDir, unpackTarball } from './support/builds.js';
 
@@ -13,16 +15,21 @@ const RELEASE = 'release-dependencies-1.0.0';
 const TARBALL = `${RELEASE}.tar.gz`;
 /** A build of this fixture packs 10 MB of node_modules: on a shared 2-core machine it may take a while. */
 const BUILD_TIMEOUT_MS = 240_000;
+/** The fixture is installed by the Node running the tests (see scripts/test-node.mjs), so its addon is for this Node. */
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+const NODE_ABI = Number(process.versions.modules);
+/** A supported Node major other than this one: its ABI differs. */
+const OTHER_NODE_MAJOR = NODE_MAJOR === 24 ? 22 : 24;
 
 /** The README's esbuild build, plus a file loader and the files option, into outdir (outside the project). */
-async function buildRelease(root: string, outdir: string, cacheDir: string, extra: BuildOptions = {}): Promise<string[]> {
+async function buildRelease(root: string, outdir: string, cacheDir: string, extra: BuildOptions = {}, options: Options = {}): Promise<string[]> {
   const result = await build({
     absWorkingDir: root,
     outdir,
     logLevel: 'silent',
     loader: { '.txt': 'file' },
     ...extra,
-    plugins: [hecateOm({ files: ['sql/*.sql'], cacheDir })],
+    plugins: [hecateOm({ files: ['sql/*.sql'], cacheDir, ...options })],
   });
   return result.warnings.map(({ text }) => text);
 }
@@ -168,10 +175,44 @@ describe('a service with CommonJS packages, a native addon, a loader output and 
     ]);
   });
 
-  it('records the platform of the native code in the manifest, and warns of no mismatch with a glibc base image', async () => {
+  it('records the platform and Node ABI of the native code in the manifest, and starts FROM the image of that Node', async () => {
     const manifest = JSON.parse(await readFile(join(outdir, 'manifest.json'), 'utf8')) as { platform: unknown };
-    expect(manifest.platform).toEqual({ os: 'linux', cpu: process.arch, libc: 'glibc' });
-    expect(warnings).toEqual([]);
+    expect(manifest.platform).toEqual({ os: 'linux', cpu: process.arch, libc: 'glibc', nodeAbi: [NODE_ABI], nodeMajors: [NODE_MAJOR] });
+    const containerfile = await readFile(join(outdir, 'Containerfile'), 'utf8');
+    expect(containerfile).toMatch(new RegExp(`^FROM docker\\.io/library/node:${NODE_MAJOR}-slim$`, 'm'));
+    // The default image is Node 24's: another Node's is said, and nothing else is.
+    expect(warnings).toEqual(
+      NODE_MAJOR === 24
+        ? []
+        : [
+            `hecate-om: the base image is docker.io/library/node:${NODE_MAJOR}-slim, not the default docker.io/library/node:24-slim: the release's native addons (better-sqlite3) were built for Node ${NODE_MAJOR} (ABI ${NODE_ABI}); install them under Node 24 to ship on its image, or set the baseImage option`,
+          ],
+    );
+  });
+
+  it(`refuses to start under another Node (${OTHER_NODE_MAJOR}), naming both ABIs, before the addon is loaded`, { timeout: BUILD_TIMEOUT_MS }, async () => {
+    const other = await nodeBinary(OTHER_NODE_MAJOR);
+    const dir = await temp.make('deps-other-node');
+    await unpackTarball(join(outdir, TARBALL), dir);
+    const [, ...args] = await containerCommand(outdir);
+    const child = spawn(other.path, args, { cwd: join(dir, RELEASE), env: { PATH: process.env['PATH'], HECATE_HEALTH_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    const fatal = output
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: string; message: string; nodeAbi?: unknown; runningAbi?: unknown })
+      .find(({ level }) => level === 'fatal');
+    const otherAbi = Number(execFileSync(other.path, ['-p', 'process.versions.modules'], { encoding: 'utf8' }).trim());
+    expect(fatal).toMatchObject({
+      message: `refusing to start: this release ships native addons built for Node ${NODE_MAJOR} (ABI ${NODE_ABI}), and this is Node ${other.version} (ABI ${otherAbi}), which cannot load them: run it on Node ${NODE_MAJOR}, or build it again with its dependencies installed under Node ${OTHER_NODE_MAJOR}`,
+      nodeAbi: [NODE_ABI],
+      runningAbi: otherAbi,
+    });
+    expect(output).not.toContain('ERR_DLOPEN_FAILED');
   });
 
   it('gives a byte-identical tarball built from two checkout paths, with outdir and cacheDir elsewhere', { timeout: BUILD_TIMEOUT_MS }, async () => {
@@ -219,16 +260,45 @@ describe('a release with native code for a base image that cannot load it', () =
 
   it('warns, naming the C libraries and the baseImage option', { timeout: BUILD_TIMEOUT_MS }, async () => {
     const outdir = await temp.make('deps-alpine');
+    const baseImage = `docker.io/library/node:${NODE_MAJOR}-alpine`;
     const result = await build({
       absWorkingDir: PROJECT,
       outdir,
       logLevel: 'silent',
       loader: { '.txt': 'file' },
-      plugins: [hecateOm({ files: ['sql/*.sql'], cacheDir: await temp.make('deps-alpine-cache'), baseImage: 'docker.io/library/node:24-alpine' })],
+      plugins: [hecateOm({ files: ['sql/*.sql'], cacheDir: await temp.make('deps-alpine-cache'), baseImage })],
     });
     expect(result.warnings.map(({ text }) => text)).toEqual([
-      'hecate-om: the release ships native code (better-sqlite3) linked against glibc, but the base image docker.io/library/node:24-alpine has musl: build on a musl system or choose a glibc base image (the baseImage option)',
+      `hecate-om: the release ships native code (better-sqlite3) linked against glibc, but the base image ${baseImage} has musl: build on a musl system or choose a glibc base image (the baseImage option)`,
     ]);
   });
-});
 
+  it('fails before bundling, writing nothing, when the base image runs another Node, naming both and the fix', { timeout: BUILD_TIMEOUT_MS }, async () => {
+    const outdir = await temp.make('deps-other-image');
+    const baseImage = `docker.io/library/node:${OTHER_NODE_MAJOR}-slim`;
+    const otherAbi = OTHER_NODE_MAJOR === 24 ? 137 : 127;
+    await expect(buildRelease(PROJECT, outdir, await temp.make('deps-other-image-cache'), {}, { baseImage })).rejects.toMatchObject({
+      errors: [
+        expect.objectContaining({
+          text: `the release ships native addons (better-sqlite3) built for Node ${NODE_MAJOR} (ABI ${NODE_ABI}), but the base image ${baseImage} runs Node ${OTHER_NODE_MAJOR} (ABI ${otherAbi}), where they cannot load`,
+          notes: [
+            expect.objectContaining({
+              text: `install the dependencies under Node ${OTHER_NODE_MAJOR} (or run \`npm rebuild better-sqlite3\` with it) before building, or set the baseImage option to docker.io/library/node:${NODE_MAJOR}-slim`,
+            }),
+          ],
+        }),
+      ],
+    });
+    expect(await readdir(outdir)).toEqual([]);
+  });
+
+  it('warns of a base image whose Node it cannot tell, and builds', { timeout: BUILD_TIMEOUT_MS }, async () => {
+    const outdir = await temp.make('deps-custom-image');
+    const baseImage = 'registry.example.com/acme/runtime:3';
+    const warnings = await buildRelease(PROJECT, outdir, await temp.make('deps-custom-image-cache'), {}, { baseImage });
+    expect(warnings).toEqual([
+      `hecate-om: the release ships native addons (better-sqlite3) built for Node ${NODE_MAJOR} (ABI ${NODE_ABI}), and the base image ${baseImage} cannot be checked (it is not an official node image whose tag names a Node major): it must run Node ${NODE_MAJOR} (ABI ${NODE_ABI}) for them to load (the release checks at boot), as docker.io/library/node:${NODE_MAJOR}-slim does`,
+    ]);
+    expect(await readFile(join(outdir, 'Containerfile'), 'utf8')).toContain(`FROM ${baseImage}\n`);
+  });
+});

@@ -199,11 +199,23 @@ export const ManifestSchema = /* @__PURE__ */ z
         os: z.string().regex(/^[a-z0-9]+$/, 'must be a process.platform value such as linux'),
         cpu: z.string().regex(/^[a-z0-9]+$/, 'must be a process.arch value such as x64'),
         libc: z.enum(['glibc', 'musl']).optional(),
+        nodeAbi: z
+          .array(z.number().int().positive())
+          .min(1)
+          .optional()
+          .meta({
+            description:
+              'The process.versions.modules values under which every shipped addon loads, read from the addons; absent when all are Node-API addons, which load under any Node. The runtime refuses to boot under another',
+          }),
+        nodeMajors: z
+          .array(z.number().int().positive())
+          .optional()
+          .meta({ description: 'The Node majors of nodeAbi, for people and for choosing the base image' }),
       })
       .optional()
       .meta({
         description:
-          'Present when the release ships native code (.node addons): the platform it was compiled for, as process.platform and process.arch name it, with the C library on Linux',
+          'Present when the release ships native code (.node addons): the platform it was compiled for, as process.platform and process.arch name it, with the C library on Linux and the Node ABI',
       }),
   })
   .meta({

@@ -9,6 +9,7 @@ import { HealthEndpoint } from './health-endpoint.js';
 import { HEALTH_CACHE_MS, HealthMonitor, type HealthObservation, systemClock, type Clock } from './health-monitor.js';
 import { HEALTHCHECK_EXIT, probeHostFor, probeReadiness } from './healthcheck.js';
 import { IdentityPart, identityModeOf } from './identity/identity-part.js';
+import { nodeAbiMismatch } from './node-abi.js';
 import { createLogger, type RuntimeLogger } from './logger.js';
 import { createMeshParts } from './mesh/mesh-parts.js';
 import { checksOf, readinessOf, type NamedCheck, type RuntimePart } from './runtime-part.js';
@@ -53,6 +54,11 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
   }
   const log = createLogger({ level: resolved.value.logLevel, service: manifest, write: writeStdout });
   exitOnUncaughtErrors(log, exit);
+  const abiMismatch = nodeAbiMismatch(manifest.platform, process.versions);
+  if (abiMismatch !== undefined) {
+    log.fatal(`refusing to start: ${abiMismatch}`, { nodeAbi: manifest.platform?.nodeAbi, runningAbi: Number(process.versions.modules) });
+    return exit(1);
+  }
   for (const name of resolved.unknownVariables) log.warn(`${name} is not a setting of the hecate-om runtime and is ignored`, { variable: name });
   // A path the operator set and the runtime cannot use stops the boot; a default that is missing
   // (a release run outside its container) is only said.

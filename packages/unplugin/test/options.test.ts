@@ -39,6 +39,14 @@ describe('resolveOptions', () => {
     );
     expect(resolved).toMatchObject({ registry: 'registry.example.com:5000', healthPort: 9000, baseImage: 'docker.io/library/node:22-slim', tarball: false });
   });
+
+  it('defaults the base image to the newest Node the native addons load under, when that is not the default Node', () => {
+    expect(resolveOptions(undefined, '/srv/echo', {}, [20]).baseImage).toBe('docker.io/library/node:20-slim');
+    expect(resolveOptions(undefined, '/srv/echo', {}, [20, 22]).baseImage).toBe('docker.io/library/node:22-slim');
+    expect(resolveOptions(undefined, '/srv/echo', {}, [22, 24]).baseImage).toBe('docker.io/library/node:24-slim');
+    expect(resolveOptions(undefined, '/srv/echo', {}, []).baseImage).toBe('docker.io/library/node:24-slim');
+    expect(resolveOptions({ baseImage: 'docker.io/library/node:24-slim' }, '/srv/echo', {}, [20]).baseImage).toBe('docker.io/library/node:24-slim');
+  });
 });
 
 describe('githubOwnerOf', () => {

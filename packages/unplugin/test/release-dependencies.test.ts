@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutNodeModules } from '../src/core/dependencies/node-modules-layout.js';
 import type { InstalledPackage, PackageGraph } from '../src/core/dependencies/package-graph.js';
 import { readPackageGraph } from '../src/core/dependencies/package-graph.js';
-import { imagePlatform, platformMismatch } from '../src/core/dependencies/platform.js';
+import { addonNeedOf, describeAbis, requiredNodeAbis } from '../src/core/dependencies/addon-abi.js';
+import { readElfSymbols } from '../src/core/dependencies/elf-symbols.js';
+import { type NativePlatform, imagePlatform, nodeImageCheck, platformMismatch } from '../src/core/dependencies/platform.js';
 import { FileDigests } from '../src/core/dependencies/file-digests.js';
 import { ReleaseDependencies } from '../src/core/dependencies/release-dependencies.js';
 import { ESM_REQUIRE_BANNER, withEsmRequire } from '../src/core/esm-require.js';
@@ -176,10 +179,15 @@ describe('the digests of shipped package files', () => {
 
 describe('the platform of native code and of the base image', () => {
   it.each([
-    ['docker.io/library/node:24-slim', { libc: 'glibc' }],
-    ['node:24-alpine', { libc: 'musl' }],
-    ['docker.io/arm64v8/node:22-bookworm', { libc: 'glibc', cpu: 'arm64' }],
+    ['docker.io/library/node:24-slim', { libc: 'glibc', nodeMajor: 24 }],
+    ['node:24-alpine', { libc: 'musl', nodeMajor: 24 }],
+    ['docker.io/arm64v8/node:22-bookworm', { libc: 'glibc', cpu: 'arm64', nodeMajor: 22 }],
+    ['mirror.gcr.io/library/node:20.19.5-bookworm-slim@sha256:' + '0'.repeat(64), { libc: 'glibc', nodeMajor: 20 }],
+    ['node:iron-slim', { libc: 'glibc', nodeMajor: 20 }],
+    ['node:lts-slim', { libc: 'glibc' }],
+    ['docker.io/library/node@sha256:' + '0'.repeat(64), { libc: 'glibc' }],
     ['registry.example.com/acme/base:1@sha256:' + '0'.repeat(64), {}],
+    ['registry.example.com/acme/node-base:24', {}],
   ])('tells of %s what it can', (image, expected) => {
     expect(imagePlatform(image)).toEqual(expected);
   });
@@ -193,6 +201,80 @@ describe('the platform of native code and of the base image', () => {
     expect(platformMismatch({ os: 'darwin', cpu: 'arm64' }, 'node:24-slim', ['sharp'])).toBe(
       "the release ships native code (sharp) built for darwin-arm64, but the Containerfile's base image node:24-slim runs Linux: build the release on Linux (in a container of the base image, or in CI)",
     );
+  });
+});
+
+describe('the Node ABI of native addons', () => {
+  const build = { abi: 115, cpu: 'x64' };
+  const better: NativePlatform = { os: 'linux', cpu: 'x64', libc: 'glibc', nodeAbi: [115], nodeMajors: [20] };
+
+  it('reads the ABI better-sqlite3 was compiled for from its addon, not from the Node running the build', () => {
+    const installed = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'release-dependencies', 'node_modules', 'better-sqlite3');
+    // The fixture was installed by this Node; the build's ABI given here is another, and is not used.
+    expect(addonNeedOf(installed, { abi: 1, cpu: process.arch })).toEqual({ kind: 'abi', abis: [Number(process.versions.modules)] });
+  });
+
+  it.runIf(process.platform === 'linux' && process.arch === 'x64')('takes a Node-API addon (rollup\'s napi-rs binding) to load under any Node', () => {
+    const require = createRequire(createRequire(import.meta.url).resolve('rollup'));
+    const binding = dirname(require.resolve('@rollup/rollup-linux-x64-gnu/package.json'));
+    expect(addonNeedOf(binding, build)).toEqual({ kind: 'any' });
+    expect(addonNeedOf(binding, { abi: 115, cpu: 'arm64' })).toEqual({ kind: 'any' });
+  });
+
+  it('reads nothing past the end of a truncated or foreign file', async () => {
+    const installed = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'release-dependencies', 'node_modules', 'better-sqlite3');
+    const addon = await readFile(join(installed, 'build', 'Release', 'better_sqlite3.node'));
+    expect(readElfSymbols(addon)?.defined.has(`node_register_module_v${process.versions.modules}`)).toBe(true);
+    expect(readElfSymbols(addon.subarray(0, 4096))).toBeUndefined();
+    expect(readElfSymbols(Buffer.from('#!/bin/sh\necho not an addon\n'.repeat(4)))).toBeUndefined();
+  });
+
+  it('keeps the ABIs every package loads under, and names each when there is none', () => {
+    expect(requiredNodeAbis([{ name: 'sharp', need: { kind: 'any' } }])).toEqual({ ok: true, abis: undefined });
+    expect(
+      requiredNodeAbis([
+        { name: 'better-sqlite3', need: { kind: 'abi', abis: [115] } },
+        { name: 'leveldown', need: { kind: 'abi', abis: [115, 127, 137] } },
+        { name: 'sharp', need: { kind: 'any' } },
+      ]),
+    ).toEqual({ ok: true, abis: [115] });
+    expect(
+      requiredNodeAbis([
+        { name: 'better-sqlite3', need: { kind: 'abi', abis: [115] } },
+        { name: 'bcrypt', need: { kind: 'abi', abis: [137] } },
+      ]),
+    ).toEqual({
+      ok: false,
+      message: "the release's native addons were built for different Nodes (better-sqlite3 for Node 20 (ABI 115), bcrypt for Node 24 (ABI 137)), and one process loads only one ABI",
+    });
+    expect(describeAbis([115, 127])).toBe('Node 20 or 22 (ABI 115 or 127)');
+    expect(describeAbis([9999])).toBe('Node ABI 9999');
+  });
+
+  it('refuses a base image of another Node, naming both and what to change', () => {
+    expect(nodeImageCheck(better, 'docker.io/library/node:24-slim', ['better-sqlite3'])).toEqual({
+      kind: 'refuse',
+      message: 'the release ships native addons (better-sqlite3) built for Node 20 (ABI 115), but the base image docker.io/library/node:24-slim runs Node 24 (ABI 137), where they cannot load',
+      hint: 'install the dependencies under Node 24 (or run `npm rebuild better-sqlite3` with it) before building, or set the baseImage option to docker.io/library/node:20-slim',
+    });
+    expect(nodeImageCheck(better, 'registry.example.com:5000/mirror/node:krypton-alpine@sha256:' + '0'.repeat(64), ['better-sqlite3'])).toMatchObject({
+      kind: 'refuse',
+      hint: 'install the dependencies under Node 24 (or run `npm rebuild better-sqlite3` with it) before building, or set the baseImage option to registry.example.com:5000/mirror/node:20-alpine',
+    });
+  });
+
+  it('lets a base image of the same Node, or any image for Node-API addons, through', () => {
+    expect(nodeImageCheck(better, 'docker.io/library/node:20.19.5-bookworm-slim', ['better-sqlite3'])).toEqual({ kind: 'fits' });
+    expect(nodeImageCheck({ os: 'linux', cpu: 'x64', libc: 'glibc' }, 'docker.io/library/node:24-slim', [])).toEqual({ kind: 'fits' });
+  });
+
+  it('warns, without guessing, of an image whose Node it cannot tell', () => {
+    expect(nodeImageCheck(better, 'registry.example.com/acme/runtime:3', ['better-sqlite3'])).toEqual({
+      kind: 'warn',
+      message:
+        'the release ships native addons (better-sqlite3) built for Node 20 (ABI 115), and the base image registry.example.com/acme/runtime:3 cannot be checked (it is not an official node image whose tag names a Node major): it must run Node 20 (ABI 115) for them to load (the release checks at boot), as docker.io/library/node:20-slim does',
+    });
+    expect(nodeImageCheck(better, 'docker.io/library/node:lts-slim', ['better-sqlite3'])).toMatchObject({ kind: 'warn' });
   });
 });
 

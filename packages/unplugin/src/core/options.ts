@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { DEFAULT_HEALTH_PORT, DEFAULT_ORG, DEFAULT_REGISTRY, registryProblem } from '@hecate-om/contract/rules';
+import { nodeImage } from './dependencies/platform.js';
 import { isImageReference } from './render/artifact-input.js';
 
 /** What a build config passes to the plugin. Every field is optional. */
@@ -32,7 +33,10 @@ export interface Options {
    */
   healthPort?: number;
   /**
-   * The image the Containerfile starts FROM: an official Node LTS image.
+   * The image the Containerfile starts FROM: an official Node LTS image. When the release ships
+   * native addons compiled for another Node (better-sqlite3 installed under Node 20), the default is
+   * that Node's image (`docker.io/library/node:20-slim`), with a warning; a baseImage whose tag names
+   * a Node the addons cannot load under fails the build.
    * @default 'docker.io/library/node:24-slim'
    */
   baseImage?: string;
@@ -57,6 +61,9 @@ export interface Options {
   files?: readonly string[];
 }
 
+/** The Node major of the default base image: the newest LTS. */
+export const DEFAULT_NODE_MAJOR = 24;
+
 /**
  * Every option's default, the one place it is written. `root`, `service` and `cacheDir` are then
  * made absolute, and `org` first tries package.json's GitHub owner (see resolveOptions).
@@ -67,7 +74,7 @@ export const DEFAULTS = Object.freeze({
   registry: DEFAULT_REGISTRY,
   org: DEFAULT_ORG,
   healthPort: DEFAULT_HEALTH_PORT,
-  baseImage: 'docker.io/library/node:24-slim',
+  baseImage: nodeImage(DEFAULT_NODE_MAJOR),
   tarball: true,
   cacheDir: join('node_modules', '.cache', 'hecate-om'),
   files: Object.freeze([]),
@@ -92,12 +99,14 @@ export interface ServicePackageJson {
 
 /**
  * Fills in every default. `root` is the bundler's root; `packageJson` is the service project's
- * package.json, read by the caller (this function does no I/O).
+ * package.json, and `addonNodeMajors` the Node majors the release's native addons load under (empty
+ * when none is tied to one), both read by the caller (this function does no I/O).
  */
 export function resolveOptions(
   options: Options | undefined,
   root: string,
   packageJson: ServicePackageJson,
+  addonNodeMajors: readonly number[] = [],
 ): ResolvedOptions {
   const serviceRoot = resolve(root, options?.root ?? DEFAULTS.root);
   return {
@@ -106,9 +115,9 @@ export function resolveOptions(
     registry: options?.registry ?? DEFAULTS.registry,
     org: options?.org ?? githubOwnerOf(packageJson.repository) ?? DEFAULTS.org,
     healthPort: options?.healthPort ?? DEFAULTS.healthPort,
-    baseImage: options?.baseImage ?? DEFAULTS.baseImage,
+    baseImage: options?.baseImage ?? defaultBaseImage(addonNodeMajors),
     tarball: options?.tarball ?? DEFAULTS.tarball,
-    cacheDir: resolve(serviceRoot, options?.cacheDir ?? DEFAULTS.cacheDir),
+    cacheDir: resolveCacheDir(options, serviceRoot),
     files: options?.files ?? DEFAULTS.files,
   };
 }
@@ -124,6 +133,21 @@ export function optionsProblem(options: ResolvedOptions): string | undefined {
   if (!isImageReference(options.baseImage))
     return `the baseImage option is ${JSON.stringify(options.baseImage)}: the Containerfile starts FROM it, so it must be an image reference such as docker.io/library/node:24-slim ([registry/]path[:tag][@digest]) on one line`;
   return undefined;
+}
+
+/** The absolute cache folder: also needed before the rest is resolved (the package file digests live there). */
+export function resolveCacheDir(options: Options | undefined, serviceRoot: string): string {
+  return resolve(serviceRoot, options?.cacheDir ?? DEFAULTS.cacheDir);
+}
+
+/**
+ * The default image, unless the addons cannot load on its Node: then the image of the newest Node
+ * they load under. The user did not choose an image, so the one chosen for them must run the release
+ * built; refusing would make every Node 20 build with better-sqlite3 name an image to pass.
+ */
+function defaultBaseImage(addonNodeMajors: readonly number[]): string {
+  if (addonNodeMajors.length === 0 || addonNodeMajors.includes(DEFAULT_NODE_MAJOR)) return DEFAULTS.baseImage;
+  return nodeImage(Math.max(...addonNodeMajors));
 }
 
 const GITHUB_OWNER_PATTERNS = [

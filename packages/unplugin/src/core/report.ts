@@ -11,7 +11,7 @@ const PLUGIN_NAME = 'hecate-om';
  * in UTF-8 bytes, as esbuild counts them (a Diagnostic counts UTF-16 code units, as editors do).
  */
 export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): PartialMessage[] {
-  if (failure.kind === 'project') return [{ text: failure.error.message }];
+  if (failure.kind === 'project') return [{ text: failure.error.message, notes: failure.error.hint === undefined ? [] : [{ text: failure.error.hint }] }];
   return failure.diagnostics.map((diagnostic) => ({
     text: diagnostic.message,
     location: {
@@ -28,7 +28,7 @@ export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): Part
  * the message text, and webpack drops any structured location.
  */
 export function failureMessage(failure: BuildFailure): string {
-  if (failure.kind === 'project') return `[${PLUGIN_NAME}] ${failure.error.message}`;
+  if (failure.kind === 'project') return `[${PLUGIN_NAME}] ${failure.error.message}${failure.error.hint === undefined ? '' : `\n  hint: ${failure.error.hint}`}`;
   const count = failure.diagnostics.length;
   return [
     `[${PLUGIN_NAME}] the service contract has ${count} problem${count === 1 ? '' : 's'}:`,

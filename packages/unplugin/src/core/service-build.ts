@@ -8,9 +8,10 @@ import { type Artifact, ArtifactRenderer } from './artifacts.js';
 import { type AnalysisKey, AnalysisCache, type CachedAnalysis, pluginVersion } from './cache.js';
 import { FileDigests } from './dependencies/file-digests.js';
 import { readPackageGraph } from './dependencies/package-graph.js';
-import { platformMismatch } from './dependencies/platform.js';
+import { describeAbis } from './dependencies/addon-abi.js';
+import { nodeImageCheck, platformMismatch } from './dependencies/platform.js';
 import { type BundlerExternals, ReleaseDependencies, type ShippedDependencies } from './dependencies/release-dependencies.js';
-import { analysisOptionsOf, type Options, optionsProblem, type ResolvedOptions, resolveOptions } from './options.js';
+import { DEFAULT_NODE_MAJOR, DEFAULTS, analysisOptionsOf, type Options, optionsProblem, type ResolvedOptions, resolveCacheDir, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
 import { type ReleaseFile, readSourceDateEpoch } from './release-tarball.js';
 import { findServiceFiles, readServiceFiles } from './service-files.js';
@@ -43,6 +44,8 @@ interface Setup {
   readonly dependencies: ReleaseDependencies;
   /** The tarball entries' time (SOURCE_DATE_EPOCH), read once. */
   readonly mtime: Date;
+  /** What the user should hear about the setup (the Node of the base image). */
+  readonly warnings: readonly string[];
 }
 
 /** The artifacts of a build, and what the user should hear about the release they describe. */
@@ -220,7 +223,7 @@ export class ServiceBuild {
     };
     const artifacts = await this.#renderer.render(contents, outcome.analysis.ucanRequest, options, this.#setup.value.mtime);
     const mismatch = dependencies.platform === undefined ? undefined : platformMismatch(dependencies.platform, options.baseImage, dependencies.nativePackages);
-    return { artifacts, warnings: [...dependencies.warnings, ...(mismatch === undefined ? [] : [mismatch])] };
+    return { artifacts, warnings: [...this.#setup.value.warnings, ...dependencies.warnings, ...(mismatch === undefined ? [] : [mismatch])] };
   }
 }
 
@@ -233,29 +236,47 @@ function sameFiles(a: readonly ReleaseFile[], b: readonly ReleaseFile[]): boolea
 const GENERATED_MODULES_DIR = join('node_modules', '.cache', 'hecate-om');
 
 /**
- * Everything a build needs before bundling, in order: the service project, the options resolved
- * against it and checked, the environment, the `files` patterns, the installed dependencies. The
- * first step that fails is the build's failure: nothing has been written yet.
+ * Everything a build needs before bundling, in order: the service project and its installed
+ * dependencies (the addons they ship decide the default base image), the options resolved against
+ * them and checked, the environment, the `files` patterns, the Node the base image runs. The first
+ * step that fails is the build's failure: nothing has been written yet.
  */
 function setUp(userOptions: Options | undefined, bundlerRoot: string): { ok: true; value: Setup } | { ok: false; error: ServiceProjectError } {
-  const project = readServiceProject(resolve(bundlerRoot, userOptions?.root ?? '.'));
+  const root = resolve(bundlerRoot, userOptions?.root ?? DEFAULTS.root);
+  const project = readServiceProject(root);
   if (!project.ok) return project;
-  const options = resolveOptions(userOptions, bundlerRoot, project.value.packageJson);
-  const problem = optionsProblem(options) ?? cacheDirProblem(options.cacheDir) ?? findServiceFiles(options.root, options.files).problem;
+  // The package file digests live in the cache folder, needed before the other options are resolved.
+  const cacheDir = resolveCacheDir(userOptions, root);
+  const cacheProblem = cacheDirProblem(cacheDir);
+  if (cacheProblem !== undefined) return { ok: false, error: { code: 'bad-option', message: cacheProblem } };
+  let dependencies: ReleaseDependencies;
+  try {
+    const digests = new FileDigests(join(cacheDir, 'package-file-digests.json'));
+    dependencies = new ReleaseDependencies(readPackageGraph(root, project.value.packageJson), project.value.runtime.dir, digests);
+  } catch (error) {
+    const message = `cannot read the installed dependencies of ${root} (${(error as Error).message}): install them again (pnpm install)`;
+    return { ok: false, error: { code: 'bad-dependencies', message } };
+  }
+  if (dependencies.abiConflict !== undefined)
+    return { ok: false, error: { code: 'bad-dependencies', message: dependencies.abiConflict, hint: `install them all under the Node the release runs on (or run \`npm rebuild ${dependencies.abiTiedNames.join(' ')}\` with it)` } };
+  const options = resolveOptions(userOptions, bundlerRoot, project.value.packageJson, dependencies.platform?.nodeMajors);
+  const problem = optionsProblem(options) ?? findServiceFiles(options.root, options.files).problem;
   if (problem !== undefined) return { ok: false, error: { code: 'bad-option', message: problem } };
   // A SOURCE_DATE_EPOCH the tarball cannot use fails the build before bundling, not after main.js is written.
   const mtime = options.tarball ? readSourceDateEpoch(process.env) : { ok: true as const, value: new Date(0) };
   if (!mtime.ok) return { ok: false, error: { code: 'bad-environment', message: mtime.message } };
-  let dependencies: ReleaseDependencies;
-  try {
-    const digests = new FileDigests(join(options.cacheDir, 'package-file-digests.json'));
-    dependencies = new ReleaseDependencies(readPackageGraph(options.root, project.value.packageJson), project.value.runtime.dir, digests);
-  } catch (error) {
-    const message = `cannot read the installed dependencies of ${options.root} (${(error as Error).message}): install them again (pnpm install)`;
-    return { ok: false, error: { code: 'bad-dependencies', message } };
+  const warnings: string[] = [];
+  if (dependencies.platform !== undefined) {
+    const check = nodeImageCheck(dependencies.platform, options.baseImage, dependencies.abiTiedNames);
+    if (check.kind === 'refuse') return { ok: false, error: { code: 'node-abi-mismatch', message: check.message, hint: check.hint } };
+    if (check.kind === 'warn') warnings.push(check.message);
+    if (userOptions?.baseImage === undefined && options.baseImage !== DEFAULTS.baseImage)
+      warnings.push(
+        `the base image is ${options.baseImage}, not the default ${DEFAULTS.baseImage}: the release's native addons (${dependencies.abiTiedNames.join(', ')}) were built for ${describeAbis(dependencies.platform.nodeAbi!)}; install them under Node ${DEFAULT_NODE_MAJOR} to ship on its image, or set the baseImage option`,
+      );
   }
   const key: AnalysisKey = { pluginVersion: pluginVersion(), runtimeVersion: project.value.runtime.version, ...analysisOptionsOf(options) };
-  return { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key, dependencies, mtime: mtime.value } };
+  return { ok: true, value: { options, project: project.value, cache: new AnalysisCache(options.cacheDir), key, dependencies, mtime: mtime.value, warnings } };
 }
 
 /**

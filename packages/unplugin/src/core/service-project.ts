@@ -20,8 +20,12 @@ export type ServiceProjectError = {
     | 'runtime-not-installed'
     | 'bad-option'
     | 'bad-environment'
-    | 'bad-dependencies';
+    | 'bad-dependencies'
+    /** The base image runs a Node under which the release's native addons cannot load. */
+    | 'node-abi-mismatch';
   readonly message: string;
+  /** What to change, when there is more to say than the message does. */
+  readonly hint?: string;
 };
 
 export type ServiceProjectResult =

@@ -1,4 +1,5 @@
 import { isBuiltin } from 'node:module';
+import { type PackageAddonNeed, addonNeedOf, nodeMajorOfAbi, requiredNodeAbis } from './addon-abi.js';
 import type { FileDigests } from './file-digests.js';
 import { nativeCodeOf } from './native-packages.js';
 import { layoutNodeModules } from './node-modules-layout.js';
@@ -51,6 +52,10 @@ export class ReleaseDependencies {
   readonly native: readonly NativePackage[];
   /** Where native code ships (always, when there is some), the platform it was compiled for. */
   readonly platform: NativePlatform | undefined;
+  /** What each native package's addons need of the Node that loads them. */
+  readonly addonNeeds: readonly PackageAddonNeed[];
+  /** Why no Node can load every addon (each built for another ABI), or undefined. */
+  readonly abiConflict: string | undefined;
   readonly #nativeDirs: ReadonlySet<string>;
 
   constructor(
@@ -68,8 +73,19 @@ export class ReleaseDependencies {
       if (!native.some(({ name }) => name === pkg.name)) native.push({ name: pkg.name, version: pkg.version, reason });
     }
     this.native = native;
-    this.platform = native.length > 0 ? buildPlatform() : undefined;
+    const build = { abi: Number(process.versions.modules), cpu: process.arch };
+    this.addonNeeds = native.map(({ name }) => ({ name, need: addonNeedOf(this.#packageNamed(name)!.dir, build) }));
+    const required = requiredNodeAbis(this.addonNeeds);
+    this.abiConflict = required.ok ? undefined : required.message;
+    const abis = required.ok ? required.abis : undefined;
+    const majors = abis?.flatMap((abi) => nodeMajorOfAbi(abi) ?? []);
+    this.platform = native.length > 0 ? { ...buildPlatform(), ...(abis === undefined ? {} : { nodeAbi: [...abis], nodeMajors: majors! }) } : undefined;
     this.#nativeDirs = dirs;
+  }
+
+  /** The native packages whose addons load under one Node ABI only (not Node-API). */
+  get abiTiedNames(): string[] {
+    return this.addonNeeds.filter(({ need }) => need.kind === 'abi').map(({ name }) => name);
   }
 
   /** The package names the bundler must leave out: every native one. */
