@@ -7,6 +7,8 @@ import { type RunningRelease, buildFixtureRelease, contractValuesOfFixture, http
 import { useRuntimeFixture } from './use-runtime-fixture.js';
 
 const { start } = useRuntimeFixture();
+/** A realm's did:key: setting it gives the service an identity, whose part reads the secrets directory. */
+const REALM_DID = 'did:key:z6MkvRK8nibeFncybSeabSGg16yww1aCZYfsVdUU4QMeS7Gk';
 
 /** A loopback port nothing listens on: bound, read and released. */
 function unusedPort(): Promise<number> {
@@ -51,7 +53,8 @@ describe('boot', () => {
   });
 
   it('refuses a secrets or state directory it cannot use, naming the variable and why', async () => {
-    const run = start({ HECATE_SECRETS_DIR: '/nonexistent', HECATE_STATE_DIR: '/dev/null' });
+    // A realm configured: the identity part would read the secrets directory.
+    const run = start({ HECATE_SECRETS_DIR: '/nonexistent', HECATE_STATE_DIR: '/dev/null', HECATE_REALM_DID: REALM_DID });
     expect(await run.exited).toEqual({ code: 1, signal: null });
     expect(run.lines.map(({ level, message }) => ({ level, message }))).toEqual([
       {
@@ -65,11 +68,22 @@ describe('boot', () => {
           'invalid configuration: HECATE_STATE_DIR is "/dev/null" is not a directory: it must be a readable and writable directory, as the service keeps what it must remember there',
       },
     ]);
-    const file = start({ HECATE_SECRETS_DIR: '/etc/hostname' });
+    const file = start({ HECATE_SECRETS_DIR: '/etc/hostname', HECATE_REALM_DID: REALM_DID });
     expect(await file.exited).toEqual({ code: 1, signal: null });
     expect(file.lines.map((event) => event.message)).toEqual([
       'invalid configuration: HECATE_SECRETS_DIR is "/etc/hostname" is not a directory: it must be a readable directory, as the realm-granted credentials are read from there',
     ]);
+  });
+
+  it('warns of a set secrets directory that does not exist when no realm is configured, and boots', async () => {
+    const run = start({ HECATE_SECRETS_DIR: '/nonexistent' });
+    await run.ready();
+    expect(run.lines[0]).toMatchObject({
+      level: 'warn',
+      variable: 'HECATE_SECRETS_DIR',
+      message:
+        'HECATE_SECRETS_DIR is "/nonexistent" does not exist: it must be a readable directory, as the realm-granted credentials are read from there; no realm is configured (HECATE_REALM_DID), so nothing reads it yet and the boot goes on',
+    });
   });
 
   it('warns when a directory left at its default is missing, and boots', async () => {

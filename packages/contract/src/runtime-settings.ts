@@ -30,9 +30,11 @@ export interface RuntimeSetting<Value> {
   readonly deployed: (target: SettingTarget) => string;
   /**
    * For a directory the runtime uses, what it needs of it, checked at boot: `read` (list and read
-   * files) or `read-write` (also create them), and why, for the message.
+   * files) or `read-write` (also create them), and why, for the message. `identityOnly`: only the
+   * identity part reads it, so without a realm configured a set path it cannot use is a warning,
+   * not a refusal.
    */
-  readonly directory?: { readonly access: 'read' | 'read-write'; readonly why: string };
+  readonly directory?: { readonly access: 'read' | 'read-write'; readonly why: string; readonly identityOnly?: true };
 }
 
 export const IDENTITY_REQUIRED_VALUES = ['auto', 'true', 'false'] as const satisfies readonly IdentityRequired[];
@@ -181,7 +183,7 @@ export const RUNTIME_SETTINGS = {
     problem: ABSOLUTE_PATH_PROBLEM,
     doc: 'where the realm-granted credentials are mounted; absolute path',
     deployed: (target) => target.secretsDir,
-    directory: { access: 'read', why: 'the realm-granted credentials are read from there' },
+    directory: { access: 'read', why: 'the realm-granted credentials are read from there', identityOnly: true },
   },
   stateDir: {
     variable: 'HECATE_STATE_DIR',

@@ -60,11 +60,11 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
     return exit(1);
   }
   for (const name of resolved.unknownVariables) log.warn(`${name} is not a setting of the hecate-om runtime and is ignored`, { variable: name });
-  // A path the operator set and the runtime cannot use stops the boot; a default that is missing
-  // (a release run outside its container) is only said.
-  const directoryProblems = await checkDirectories(resolved.value, env);
-  for (const problem of directoryProblems) if (!problem.explicit) log.warn(problem.message, { variable: problem.variable });
-  const refused = directoryProblems.filter((problem) => problem.explicit);
+  // A path the operator set and the runtime needs stops the boot; a default that is missing (a
+  // release run outside its container), or secrets with no identity to read them, is only said.
+  const directoryProblems = await checkDirectories(resolved.value, env, identityModeOf(resolved.value) !== undefined);
+  for (const problem of directoryProblems) if (!problem.fatal) log.warn(problem.message, { variable: problem.variable });
+  const refused = directoryProblems.filter((problem) => problem.fatal);
   for (const problem of refused) log.fatal(`invalid configuration: ${problem.message}`, { variable: problem.variable });
   if (refused.length > 0) return exit(1);
 

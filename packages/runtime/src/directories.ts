@@ -7,8 +7,13 @@ import type { Environment } from './config.js';
 /** A directory setting the runtime cannot use as it needs to. */
 export interface DirectoryProblem {
   readonly variable: RuntimeVariable;
-  /** The variable was set: the operator asked for this path, so the boot stops. Unset, it is the default. */
+  /** The variable was set: the operator asked for this path. Unset, it is the default. */
   readonly explicit: boolean;
+  /**
+   * The boot stops: the operator set the path and the runtime needs it. A default (a release run
+   * outside its container), or the secrets directory of a service without an identity, is only said.
+   */
+  readonly fatal: boolean;
   /** `HECATE_STATE_DIR is "/dev/null": is not a directory; ...`, ready to log. */
   readonly message: string;
 }
@@ -35,9 +40,10 @@ async function directoryFault(path: string, need: 'read' | 'read-write'): Promis
 /**
  * Checks every directory setting (RUNTIME_SETTINGS' `directory`) for what the runtime needs of it:
  * a directory, readable, and writable where it keeps state. A path that is wrong would otherwise boot
- * to ready and fail later, far from its cause.
+ * to ready and fail later, far from its cause. `hasIdentity`: a realm is configured, so the identity
+ * part will read the directories it alone needs.
  */
-export async function checkDirectories(config: RuntimeConfig, env: Environment): Promise<DirectoryProblem[]> {
+export async function checkDirectories(config: RuntimeConfig, env: Environment, hasIdentity: boolean): Promise<DirectoryProblem[]> {
   const problems: DirectoryProblem[] = [];
   for (const name of RUNTIME_SETTING_NAMES) {
     const setting: RuntimeSetting<unknown> = RUNTIME_SETTINGS[name];
@@ -48,7 +54,14 @@ export async function checkDirectories(config: RuntimeConfig, env: Environment):
     const variable = setting.variable as RuntimeVariable;
     const explicit = env[variable] !== undefined;
     const what = explicit ? `${variable} is ${JSON.stringify(path)}` : `${path}, the default of ${variable},`;
-    problems.push({ variable, explicit, message: `${what} ${fault}: it must be a ${ACCESS_WORDS[setting.directory.access]} directory, as ${setting.directory.why}` });
+    const unused = setting.directory.identityOnly === true && !hasIdentity;
+    const message = `${what} ${fault}: it must be a ${ACCESS_WORDS[setting.directory.access]} directory, as ${setting.directory.why}`;
+    problems.push({
+      variable,
+      explicit,
+      fatal: explicit && !unused,
+      message: explicit && unused ? `${message}; no realm is configured (HECATE_REALM_DID), so nothing reads it yet and the boot goes on` : message,
+    });
   }
   return problems;
 }

@@ -13,10 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => rm(work, { recursive: true, force: true }));
 
-async function problemsFor(env: Record<string, string>): Promise<{ explicit: boolean; message: string }[]> {
+/** The problems of a service with an identity (a realm configured), unless `hasIdentity` says otherwise. */
+async function problemsFor(env: Record<string, string>, hasIdentity = true): Promise<{ explicit: boolean; fatal: boolean; message: string }[]> {
   const resolved = resolveConfig(env, echoManifest);
   if (!resolved.ok) throw new Error('the settings themselves are valid here');
-  return (await checkDirectories(resolved.value, env)).map(({ explicit, message }) => ({ explicit, message }));
+  return (await checkDirectories(resolved.value, env, hasIdentity)).map(({ explicit, fatal, message }) => ({ explicit, fatal, message }));
 }
 
 describe('checkDirectories', () => {
@@ -31,10 +32,12 @@ describe('checkDirectories', () => {
     expect(await problemsFor({ HECATE_SECRETS_DIR: join(work, 'missing'), HECATE_STATE_DIR: join(work, 'file') })).toEqual([
       {
         explicit: true,
+        fatal: true,
         message: `HECATE_SECRETS_DIR is "${join(work, 'missing')}" does not exist: it must be a readable directory, as the realm-granted credentials are read from there`,
       },
       {
         explicit: true,
+        fatal: true,
         message: `HECATE_STATE_DIR is "${join(work, 'file')}" is not a directory: it must be a readable and writable directory, as the service keeps what it must remember there`,
       },
     ]);
@@ -44,8 +47,25 @@ describe('checkDirectories', () => {
     expect(await problemsFor({ HECATE_STATE_DIR: work })).toEqual([
       {
         explicit: false,
+        fatal: false,
         message:
           '/etc/hecate/secrets/hecate-echo, the default of HECATE_SECRETS_DIR, does not exist: it must be a readable directory, as the realm-granted credentials are read from there',
+      },
+    ]);
+  });
+
+  it('only warns of a set secrets directory it cannot use when no realm is configured: nothing reads it', async () => {
+    await writeFile(join(work, 'not-a-dir'), '');
+    expect(await problemsFor({ HECATE_SECRETS_DIR: join(work, 'absent'), HECATE_STATE_DIR: join(work, 'not-a-dir') }, false)).toEqual([
+      {
+        explicit: true,
+        fatal: false,
+        message: `HECATE_SECRETS_DIR is "${join(work, 'absent')}" does not exist: it must be a readable directory, as the realm-granted credentials are read from there; no realm is configured (HECATE_REALM_DID), so nothing reads it yet and the boot goes on`,
+      },
+      {
+        explicit: true,
+        fatal: true,
+        message: `HECATE_STATE_DIR is "${join(work, 'not-a-dir')}" is not a directory: it must be a readable and writable directory, as the service keeps what it must remember there`,
       },
     ]);
   });
@@ -59,7 +79,7 @@ describe('checkDirectories', () => {
       await mkdir(secrets, { mode: 0o700 });
       const module = new URL('../dist/directories.js', import.meta.url).href;
       const script = `const { checkDirectories } = await import(${JSON.stringify(module)});
-        const problems = await checkDirectories({ secretsDir: ${JSON.stringify(secrets)}, stateDir: ${JSON.stringify(shared)} }, { HECATE_SECRETS_DIR: 'set', HECATE_STATE_DIR: 'set' });
+        const problems = await checkDirectories({ secretsDir: ${JSON.stringify(secrets)}, stateDir: ${JSON.stringify(shared)} }, { HECATE_SECRETS_DIR: 'set', HECATE_STATE_DIR: 'set' }, true);
         process.stdout.write(JSON.stringify(problems.map((problem) => problem.message)));`;
       const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
       expect(JSON.parse(output)).toEqual([
