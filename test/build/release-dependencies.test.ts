@@ -8,14 +8,14 @@ import hecateOm from '@hecate-om/unplugin/esbuild';
 import type { Options } from '@hecate-om/unplugin/options';
 import { nodeBinary } from '../deploy/support/node-binary.mjs';
 import { httpGet } from '../runtime/fixture-release.mjs';
-import { TempDirs, fixturesDir, unpackTarball } from './support/builds.js';
+import { TempDirs, fixtureProject, unpackTarball } from './support/builds.js';
 
-const PROJECT = join(fixturesDir, 'release-dependencies');
+const PROJECT = fixtureProject('release-dependencies');
 const RELEASE = 'release-dependencies-1.0.0';
 const TARBALL = `${RELEASE}.tar.gz`;
 /** A build of this fixture packs 10 MB of node_modules: on a shared 2-core machine it may take a while. */
 const BUILD_TIMEOUT_MS = 240_000;
-/** The fixture is installed by the Node running the tests (see scripts/test-node.mjs), so its addon is for this Node. */
+/** The fixture is installed by the Node running the tests (see fixtureProject), so its addon is for this Node. */
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 const NODE_ABI = Number(process.versions.modules);
 /** A supported Node major other than this one: its ABI differs. */

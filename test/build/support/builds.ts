@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, relative, resolve } from 'node:path';
@@ -10,6 +11,16 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const exampleRoot = join(repoRoot, 'examples', 'hecate-echo');
 export const fixturesDir = join(repoRoot, 'test', 'fixtures');
 export const supportDir = fileURLToPath(new URL('./', import.meta.url));
+
+/**
+ * A fixture project of test/fixtures, as installed for the running Node: `npm run test:node` installs
+ * the fixtures with native addons again under each Node it runs (an addon loads only under the ABI it
+ * was compiled for) and names where in HECATE_OM_NODE_FIXTURES (scripts/node-fixtures.mjs).
+ */
+export function fixtureProject(name: string): string {
+  const perNode = process.env['HECATE_OM_NODE_FIXTURES'];
+  return perNode !== undefined && existsSync(join(perNode, name)) ? join(perNode, name) : join(fixturesDir, name);
+}
 
 export const run = promisify(execFile);
 
