@@ -30,6 +30,7 @@ export {
   type WriteKeyFileResult,
 } from './key-file.js';
 export { VERIFY_DEFAULTS, type ProofSource, type RootIssuer, type VerifyOptions } from './options.js';
+export { PROOF_CACHE_DEFAULTS, ProofCache, type ProofCacheOptions } from './proof-cache.js';
 export { DEFAULT_MAX_TOKEN_BYTES, parseUcan, type ParsedUcan, type ParseResult, type UcanHeader } from './parse.js';
 export { MAX_CAPABILITIES, MAX_JSON_DEPTH, UCAN_VERSION, type UcanPayload } from './payload.js';
 export { verifyUcan, type VerifiedUcan, type VerifyResult } from './verify.js';

@@ -1,4 +1,5 @@
 import { DEFAULT_MAX_TOKEN_BYTES } from './parse.js';
+import type { ProofCache } from './proof-cache.js';
 
 /**
  * Where proofs come from, by CID: a map or record (such as the spec's canonical JSON collection,
@@ -34,6 +35,11 @@ export interface VerifyOptions {
   maxProofDepth?: number;
   /** How many distinct proofs one verification may resolve. @default 64 */
   maxProofs?: number;
+  /**
+   * Proofs verified before, reused by CID without their signatures checked again (spec 9.2); it
+   * serves only verifications with the rootIssuers and maxTokenBytes of the first. @default none
+   */
+  proofCache?: ProofCache;
 }
 
 export const VERIFY_DEFAULTS = Object.freeze({
@@ -43,10 +49,11 @@ export const VERIFY_DEFAULTS = Object.freeze({
   maxProofs: 64,
 }) satisfies Partial<VerifyOptions>;
 
-export interface ResolvedVerifyOptions extends Required<Omit<VerifyOptions, 'proofs' | 'audience' | 'isRevoked'>> {
+export interface ResolvedVerifyOptions extends Required<Omit<VerifyOptions, 'proofs' | 'audience' | 'isRevoked' | 'proofCache'>> {
   lookup: (cid: string) => string | undefined | Promise<string | undefined>;
   audience: string | undefined;
   isRevoked: ((cid: string) => boolean | Promise<boolean>) | undefined;
+  proofCache: ProofCache | undefined;
 }
 
 /** Fills in the defaults; throws a TypeError on options no caller could mean (a programming error). */
@@ -64,10 +71,12 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
     lookup: proofLookup(options.proofs),
     audience: options.audience,
     isRevoked: options.isRevoked,
+    proofCache: options.proofCache,
   };
   for (const name of ['now', 'clockSkewSeconds', 'maxTokenBytes', 'maxProofDepth', 'maxProofs'] as const)
     if (!Number.isFinite(resolved[name]) || resolved[name] < 0)
       throw new TypeError(`verifyUcan: options.${name} must be a non-negative number, got ${String(resolved[name])}`);
+  resolved.proofCache?.bind(JSON.stringify([resolved.rootIssuers, resolved.maxTokenBytes]));
   return resolved;
 }
 

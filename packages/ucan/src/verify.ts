@@ -6,6 +6,7 @@ import { resolveVerifyOptions, type ResolvedVerifyOptions, type VerifyOptions } 
 import { parseToken, type ParsedUcan } from './parse.js';
 import { compareVersions, type UcanPayload } from './payload.js';
 import { deriveAuthority, type AuthorityEntry } from './authority.js';
+import type { CachedProof } from './proof-cache.js';
 
 /** A token whose signature, time bounds and whole proof chain are valid. */
 export interface VerifiedUcan extends ParsedUcan {
@@ -131,26 +132,49 @@ function resolveProof(verification: Verification, cid: string, depth: number): P
     return failure('UCAN_PROOF_LIMIT', cid, `the proof chain is deeper than maxProofDepth (${options.maxProofDepth})`);
   if (verification.lookups >= options.maxProofs)
     return failure('UCAN_PROOF_LIMIT', cid, `the chain lists more than maxProofs (${options.maxProofs}) proofs`);
-  verification.lookups += 1;
-  const result = (async (): Promise<VerifyResult> => {
-    let token: unknown;
-    try {
-      const found = options.lookup(cid);
-      // A map or record answers at once; awaiting only what may be a promise saves a microtask turn.
-      token = typeof found === 'string' || found === undefined ? found : await found;
-    } catch (error) {
-      return failure('UCAN_PROOF_UNRESOLVABLE', cid, `looking the proof up failed: ${(error as Error)?.message ?? String(error)}`);
-    }
-    if (token === undefined) return failure('UCAN_PROOF_UNRESOLVABLE', cid, 'no proof with this CID was given');
-    if (typeof token !== 'string') return failure('UCAN_PROOF_UNRESOLVABLE', cid, `the lookup gave ${typeof token}, not a token`);
-    if (token.length > options.maxTokenBytes)
-      return failure('UCAN_TOO_LARGE', cid, `the proof is over maxTokenBytes (${options.maxTokenBytes})`);
-    const actual = ucanCid(token);
-    if (actual !== cid) return failure('UCAN_PROOF_CID_MISMATCH', cid, `the token given for it hashes to ${actual}`);
-    return verifyToken(verification, token, depth, cid);
-  })();
+  const cached = options.proofCache?.get(cid, options.now, options.clockSkewSeconds);
+  const result =
+    cached !== undefined && depth + cached.height <= options.maxProofDepth && verification.lookups + cached.cids.length <= options.maxProofs
+      ? reuseProof(verification, cached, depth)
+      : lookUpProof(verification, cid, depth);
   proofs.set(cid, result);
   return result;
+}
+
+/** A cached proof, unless a token of its chain has been revoked since: then its chain is verified afresh. */
+async function reuseProof(verification: Verification, cached: CachedProof, depth: number): Promise<VerifyResult> {
+  const { isRevoked, proofCache } = verification.options;
+  verification.lookups += cached.cids.length;
+  if (isRevoked !== undefined)
+    for (const cid of cached.cids)
+      if (await isRevoked(cid)) {
+        proofCache?.delete(cached.ucan.cid);
+        verification.lookups -= cached.cids.length;
+        return lookUpProof(verification, cached.ucan.cid, depth);
+      }
+  return { ok: true, ucan: cached.ucan };
+}
+
+async function lookUpProof(verification: Verification, cid: string, depth: number): Promise<VerifyResult> {
+  const { options } = verification;
+  verification.lookups += 1;
+  let token: unknown;
+  try {
+    const found = options.lookup(cid);
+    // A map or record answers at once; awaiting only what may be a promise saves a microtask turn.
+    token = typeof found === 'string' || found === undefined ? found : await found;
+  } catch (error) {
+    return failure('UCAN_PROOF_UNRESOLVABLE', cid, `looking the proof up failed: ${(error as Error)?.message ?? String(error)}`);
+  }
+  if (token === undefined) return failure('UCAN_PROOF_UNRESOLVABLE', cid, 'no proof with this CID was given');
+  if (typeof token !== 'string') return failure('UCAN_PROOF_UNRESOLVABLE', cid, `the lookup gave ${typeof token}, not a token`);
+  if (token.length > options.maxTokenBytes)
+    return failure('UCAN_TOO_LARGE', cid, `the proof is over maxTokenBytes (${options.maxTokenBytes})`);
+  const actual = ucanCid(token);
+  if (actual !== cid) return failure('UCAN_PROOF_CID_MISMATCH', cid, `the token given for it hashes to ${actual}`);
+  const verified = await verifyToken(verification, token, depth, cid);
+  if (verified.ok) options.proofCache?.set(verified.ucan);
+  return verified;
 }
 
 /** Principal alignment ignores DID fragments, which only say which key signed (spec 6.2). */
