@@ -19,6 +19,24 @@ export { canonicalCidProblem, ucanCid } from './cid.js';
 export { UCAN_RULES, type UcanError, type UcanErrorCode } from './codes.js';
 export { didFromPublicKey, generateKeyPair, publicKeyFromDid, type KeyPair, type PublicKeyResult } from './did-key.js';
 export { grantsCapability } from './grants.js';
+export {
+  createInvocationVerifier,
+  INVOCATION_REFUSALS,
+  type AcceptedInvocation,
+  type InvocationRefusal,
+  type InvocationRefusalReason,
+  type InvocationVerdict,
+  type InvocationVerifier,
+  type InvocationVerifierOptions,
+} from './invocation-verifier.js';
+export {
+  INVOCATION_MAX_LIFETIME_SECONDS,
+  issueInvocation,
+  type Invocation,
+  type InvocationErrorCode,
+  type InvocationOptions,
+  type IssueInvocationResult,
+} from './invocation.js';
 export { issueUcan, type IssuedUcan, type IssueOptions } from './issue.js';
 export {
   keyPairFromPem,
@@ -31,6 +49,7 @@ export {
 } from './key-file.js';
 export { VERIFY_DEFAULTS, type ProofSource, type RootIssuer, type VerifyOptions } from './options.js';
 export { PROOF_CACHE_DEFAULTS, ProofCache, type ProofCacheOptions } from './proof-cache.js';
+export { REPLAY_CACHE_DEFAULTS, ReplayCache, type ClaimResult, type ReplayCacheOptions } from './replay-cache.js';
 export { DEFAULT_MAX_TOKEN_BYTES, parseUcan, type ParsedUcan, type ParseResult, type UcanHeader } from './parse.js';
 export { MAX_CAPABILITIES, MAX_JSON_DEPTH, UCAN_VERSION, type UcanPayload } from './payload.js';
 export { verifyUcan, type VerifiedUcan, type VerifyResult } from './verify.js';

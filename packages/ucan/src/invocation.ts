@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { capabilitiesCover, capabilityList, type Capabilities, type Capability } from './capabilities.js';
+import type { KeyPair } from './did-key.js';
+import { issueUcan } from './issue.js';
+import { parseUcan } from './parse.js';
+
+/**
+ * The longest an invocation may live: it is used at once, and its receiver remembers it (to
+ * refuse a replay) until it expires, so its lifetime bounds that memory.
+ */
+export const INVOCATION_MAX_LIFETIME_SECONDS = 60;
+/** 96 random bits: two invocations of one caller in the same second still differ (spec 6.2.2). */
+const NONCE_BYTES = 12;
+
+export interface InvocationOptions {
+  /** The caller; its DID becomes `iss`. */
+  issuer: KeyPair;
+  /** The DID of the one receiver that will act on it (spec 6.2.1): an instance, not a service. */
+  audience: string;
+  /** What the receiver is asked to do; the credential must grant it. */
+  capability: Capability;
+  /** The caller's credential: a token addressed to the caller that grants `capability`. */
+  credential: string;
+  /** The tokens the credential itself rests on, carried as they are. @default none (the root issued it) */
+  proofs?: readonly string[];
+  /** Seconds the invocation is valid, 1 to 60. @default 60 */
+  lifetimeSeconds?: number;
+  /** Unix seconds. @default the current time */
+  now?: number;
+}
+
+/** A signed invocation and the tokens its receiver needs to verify it (the credential first). */
+export interface Invocation {
+  token: string;
+  cid: string;
+  proofs: string[];
+}
+
+export type InvocationErrorCode = 'INVOCATION_CREDENTIAL' | 'INVOCATION_CREDENTIAL_TIME' | 'INVOCATION_NOT_HELD';
+
+export type IssueInvocationResult = { ok: true; invocation: Invocation } | { ok: false; error: { code: InvocationErrorCode; message: string } };
+
+/**
+ * Issues a one-time invocation (UCAN 0.10, 6.2: addressed to its receiver, unique by its nonce):
+ * `capability` alone, attenuated from `credential` (cited in `prf`), valid from now (or from
+ * the credential's `nbf`, if later) for `lifetimeSeconds`, never past the credential's `exp`.
+ * Refuses, as a value, a credential that does not parse, is not addressed to the issuer, is not
+ * valid now, or does not grant the capability (the receiver would refuse the call). Throws a
+ * TypeError for options no caller could mean (a lifetime outside 1-60 s, an invalid audience).
+ */
+export function issueInvocation(options: InvocationOptions): IssueInvocationResult {
+  const lifetime = options.lifetimeSeconds ?? INVOCATION_MAX_LIFETIME_SECONDS;
+  if (!Number.isSafeInteger(lifetime) || lifetime < 1 || lifetime > INVOCATION_MAX_LIFETIME_SECONDS)
+    throw new TypeError(`issueInvocation: lifetimeSeconds must be a whole number from 1 to ${INVOCATION_MAX_LIFETIME_SECONDS}, got ${String(lifetime)}`);
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const parsed = parseUcan(options.credential);
+  if (!parsed.ok) return failure('INVOCATION_CREDENTIAL', `the credential is not a UCAN: ${parsed.errors.map((error) => error.message).join('; ')}`);
+  const { cid, payload } = parsed.ucan;
+  if (payload.aud !== options.issuer.did)
+    return failure('INVOCATION_CREDENTIAL', `the credential ${cid} is addressed to ${payload.aud}, not to the issuer ${options.issuer.did}`);
+  const notBefore = Math.max(now, payload.nbf ?? 0);
+  const expiration = payload.exp === null ? now + lifetime : Math.min(now + lifetime, payload.exp);
+  if (expiration < notBefore)
+    return failure('INVOCATION_CREDENTIAL_TIME', `the credential ${cid} is not valid now (${now}): nbf ${payload.nbf ?? 'none'}, exp ${payload.exp}`);
+  const wanted = { resource: options.capability.resource, ability: options.capability.ability, caveat: options.capability.caveat ?? {} };
+  if (!capabilitiesCover(capabilityList(payload.cap), wanted))
+    return failure('INVOCATION_NOT_HELD', `the credential ${cid} does not grant ${wanted.ability} on ${wanted.resource}`);
+  const capabilities: Capabilities = { [wanted.resource]: { [wanted.ability]: [wanted.caveat] } };
+  const issued = issueUcan({
+    issuer: options.issuer,
+    audience: options.audience,
+    capabilities,
+    notBefore,
+    expiration,
+    nonce: randomBytes(NONCE_BYTES).toString('base64url'),
+    proofs: [cid],
+  });
+  return { ok: true, invocation: { ...issued, proofs: [options.credential, ...(options.proofs ?? [])] } };
+}
+
+function failure(code: InvocationErrorCode, message: string): IssueInvocationResult {
+  return { ok: false, error: { code, message } };
+}
