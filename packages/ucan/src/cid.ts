@@ -13,7 +13,13 @@ export const SHA2_256 = 0x12;
  */
 const CANONICAL_PREFIX = [0x01, RAW_CODEC, SHA2_256, 0x20] as const;
 const CANONICAL_BYTES = CANONICAL_PREFIX.length + 32;
-const BASE32_CID = /^b[a-z2-7]{58}$/;
+/**
+ * Exactly the canonical CIDs, spelled: `b` (base32), then the base32 of the 36 bytes. The prefix
+ * bytes 01 55 12 20 spell `afkrei` and leave the next character's top two bits 0 (`a`-`h`); 288
+ * bits in 58 characters leave the last one's low two bits 0. Matching this spares decoding each
+ * CID of every `prf` (the common case); anything else is decoded to say what is wrong with it.
+ */
+const CANONICAL_CID = /^bafkrei[a-h][a-z2-7]{50}[aeimquy4]$/;
 
 /**
  * The canonical CID of a token (spec 6.5.1): CIDv1, raw codec (0x55), sha2-256, base32 string
@@ -28,12 +34,7 @@ export function ucanCid(token: string): string {
 
 /** Why `value` is not a canonical UCAN CID string, or undefined when it is one. */
 export function canonicalCidProblem(value: string): string | undefined {
-  if (BASE32_CID.test(value)) {
-    const bytes = base32.decode(value);
-    if (bytes.length === CANONICAL_BYTES && CANONICAL_PREFIX.every((byte, index) => bytes[index] === byte) && base32.encode(bytes) === value)
-      return undefined;
-  }
-  return cidProblem(value);
+  return CANONICAL_CID.test(value) ? undefined : cidProblem(value);
 }
 
 /** The slow path: multiformats explains what a non-canonical CID is. */

@@ -19,7 +19,28 @@ describe('CIDs', () => {
     );
   });
 
+  it('recognises canonical CIDs by their spelling exactly as decoding them would, one character changed anywhere', () => {
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+    const decodesCanonical = (value: string): boolean => {
+      try {
+        const cid = CID.parse(value);
+        return cid.version === 1 && cid.code === 0x55 && cid.multihash.code === 0x12 && cid.multihash.size === 32 && cid.toString() === value;
+      } catch {
+        return false;
+      }
+    };
+    fc.assert(
+      fc.property(fc.string(), fc.nat(58), fc.nat(31), (token, position, letter) => {
+        const cid = ucanCid(token);
+        const changed = cid.slice(0, position + 1) + alphabet[letter] + cid.slice(position + 2);
+        expect(canonicalCidProblem(changed) === undefined).toBe(decodesCanonical(changed));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it.each([
+    ['a CID whose unused last bits are set', `${ucanCid('x').slice(0, -1)}${ucanCid('x').endsWith('b') ? 'c' : 'b'}`, 'is not a CID'],
     ['not a CID', 'hello', '"hello" is not a CID'],
     ['a base36 CIDv1', multiformatsCid('x').toString(base36), 'is not base32'],
     ['a CIDv0', 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG', 'is not base32'],
