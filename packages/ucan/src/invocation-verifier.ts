@@ -4,10 +4,10 @@ import type { UcanError, UcanErrorCode } from './codes.js';
 import { grantsCapability } from './grants.js';
 import { INVOCATION_MAX_LIFETIME_SECONDS } from './invocation.js';
 import { VERIFY_DEFAULTS, type RootIssuer } from './options.js';
-import { DEFAULT_MAX_TOKEN_BYTES, parseUcan } from './parse.js';
+import { DEFAULT_MAX_TOKEN_BYTES, parseUcan, type ParsedUcan } from './parse.js';
 import { ProofCache, type ProofCacheOptions } from './proof-cache.js';
 import { ReplayCache, type ReplayCacheOptions } from './replay-cache.js';
-import { verifyUcan, type VerifiedUcan } from './verify.js';
+import { verifyParsedUcan, type VerifiedUcan } from './verify.js';
 
 /**
  * Why an invocation was refused, one reason per kind of failure, in the order they are chosen:
@@ -111,7 +111,7 @@ export function createInvocationVerifier(options: InvocationVerifierOptions): In
     if (claim === 'full') return refuse('replay_cache_full', `${replayCache.maxEntries} unexpired invocations are held; invocation ${cid} cannot be remembered`);
     let verdict: InvocationVerdict;
     try {
-      verdict = await verifyChain(parsed.ucan.token, cid, proofs, capability, now);
+      verdict = await verifyChain(parsed.ucan, proofs, capability, now);
     } catch (error) {
       replayCache.release(cid);
       throw error;
@@ -120,11 +120,12 @@ export function createInvocationVerifier(options: InvocationVerifierOptions): In
     return verdict;
   }
 
-  async function verifyChain(token: string, cid: string, proofs: readonly unknown[], capability: Capability, now: number): Promise<InvocationVerdict> {
+  async function verifyChain(parsed: ParsedUcan, proofs: readonly unknown[], capability: Capability, now: number): Promise<InvocationVerdict> {
+    const { cid } = parsed;
     // Proofs are hashed only when one is looked up: with the proof cache warm, none is.
     let byCid: Map<string, string> | undefined;
     const lookup = (wanted: string): string | undefined => (byCid ??= indexProofs(proofs)).get(wanted);
-    const verified = await verifyUcan(token, { rootIssuers, audience, now, clockSkewSeconds: skew, isRevoked, proofs: lookup, proofCache, maxProofs });
+    const verified = await verifyParsedUcan(parsed, { rootIssuers, audience, now, clockSkewSeconds: skew, isRevoked, proofs: lookup, proofCache, maxProofs });
     if (!verified.ok) {
       return refuse(refusalReason(verified.errors), verified.errors.map((error) => error.message).join('; '), verified.errors);
     }

@@ -1,16 +1,20 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { capabilitiesCover, capabilityList, type Capabilities, type Capability } from './capabilities.js';
 import type { KeyPair } from './did-key.js';
 import { issueUcan } from './issue.js';
-import { parseUcan } from './parse.js';
+import { parseUcan, type ParseResult } from './parse.js';
 
 /**
  * The longest an invocation may live: it is used at once, and its receiver remembers it (to
  * refuse a replay) until it expires, so its lifetime bounds that memory.
  */
 export const INVOCATION_MAX_LIFETIME_SECONDS = 60;
-/** 96 random bits: two invocations of one caller in the same second still differ (spec 6.2.2). */
-const NONCE_BYTES = 12;
+/**
+ * A random UUID's 122 bits: two invocations of one caller in the same second still differ (spec
+ * 6.2.2). Node serves UUIDs from a cached pool of entropy; a randomBytes call per invocation cost
+ * more than the rest of issuing it but the signature.
+ */
+const nonce = (): string => randomUUID().replaceAll('-', '');
 
 export interface InvocationOptions {
   /** The caller; its DID becomes `iss`. */
@@ -53,7 +57,7 @@ export function issueInvocation(options: InvocationOptions): IssueInvocationResu
   if (!Number.isSafeInteger(lifetime) || lifetime < 1 || lifetime > INVOCATION_MAX_LIFETIME_SECONDS)
     throw new TypeError(`issueInvocation: lifetimeSeconds must be a whole number from 1 to ${INVOCATION_MAX_LIFETIME_SECONDS}, got ${String(lifetime)}`);
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const parsed = parseUcan(options.credential);
+  const parsed = parseCredential(options.credential);
   if (!parsed.ok) return failure('INVOCATION_CREDENTIAL', `the credential is not a UCAN: ${parsed.errors.map((error) => error.message).join('; ')}`);
   const { cid, payload } = parsed.ucan;
   if (payload.aud !== options.issuer.did)
@@ -72,10 +76,26 @@ export function issueInvocation(options: InvocationOptions): IssueInvocationResu
     capabilities,
     notBefore,
     expiration,
-    nonce: randomBytes(NONCE_BYTES).toString('base64url'),
+    nonce: nonce(),
     proofs: [cid],
   });
   return { ok: true, invocation: { ...issued, proofs: [options.credential, ...(options.proofs ?? [])] } };
+}
+
+/**
+ * The credential parsed, remembered for the next invocation: a caller invokes with the same
+ * credential until it is renewed, and parsing and hashing it each time cost as much as signing.
+ */
+let lastCredential: { token: string; parsed: ParseResult } | undefined;
+
+function parseCredential(token: string): ParseResult {
+  if (lastCredential?.token !== token) {
+    const parsed = parseUcan(token);
+    // Reading the CID hashes the token once; the parsed token keeps it.
+    if (parsed.ok) void parsed.ucan.cid;
+    lastCredential = { token, parsed };
+  }
+  return lastCredential.parsed;
 }
 
 function failure(code: InvocationErrorCode, message: string): IssueInvocationResult {

@@ -76,7 +76,7 @@ export function resolveVerifyOptions(options: VerifyOptions): ResolvedVerifyOpti
   for (const name of ['now', 'clockSkewSeconds', 'maxTokenBytes', 'maxProofDepth', 'maxProofs'] as const)
     if (!Number.isFinite(resolved[name]) || resolved[name] < 0)
       throw new TypeError(`verifyUcan: options.${name} must be a non-negative number, got ${String(resolved[name])}`);
-  resolved.proofCache?.bind(JSON.stringify([resolved.rootIssuers, resolved.maxTokenBytes]));
+  resolved.proofCache?.bind(resolved.rootIssuers, resolved.maxTokenBytes);
   return resolved;
 }
 

@@ -45,6 +45,9 @@ export class ProofCache {
   readonly #entries = new Map<string, CachedProof>();
   #bytes = 0;
   #profile: string | undefined;
+  /** The arguments of the last bind() that matched, so a verifier passing the same ones skips comparing. */
+  #boundRoots: unknown;
+  #boundMaxTokenBytes: number | undefined;
 
   constructor(options: ProofCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? PROOF_CACHE_DEFAULTS.maxEntries;
@@ -70,10 +73,14 @@ export class ProofCache {
   }
 
   /** Ties the cache to the verification rules its entries were proven under; throws if they differ. */
-  bind(profile: string): void {
+  bind(rootIssuers: readonly unknown[], maxTokenBytes: number): void {
+    if (rootIssuers === this.#boundRoots && maxTokenBytes === this.#boundMaxTokenBytes) return;
+    const profile = JSON.stringify([rootIssuers, maxTokenBytes]);
     if (this.#profile === undefined) this.#profile = profile;
     else if (this.#profile !== profile)
       throw new TypeError('verifyUcan: this proofCache holds proofs verified with other rootIssuers or maxTokenBytes; give each set its own cache');
+    this.#boundRoots = rootIssuers;
+    this.#boundMaxTokenBytes = maxTokenBytes;
   }
 
   /** The proof with this CID if it is held and within its time bounds at `now` (with `skew` seconds). */

@@ -3,7 +3,7 @@ import { ucanCid } from './cid.js';
 import { ucanError, type UcanError, type UcanErrorCode } from './codes.js';
 import { publicKeyFromDid } from './did-key.js';
 import { resolveVerifyOptions, type ResolvedVerifyOptions, type VerifyOptions } from './options.js';
-import { parseToken, type ParsedUcan } from './parse.js';
+import { parseToken, type ParsedUcan, type ParseResult } from './parse.js';
 import { compareVersions, type UcanPayload } from './payload.js';
 import { deriveAuthority, type AuthorityEntry } from './authority.js';
 import type { CachedProof } from './proof-cache.js';
@@ -44,13 +44,19 @@ interface Verification {
  */
 export async function verifyUcan(token: unknown, options: VerifyOptions): Promise<VerifyResult> {
   const verification: Verification = { options: resolveVerifyOptions(options), proofs: new Map(), lookups: 0 };
-  const result = await verifyToken(verification, token, 0);
+  const result = await verifyToken(verification, parseToken(token, verification.options.maxTokenBytes, undefined), 0);
   return result.ok ? result : { ok: false, errors: uniqueErrors(result.errors) };
 }
 
-async function verifyToken(verification: Verification, token: unknown, depth: number, knownCid?: string): Promise<VerifyResult> {
+/** verifyUcan of a token parseUcan accepted (within options.maxTokenBytes), which is not parsed again. */
+export async function verifyParsedUcan(parsed: ParsedUcan, options: VerifyOptions): Promise<VerifyResult> {
+  const verification: Verification = { options: resolveVerifyOptions(options), proofs: new Map(), lookups: 0 };
+  const result = await verifyToken(verification, { ok: true, ucan: parsed }, 0);
+  return result.ok ? result : { ok: false, errors: uniqueErrors(result.errors) };
+}
+
+async function verifyToken(verification: Verification, parsed: ParseResult, depth: number): Promise<VerifyResult> {
   const { options } = verification;
-  const parsed = parseToken(token, options.maxTokenBytes, knownCid);
   if (!parsed.ok) return parsed;
   const ucan = parsed.ucan;
   const errors = ownErrors(ucan, options);
@@ -172,7 +178,7 @@ async function lookUpProof(verification: Verification, cid: string, depth: numbe
     return failure('UCAN_TOO_LARGE', cid, `the proof is over maxTokenBytes (${options.maxTokenBytes})`);
   const actual = ucanCid(token);
   if (actual !== cid) return failure('UCAN_PROOF_CID_MISMATCH', cid, `the token given for it hashes to ${actual}`);
-  const verified = await verifyToken(verification, token, depth, cid);
+  const verified = await verifyToken(verification, parseToken(token, options.maxTokenBytes, cid), depth);
   if (verified.ok) options.proofCache?.set(verified.ucan);
   return verified;
 }

@@ -41,7 +41,7 @@ describe('issueInvocation', () => {
     if (!parsed.ok) throw new Error('unparsable');
     const { payload } = parsed.ucan;
     expect(payload).toMatchObject({ iss: service.did, aud: peer.did, nbf: NOW, exp: NOW + 30, cap: GRANTS, prf: [credential.cid] });
-    expect(payload.nnc).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(payload.nnc).toMatch(/^[0-9a-f]{32}$/);
     expect(invocation.cid).toBe(ucanCid(invocation.token));
     expect(invocation.proofs).toEqual([credential.token]);
     expect(invoke().token).not.toBe(invoke().token);
