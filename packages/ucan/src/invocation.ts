@@ -35,9 +35,10 @@ export interface InvocationOptions {
 
 /** A signed invocation and the tokens its receiver needs to verify it (the credential first). */
 export interface Invocation {
-  token: string;
-  cid: string;
-  proofs: string[];
+  readonly token: string;
+  /** Computed when first read. */
+  readonly cid: string;
+  readonly proofs: string[];
 }
 
 export type InvocationErrorCode = 'INVOCATION_CREDENTIAL' | 'INVOCATION_CREDENTIAL_TIME' | 'INVOCATION_NOT_HELD';
@@ -79,7 +80,17 @@ export function issueInvocation(options: InvocationOptions): IssueInvocationResu
     nonce: nonce(),
     proofs: [cid],
   });
-  return { ok: true, invocation: { ...issued, proofs: [options.credential, ...(options.proofs ?? [])] } };
+  const proofs = [options.credential, ...(options.proofs ?? [])];
+  return {
+    ok: true,
+    invocation: {
+      token: issued.token,
+      get cid() {
+        return issued.cid;
+      },
+      proofs,
+    },
+  };
 }
 
 /**

@@ -25,8 +25,9 @@ export interface IssueOptions {
 }
 
 export interface IssuedUcan {
-  token: string;
-  cid: string;
+  readonly token: string;
+  /** Computed when first read (a hash the caller of a one-time invocation never needs), then kept. */
+  readonly cid: string;
 }
 
 /**
@@ -51,5 +52,11 @@ export function issueUcan(options: IssueOptions): IssuedUcan {
   const signingInput = `${ED25519_HEADER_SEGMENT}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const signature = sign(null, Buffer.from(signingInput), options.issuer.privateKey).toString('base64url');
   const token = `${signingInput}.${signature}`;
-  return { token, cid: ucanCid(token) };
+  let cid: string | undefined;
+  return {
+    token,
+    get cid() {
+      return (cid ??= ucanCid(token));
+    },
+  };
 }
