@@ -14,6 +14,7 @@ export type {
   VerifyCallerResult,
 } from './service.js';
 export type { Health, HealthStatus } from './health.js';
+export { MESH_CALL_ABILITY, MESH_RESOURCE_PREFIX, meshResource } from './mesh.js';
 export type { Mesh, MeshCallContext, MeshCallOptions, MeshCallResult, MeshError, MeshErrorCode, MeshHandler, MeshProvider, MeshProviderChange, MeshProviderHealth } from './mesh.js';
 export * from './rules.js';
 export {

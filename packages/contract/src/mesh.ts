@@ -4,12 +4,27 @@
  * documents the subjects, the advertisement and the limits.
  */
 
+/** Calling mesh capability `<name>` is granted as this ability on `meshResource(<name>)` (the realm README). */
+export const MESH_CALL_ABILITY = 'mesh/call';
+export const MESH_RESOURCE_PREFIX = 'hecate://mesh/';
+
+/** `billing.charge` → `hecate://mesh/billing.charge`: the resource a mesh call is granted on. */
+export function meshResource(capabilityName: string): string {
+  return `${MESH_RESOURCE_PREFIX}${capabilityName}`;
+}
+
 /** The closed set of reasons a call fails; callers switch on `code`, never on the message. */
 export type MeshErrorCode = 'no_providers' | 'timeout' | 'unauthorized' | 'handler_error' | 'payload_too_large';
 
 export interface MeshError {
   readonly code: MeshErrorCode;
   readonly message: string;
+  /**
+   * For `unauthorized`: why, one of `@hecate-om/ucan`'s INVOCATION_REFUSALS reasons when the
+   * provider refused the token (`expired`, `replayed`, `misaddressed`, `revoked`, `escalated`,
+   * ...), or `no_credential` / `no_identity` when the caller could not make one.
+   */
+  readonly reason?: string;
 }
 
 /** One instance advertising one version of a capability, as the local view knows it. */

@@ -10,20 +10,18 @@ import {
   ServiceNameSchema,
   TTL_DAYS_MAX,
   formatJsonPath,
+  MESH_CALL_ABILITY,
+  MESH_RESOURCE_PREFIX,
+  meshResource,
 } from '@hecate-om/contract';
 import { publicKeyFromDid, type Capabilities } from '@hecate-om/ucan';
 import { parseStrictJson } from './data-file.js';
 
 /** The scheme of every resource the realm owns: a `hecate://` capability can only come from it. */
 export const REALM_RESOURCE_SCHEME = 'hecate://';
-/** Mesh calls are granted as this ability on `hecate://mesh/<capability name>` (see the README). */
-export const MESH_CALL_ABILITY = 'mesh/call';
-export const MESH_RESOURCE_PREFIX = `${REALM_RESOURCE_SCHEME}mesh/`;
-
-/** `billing.charge` → `hecate://mesh/billing.charge`: the resource a mesh call is granted on. */
-export function meshResource(capabilityName: string): string {
-  return `${MESH_RESOURCE_PREFIX}${capabilityName}`;
-}
+// Mesh calls are granted as mesh/call on hecate://mesh/<capability name>: the contract holds the
+// mapping, which the runtime's mesh checks on every call.
+export { MESH_CALL_ABILITY, MESH_RESOURCE_PREFIX, meshResource } from '@hecate-om/contract';
 
 const SECONDS_PER_DAY = 86_400;
 /** Shorter than a minute and a credential would be renewed about as often as it is used. */
