@@ -6,6 +6,7 @@ export type {
   IdentityError,
   IdentityRequired,
   LogLevel,
+  MeshAuthorization,
   Logger,
   RequiredCapability,
   RuntimeConfig,

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { PORT_MAX } from './ports.js';
 import type { Manifest } from './schemas.js';
-import type { IdentityRequired, LogLevel, RuntimeConfig } from './service.js';
+import type { IdentityRequired, LogLevel, MeshAuthorization, RuntimeConfig } from './service.js';
 
 /** Where a renderer writes the runtime's settings, and the manifest values they may embed. */
 export interface SettingTarget {
@@ -38,6 +38,7 @@ export interface RuntimeSetting<Value> {
 }
 
 export const IDENTITY_REQUIRED_VALUES = ['auto', 'true', 'false'] as const satisfies readonly IdentityRequired[];
+export const MESH_AUTHORIZATION_VALUES = ['on', 'off'] as const satisfies readonly MeshAuthorization[];
 
 /**
  * Where the identity part finds what an operator mounts in the secrets directory, and keeps what it
@@ -251,6 +252,14 @@ export const RUNTIME_SETTINGS = {
     doc: `the NATS servers of the mesh, \`nats://host:port\`, comma-separated; unset or empty: standalone (no advertisement, no \`mesh\` check). Credentials, where NATS needs them: \`<HECATE_SECRETS_DIR>/${MESH_FILES.credentials}\` or \`${MESH_FILES.nkeySeed}\``,
     // Deployed standalone: the operator points the service at the mesh where it runs.
     deployed: () => '',
+  },
+  meshAuthorization: {
+    variable: 'HECATE_MESH_AUTHORIZATION',
+    default: () => 'on',
+    parse: (text) => ((MESH_AUTHORIZATION_VALUES as readonly string[]).includes(text) ? (text as MeshAuthorization) : undefined),
+    problem: `must be one of ${MESH_AUTHORIZATION_VALUES.join(', ')}`,
+    doc: '`on`: every mesh call carries an invocation token its provider verifies (chain to the realm, audience, grant, freshness, replay, revocation); `off`: none, for local experiments only, refused whenever a realm is configured and shouted in the log',
+    deployed: () => 'on',
   },
 } as const satisfies { readonly [K in keyof RuntimeConfig]: RuntimeSetting<RuntimeConfig[K]> };
 

@@ -6,6 +6,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /** `HECATE_IDENTITY_REQUIRED`: `auto` is `true` whenever a realm is configured. */
 export type IdentityRequired = 'auto' | 'true' | 'false';
+/** `on`: every mesh call carries an invocation token the provider verifies; `off`: none (local experiments only). */
+export type MeshAuthorization = 'on' | 'off';
 
 /** Structured logger: one JSON line per event, carrying the service name and version. */
 export interface Logger {
@@ -35,6 +37,8 @@ export interface RuntimeConfig {
   readonly identityRequired: IdentityRequired;
   /** The NATS servers of the mesh (`nats://host:port`); empty: standalone, no mesh. */
   readonly meshUrls: readonly string[];
+  /** Whether mesh calls are authorized (`HECATE_MESH_AUTHORIZATION`); `off` is refused with a realm. */
+  readonly meshAuthorization: MeshAuthorization;
 }
 
 /** A UCAN 0.10 `cap` map: resource URI → ability → caveats (`[{}]` for none). */

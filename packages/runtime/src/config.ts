@@ -61,6 +61,7 @@ export function resolveConfig(env: Environment, manifest: Manifest): ResolveConf
   if (config.realmUrl !== null && config.realmDid === null && realmUrlText !== undefined) problems.push(unpinnedRealmProblem(realmUrlText));
   const requiredText = env[RUNTIME_SETTINGS.identityRequired.variable];
   if (config.identityRequired === 'true' && config.realmDid === null && requiredText !== undefined) problems.push(identityWithoutRealmProblem(requiredText));
+  if (config.meshAuthorization === 'off' && config.realmDid !== null) problems.push(authorizationOffWithRealmProblem());
 
   if (problems.length > 0) return { ok: false, problems };
   const known = new Set<string>(RUNTIME_VARIABLES);
@@ -86,6 +87,15 @@ function identityWithoutRealmProblem(text: string): ConfigProblem {
     variable: RUNTIME_SETTINGS.identityRequired.variable,
     value: text,
     message: `needs a realm (${RUNTIME_SETTINGS.realmDid.variable}, and ${RUNTIME_SETTINGS.realmUrl.variable} to claim): with none, no credential could ever make this service ready`,
+  };
+}
+
+/** A service under a realm is reachable by every service of it: its calls are never left open. */
+function authorizationOffWithRealmProblem(): ConfigProblem {
+  return {
+    variable: RUNTIME_SETTINGS.meshAuthorization.variable,
+    value: 'off',
+    message: `is refused while a realm is configured (${RUNTIME_SETTINGS.realmDid.variable}): calls are authorized as in production with any realm, the development one included; off is for local experiments without one`,
   };
 }
 

@@ -25,6 +25,7 @@ describe('resolveConfig', () => {
         realmDid: null,
         identityRequired: 'auto',
         meshUrls: [],
+        meshAuthorization: 'on',
       },
       unknownVariables: [],
     });
@@ -44,6 +45,7 @@ describe('resolveConfig', () => {
         HECATE_REALM_DID: REALM_DID,
         HECATE_IDENTITY_REQUIRED: 'false',
         HECATE_MESH_URL: 'nats://127.0.0.1:4222, nats://nats-2.internal:4222',
+        HECATE_MESH_AUTHORIZATION: 'on',
       },
       echoManifest,
     );
@@ -61,9 +63,19 @@ describe('resolveConfig', () => {
         realmDid: REALM_DID,
         identityRequired: 'false',
         meshUrls: ['nats://127.0.0.1:4222', 'nats://nats-2.internal:4222'],
+        meshAuthorization: 'on',
       },
       unknownVariables: [],
     });
+  });
+
+  it('turns mesh authorization off only without a realm, and refuses any other value', () => {
+    const off = resolveConfig({ HECATE_MESH_AUTHORIZATION: 'off' }, echoManifest);
+    expect(off.ok && off.value.meshAuthorization).toBe('off');
+    expect(messagesFor({ HECATE_MESH_AUTHORIZATION: 'off', HECATE_REALM_DID: REALM_DID })).toEqual([
+      'HECATE_MESH_AUTHORIZATION is "off": is refused while a realm is configured (HECATE_REALM_DID): calls are authorized as in production with any realm, the development one included; off is for local experiments without one',
+    ]);
+    expect(messagesFor({ HECATE_MESH_AUTHORIZATION: 'false' })).toEqual(['HECATE_MESH_AUTHORIZATION is "false": must be one of on, off']);
   });
 
   it('reads an empty HECATE_MESH_URL as standalone and refuses anything but nats://host:port URLs', () => {

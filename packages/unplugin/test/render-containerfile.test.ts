@@ -62,6 +62,7 @@ describe('renderContainerfile', () => {
         'HECATE_REALM_DID=',
         'HECATE_IDENTITY_REQUIRED=auto',
         'HECATE_MESH_URL=',
+        'HECATE_MESH_AUTHORIZATION=on',
       ]],
       ['ADD', ['hecate-echo-1.2.3.tar.gz', '/opt/hecate/']],
       ['WORKDIR', ['/opt/hecate/hecate-echo-1.2.3']],
@@ -116,6 +117,7 @@ describe('renderContainerfile', () => {
       ['HECATE_REALM_DID', ''],
       ['HECATE_IDENTITY_REQUIRED', 'auto'],
       ['HECATE_MESH_URL', ''],
+      ['HECATE_MESH_AUTHORIZATION', 'on'],
     ]);
     expect(instructionsOf(dockerfile).find(([keyword]) => keyword === 'EXPOSE')).toEqual(['EXPOSE', ['9000']]);
   });

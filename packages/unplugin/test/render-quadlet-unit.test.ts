@@ -29,6 +29,7 @@ const EXPECTED_SECTIONS = [
       { key: 'Environment', value: '"HECATE_REALM_DID="' },
       { key: 'Environment', value: '"HECATE_IDENTITY_REQUIRED=auto"' },
       { key: 'Environment', value: '"HECATE_MESH_URL="' },
+      { key: 'Environment', value: '"HECATE_MESH_AUTHORIZATION=on"' },
       { key: 'Volume', value: '/etc/hecate/secrets/hecate-echo:/etc/hecate/secrets/hecate-echo:ro,Z' },
       { key: 'Volume', value: 'hecate-echo-state:/var/lib/hecate/hecate-echo' },
       { key: 'HealthCmd', value: '["node","main.js","--healthcheck"]' },
@@ -88,6 +89,7 @@ describe('renderQuadletUnit', () => {
       'HECATE_REALM_DID=',
       'HECATE_IDENTITY_REQUIRED=auto',
       'HECATE_MESH_URL=',
+      'HECATE_MESH_AUTHORIZATION=on',
     ]);
   });
 
