@@ -1,8 +1,9 @@
 // The mesh part of `npm run demo` (issue 12): a nats-server, a development realm, two instances of
-// the example advertising echo.say, and a caller: what `hecate-om mesh ls` sees, calls spread over
-// both instances, then one instance SIGKILLed and the calls going on at the other.
+// the example advertising echo.say, and a caller: what `hecate-om mesh ls` sees, a call without a
+// credential refused, calls authorized by the caller's credential spread over both instances, then
+// one instance SIGKILLed and the calls going on at the other.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -70,6 +71,21 @@ async function callRound(client, label, count) {
   return answeredBy;
 }
 
+/** A caller's key and the credential the development realm grants it, claimed as an instance of the example. */
+async function claimCallerIdentity(root, releaseDir, realm, runtime) {
+  const { generateKeyPair } = await import(pathToFileURL(join(root, 'packages', 'ucan', 'dist', 'index.js')).href);
+  const { deriveUcanRequest } = await import(pathToFileURL(join(root, 'packages', 'contract', 'dist', 'index.js')).href);
+  const { claimCredential } = await runtime('identity/realm-client.js');
+  const { withMeshCalls } = await runtime('identity/identity-part.js');
+  const manifest = JSON.parse(await readFile(join(releaseDir, 'manifest.json'), 'utf8'));
+  const key = generateKeyPair();
+  const request = withMeshCalls(deriveUcanRequest(manifest));
+  const claimed = await claimCredential({ realmUrl: realm.url, realmDid: realm.did, keyPair: key, request, joinToken: undefined, now: Math.floor(Date.now() / 1000) });
+  if (!claimed.ok) throw new Error(`the caller's claim was refused: ${claimed.code}: ${claimed.message}`);
+  const credential = claimed.value.credential;
+  return { key, realmDid: realm.did, credential: () => credential, revoked: () => new Set() };
+}
+
 export async function meshTour({ root, releaseDir, scratch, heading, cli }) {
   heading('The mesh: nats-server, a development realm, two instances of hecate-echo and a caller');
   let binary;
@@ -88,15 +104,21 @@ export async function meshTour({ root, releaseDir, scratch, heading, cli }) {
   console.log(`development realm ${realm.value.did} at ${realm.value.url}`);
   const env = { HECATE_MESH_URL: nats.url, HECATE_REALM_URL: realm.value.url, HECATE_REALM_DID: realm.value.did };
   const instances = await Promise.all(['echo-a', 'echo-b'].map((name) => startInstance(releaseDir, scratch, name, env)));
-  const { openMeshClient } = await import(pathToFileURL(join(root, 'packages', 'runtime', 'dist', 'index.js')).href);
-  const opened = await openMeshClient({ urls: [nats.url] });
+  const runtime = (path) => import(pathToFileURL(join(root, 'packages', 'runtime', 'dist', path)).href);
+  const { createInvocationAuthorization, openMeshClient } = await runtime('index.js');
+  const { createLogger } = await runtime('logger.js');
+  const caller = await claimCallerIdentity(root, releaseDir, realm.value, runtime);
+  console.log(`the caller ${caller.key.did} claimed a credential from the development realm (mesh/call on hecate://mesh/*)`);
+  const log = createLogger({ level: 'warn', service: { name: 'demo-caller', version: '0.0.0' }, write: (line) => process.stdout.write(line) });
+  const authorization = createInvocationAuthorization({ setting: 'on', identity: () => caller, log });
+  const opened = await openMeshClient({ urls: [nats.url], authorization });
   if (!opened.ok) throw new Error(opened.message);
   try {
     heading(`hecate-om mesh ls --server ${nats.url}`);
     spawnSync(process.execPath, [cli, 'mesh', 'ls', '--server', nats.url], { stdio: 'inherit' });
-    heading(`hecate-om mesh call echo.say '{"text":"hello mesh"}'`);
+    heading(`hecate-om mesh call echo.say '{"text":"hello mesh"}' (it carries no credential: refused as unauthorized)`);
     spawnSync(process.execPath, [cli, 'mesh', 'call', 'echo.say', '{"text":"hello mesh"}', '--server', nats.url], { stdio: 'inherit' });
-    heading('Six idempotent calls from a caller: spread over both instances (the last 6 characters of each instance id)');
+    heading('Six idempotent calls from a caller with a credential, each an invocation the instance verifies: spread over both (the last 6 characters of each instance id)');
     await callRound(opened.client, 'before', 6);
     heading(`SIGKILL ${instances[0].name} (no withdrawal, no drain), then six more calls`);
     instances[0].child.kill('SIGKILL');

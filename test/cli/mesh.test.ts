@@ -10,7 +10,7 @@ const servers = useNatsServers(1);
 const cli = (args: readonly string[]) => runCli(args, { cwd: repoRoot, env: { HECATE_MESH_URL: undefined } });
 
 async function startProvider(url: string) {
-  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_LOG_LEVEL: 'info' });
+  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info' });
   await run.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
   return run;
 }

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 test('services connected to different servers of a two-server cluster find and call each other', async () => {
   const [first, second] = servers();
-  const provider = fixture.start({ HECATE_MESH_URL: first!.url, HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info' });
+  const provider = fixture.start({ HECATE_MESH_URL: first!.url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info' });
   await provider.waitFor((event) => event.message === 'mesh: advertised');
   caller = await startMeshCaller([second!.url]);
   await until(() => caller!.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider on the other server in the view');

@@ -22,7 +22,7 @@ async function startCaller(url: string): Promise<MeshCaller> {
 }
 
 async function startProvider(url: string, env: Record<string, string> = {}): Promise<RunningRelease> {
-  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_LOG_LEVEL: 'info', HECATE_HEALTH_PORT: '0', ...env });
+  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info', HECATE_HEALTH_PORT: '0', ...env });
   await run.waitFor((event) => event.message === 'mesh: advertised');
   return run;
 }

@@ -59,7 +59,9 @@ describe('the identity part, claiming from a realm', () => {
     const payload = payloadOf(token);
     expect([payload.iss, payload.aud, payload.cap]).toEqual([realm.did, key.did, ASKED]);
     expect((payload.exp as number) - (payload.nbf as number)).toBeLessThanOrEqual(60 + 30);
-    expect(grant).toMatchObject({ cid: expect.stringMatching(/^bafkrei/), capabilities: ASKED, refused: [] });
+    // The runtime also asks for mesh/call on every mesh capability; this policy lists none to call.
+    const meshAsked = { resource: 'hecate://mesh/*', ability: 'mesh/call', caveat: {}, reason: 'not-allowed' };
+    expect(grant).toMatchObject({ cid: expect.stringMatching(/^bafkrei/), capabilities: ASKED, refused: [meshAsked] });
 
     expect((await stat(join(instance.stateDir, 'identity'))).mode & 0o777).toBe(0o700);
     expect((await stat(join(instance.stateDir, 'identity/identity.key'))).mode & 0o777).toBe(0o600);

@@ -20,9 +20,10 @@ export interface MeshError {
   readonly code: MeshErrorCode;
   readonly message: string;
   /**
-   * For `unauthorized`: why, one of `@hecate-om/ucan`'s INVOCATION_REFUSALS reasons when the
-   * provider refused the token (`expired`, `replayed`, `misaddressed`, `revoked`, `escalated`,
-   * ...), or `no_credential` / `no_identity` when the caller could not make one.
+   * For `unauthorized`: why. The provider's refusals are `@hecate-om/ucan`'s INVOCATION_REFUSALS
+   * reasons (`expired`, `replayed`, `misaddressed`, `revoked`, `escalated`, ...) or `missing` (no
+   * token); the caller's own are `no_identity`, `no_credential` and `not_granted` (the runtime
+   * README's table).
    */
   readonly reason?: string;
 }

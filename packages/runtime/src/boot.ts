@@ -11,6 +11,7 @@ import { HEALTHCHECK_EXIT, probeHostFor, probeReadiness } from './healthcheck.js
 import { IdentityPart, identityModeOf } from './identity/identity-part.js';
 import { nodeAbiMismatch } from './node-abi.js';
 import { createLogger, type RuntimeLogger } from './logger.js';
+import { createInvocationAuthorization } from './mesh/invocation-authorization.js';
 import { createMeshParts } from './mesh/mesh-parts.js';
 import { checksOf, readinessOf, type NamedCheck, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
@@ -80,6 +81,10 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
     secretsDir: config.secretsDir,
     identity: () => ({ did: identityPart?.serviceIdentity().did ?? '', realm: config.realmDid ?? '' }),
     readiness: () => readinessOf(checks),
+    // Standalone, nothing is called or served: there is nothing to authorize, and nothing to say about it.
+    ...(config.meshUrls.length === 0
+      ? {}
+      : { authorization: createInvocationAuthorization({ setting: config.meshAuthorization, identity: identityPart === undefined ? undefined : () => identityPart.meshIdentity(), log }) }),
     clock: systemClock,
     random: Math.random,
   });

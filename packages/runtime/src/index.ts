@@ -14,5 +14,7 @@ export { serviceFile } from './service-file.js';
 export { createTestMesh } from './mesh/test-mesh.js';
 export type { TestMesh, TestMeshMember, TestMeshOptions } from './mesh/test-mesh.js';
 export type { CallAuthorization, CallHeaders } from './mesh/authorization.js';
+export { createInvocationAuthorization, INVOCATION_HEADER, meshCallCapability, PROOFS_HEADER } from './mesh/invocation-authorization.js';
+export type { InvocationAuthorizationOptions, MeshIdentity } from './mesh/invocation-authorization.js';
 export { openMeshClient } from './mesh/mesh-client.js';
 export type { MeshClient, MeshClientOptions, MeshInstance, OpenMeshClientResult } from './mesh/mesh-client.js';

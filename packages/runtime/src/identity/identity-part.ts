@@ -1,4 +1,4 @@
-import type { Manifest, RuntimeConfig, ServiceIdentity, UcanRequest } from '@hecate-om/contract';
+import { MESH_CALL_ABILITY, meshResource, type Manifest, type RuntimeConfig, type ServiceIdentity, type UcanRequest } from '@hecate-om/contract';
 import { deriveUcanRequest, MAX_TIMER_MS, RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
 import type { Capabilities, KeyPair } from '@hecate-om/ucan';
 import { debug } from '../debug.js';
@@ -9,7 +9,17 @@ import { checkCredential, type Credential } from './credential.js';
 import { identityPaths, loadIdentityKey, readSecretText, writeFileAtomically, type IdentityPaths } from './identity-files.js';
 import { claimCredential, fetchRevocations, type RealmFailure } from './realm-client.js';
 import { renewalDelayMs, retryDelayMs } from './renewal-schedule.js';
+import type { MeshIdentity } from '../mesh/invocation-authorization.js';
 import { createServiceIdentity } from './service-identity.js';
+
+/**
+ * What the instance asks the realm for: the build's `ucan-request.json`, plus `mesh/call` on every
+ * mesh capability (`hecate://mesh/*`). Which ones it may call is the realm's policy (its `mesh`
+ * list), and the realm grants only those; static credentials are checked against the same.
+ */
+export function withMeshCalls(request: UcanRequest): UcanRequest {
+  return { ...request, cap: { ...request.cap, [meshResource('*')]: { [MESH_CALL_ABILITY]: [{}] } } };
+}
 
 /** Claim mode: a realm URL and its pinned DID. Static mode: the DID alone, the credential mounted. */
 export type IdentityMode =
@@ -67,7 +77,7 @@ export class IdentityPart implements RuntimePart {
   constructor(options: IdentityPartOptions) {
     this.#options = options;
     this.#paths = identityPaths(options.config.secretsDir, options.config.stateDir);
-    this.#request = deriveUcanRequest(options.manifest);
+    this.#request = withMeshCalls(deriveUcanRequest(options.manifest));
     this.#asked = this.#request.cap as Capabilities;
     this.readiness = options.config.identityRequired === 'false' ? 'optional' : 'required';
   }
@@ -124,6 +134,13 @@ export class IdentityPart implements RuntimePart {
       revoked: () => this.#revoked,
       nowSeconds: () => Math.floor(this.#options.clock.now() / 1000),
     });
+  }
+
+  /** What mesh calls are authorized with; read after this part has started. */
+  meshIdentity(): MeshIdentity {
+    const key = this.#key;
+    if (key === undefined) throw new Error('the identity part has not started: its key is loaded in start()');
+    return { key, realmDid: this.#options.mode.realmDid, credential: () => this.#usableCredential()?.token, revoked: () => this.#revoked };
   }
 
   #usableCredential(): Credential | undefined {

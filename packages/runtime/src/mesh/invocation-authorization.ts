@@ -1,0 +1,117 @@
+import { MESH_CALL_ABILITY, meshResource, type MeshAuthorization, type MeshError } from '@hecate-om/contract';
+import { RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
+import { createInvocationVerifier, issueInvocation, type Capability, type InvocationVerifier, type KeyPair } from '@hecate-om/ucan';
+import { REALM_RESOURCES } from '../identity/credential.js';
+import type { RuntimeLogger } from '../logger.js';
+import { UNAUTHORIZED_CALLS, type Authorized, type CallAuthorization, type CallHeaders } from './authorization.js';
+
+/**
+ * The NATS headers a call carries its authorization in: the invocation, and the tokens it rests on
+ * (the caller's credential first), comma-separated (a JWT has no comma).
+ */
+export const INVOCATION_HEADER = 'Hecate-Invocation';
+export const PROOFS_HEADER = 'Hecate-Proofs';
+
+/** What the mesh needs of the instance's identity; read once the identity part has started. */
+export interface MeshIdentity {
+  readonly key: KeyPair;
+  readonly realmDid: string;
+  /** The credential in use, undefined while none is valid. */
+  readonly credential: () => string | undefined;
+  /** The realm's revocation list, as last fetched. */
+  readonly revoked: () => ReadonlySet<string>;
+}
+
+export interface InvocationAuthorizationOptions {
+  /** `HECATE_MESH_AUTHORIZATION`. */
+  readonly setting: MeshAuthorization;
+  /** The instance's identity, read once its part has started; undefined when no realm is configured. */
+  readonly identity: (() => MeshIdentity) | undefined;
+  readonly log: RuntimeLogger;
+}
+
+/** `mesh/call` on `hecate://mesh/<name>`: what the realm grants a caller of capability `<name>`. */
+export function meshCallCapability(capability: string): Capability {
+  return { resource: meshResource(capability), ability: MESH_CALL_ABILITY };
+}
+
+/**
+ * The mesh's `CallAuthorization` for `HECATE_MESH_AUTHORIZATION` (issue 12, section 5). `off`:
+ * nothing attached, every call served, and a warning in capitals now. `on`: per attempt, the caller
+ * attaches a one-time invocation of `mesh/call` on `hecate://mesh/<capability>` addressed to the
+ * DID the provider advertises, attenuated from its credential and carrying it; the provider
+ * verifies it before the handler (`@hecate-om/ucan`'s invocation verifier: chain to the pinned
+ * realm, audience, grant, freshness, replay, revocation, with its proof cache so that a caller's
+ * credential is verified once and each call costs one signature check). Without an identity (no
+ * realm), every call is refused both ways (`no_identity`), and a warning says so now.
+ */
+export function createInvocationAuthorization(options: InvocationAuthorizationOptions): CallAuthorization {
+  const { setting, log } = options;
+  if (setting === 'off') {
+    log.warn(
+      `MESH AUTHORIZATION IS OFF (${RUNTIME_SETTINGS.meshAuthorization.variable}=off): every mesh call is served without checking who sent it. For local experiments only; refused whenever a realm is configured`,
+      { variable: RUNTIME_SETTINGS.meshAuthorization.variable },
+    );
+    return UNAUTHORIZED_CALLS;
+  }
+  const identityOf = options.identity;
+  if (identityOf === undefined) {
+    log.warn(`mesh authorization is on and this instance has no identity (no realm configured): every mesh call it makes or receives is refused as unauthorized`, {
+      variable: RUNTIME_SETTINGS.meshAuthorization.variable,
+    });
+    return { attach: async () => ({ ok: false, error: NO_IDENTITY }), authorize: async () => ({ ok: false, error: NO_IDENTITY }) };
+  }
+  // Built on first use: the identity's key is loaded when its part starts, after boot() built this.
+  let verifier: { readonly identity: MeshIdentity; readonly verifier: InvocationVerifier } | undefined;
+  const identified = (): MeshIdentity => {
+    const identity = identityOf();
+    if (verifier?.identity.key.did !== identity.key.did)
+      verifier = {
+        identity,
+        verifier: createInvocationVerifier({
+          audience: identity.key.did,
+          rootIssuers: [{ did: identity.realmDid, resources: REALM_RESOURCES }],
+          isRevoked: (cid) => identity.revoked().has(cid),
+        }),
+      };
+    return identity;
+  };
+  return {
+    async attach(provider, capability) {
+      const identity = identified();
+      if (provider.did === '') return { ok: false, error: unauthorized('no_identity', `${provider.service} instance ${provider.instance} advertises no DID, so no call can be addressed to it`) };
+      const credential = identity.credential();
+      if (credential === undefined) return { ok: false, error: unauthorized('no_credential', 'this instance holds no valid credential to call with') };
+      const issued = issueInvocation({ issuer: identity.key, audience: provider.did, capability: meshCallCapability(capability), credential });
+      if (!issued.ok) return { ok: false, error: unauthorized(issued.error.code === 'INVOCATION_NOT_HELD' ? 'not_granted' : 'no_credential', issued.error.message) };
+      return { ok: true, headers: { [INVOCATION_HEADER]: issued.invocation.token, [PROOFS_HEADER]: issued.invocation.proofs.join(',') } };
+    },
+    async authorize(capability, headers): Promise<Authorized> {
+      identified();
+      if (verifier === undefined) return { ok: false, error: NO_IDENTITY };
+      const token = headerOf(headers, INVOCATION_HEADER);
+      if (token === undefined) return { ok: false, error: unauthorized('missing', `the call carries no invocation (the ${INVOCATION_HEADER} header)`) };
+      const proofs = headerOf(headers, PROOFS_HEADER)?.split(',') ?? [];
+      const verdict = await verifier.verifier.verify(token, proofs, meshCallCapability(capability.name));
+      return verdict.ok ? { ok: true } : { ok: false, error: unauthorized(verdict.error.reason, verdict.error.message) };
+    },
+  };
+}
+
+const NO_IDENTITY: MeshError = /* @__PURE__ */ unauthorized(
+  'no_identity',
+  'this instance has no identity (no realm is configured: HECATE_REALM_URL, HECATE_REALM_DID), so its mesh calls cannot be authorized; HECATE_MESH_AUTHORIZATION=off is for local experiments',
+);
+
+/** A header's value; NATS header names are case-insensitive on the wire, so any spelling is read. */
+function headerOf(headers: CallHeaders, name: string): string | undefined {
+  const exact = headers[name];
+  if (exact !== undefined) return exact === '' ? undefined : exact;
+  const lower = name.toLowerCase();
+  for (const key in headers) if (key.toLowerCase() === lower) return headers[key] === '' ? undefined : headers[key];
+  return undefined;
+}
+
+function unauthorized(reason: string, message: string): MeshError {
+  return { code: 'unauthorized', reason, message };
+}

@@ -1,0 +1,253 @@
+// Issue 12, section 5 and its tests: every mesh call carries an invocation the provider verifies
+// before the handler. A real nats-server, a real realm on loopback granting the credentials, the
+// provider a real runtime process, the callers mesh parts in this process.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deriveUcanRequest, type Manifest } from '@hecate-om/contract';
+import { createJoinToken, revoke, startRealm, type PolicyInput } from '@hecate-om/realm';
+import { generateKeyPair, issueInvocation, issueUcan, ucanCid, type KeyPair } from '@hecate-om/ucan';
+import { connect, headers, JSONCodec, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { withMeshCalls } from '../../packages/runtime/src/identity/identity-part.js';
+import { claimCredential } from '../../packages/runtime/src/identity/realm-client.js';
+import type { Mesh } from '@hecate-om/contract';
+import { systemClock } from '../../packages/runtime/src/health-monitor.js';
+import { createLogger } from '../../packages/runtime/src/logger.js';
+import { createInvocationAuthorization, INVOCATION_HEADER, meshCallCapability, PROOFS_HEADER } from '../../packages/runtime/src/mesh/invocation-authorization.js';
+import { createMeshParts, type MeshParts } from '../../packages/runtime/src/mesh/mesh-parts.js';
+import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
+import { runRelease, type RunningRelease } from '../runtime/fixture-release.mjs';
+import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
+import { useNatsServers } from '../support/nats-server.js';
+
+const fixture = useRuntimeFixture();
+const servers = useNatsServers(1);
+const json = JSONCodec();
+
+const caller = generateKeyPair();
+const outsider = generateKeyPair();
+const outsiderManifest: Manifest = { ...echoManifest, name: 'hecate-outsider' };
+
+function policy(): PolicyInput {
+  return {
+    name: 'mesh-test-realm',
+    services: {
+      'runtime-fixture': { grants: { 'hecate://fixture/*': ['fixture/answer'] }, maxLifetimeSeconds: 3600, enroll: { joinTokens: true } },
+      'hecate-echo': { grants: { 'hecate://echo/*': ['echo/*'] }, mesh: ['fixture.echo'], maxLifetimeSeconds: 3600, enroll: { dids: [caller.did] } },
+      'hecate-outsider': { grants: { 'hecate://echo/*': ['echo/*'] }, maxLifetimeSeconds: 3600, enroll: { dids: [outsider.did] } },
+    },
+  };
+}
+
+/** The realm this file's tests share, started in beforeAll and closed in afterAll (the identity tests' helpers clean up after each test). */
+interface SharedRealm {
+  readonly url: string;
+  readonly did: string;
+  readonly dataDir: string;
+  readonly close: () => Promise<void>;
+}
+
+async function claim(realm: SharedRealm, key: KeyPair, manifest: Manifest): Promise<string> {
+  const request = withMeshCalls(deriveUcanRequest(manifest));
+  const claimed = await claimCredential({ realmUrl: realm.url, realmDid: realm.did, keyPair: key, request, joinToken: undefined, now: Math.floor(Date.now() / 1000) });
+  if (!claimed.ok) throw new Error(`${claimed.code}: ${claimed.message}`);
+  return claimed.value.credential;
+}
+
+const parts: MeshParts[] = [];
+/** A caller in this process: the echo service's mesh parts, started as the runtime starts them, authorizing with `key` and `credential`. */
+async function startCaller(url: string, realm: SharedRealm, key: KeyPair, credential: string, manifest: Manifest = echoManifest): Promise<Mesh> {
+  const log = createLogger({ level: 'silent', service: manifest, write: () => {} });
+  const identity = { key, realmDid: realm.did, credential: () => credential, revoked: () => new Set<string>() };
+  const meshParts = createMeshParts({
+    urls: [url],
+    manifest,
+    log,
+    identity: () => ({ did: key.did, realm: realm.did }),
+    readiness: async () => ({ ready: true }),
+    authorization: createInvocationAuthorization({ setting: 'on', identity: () => identity, log }),
+    clock: systemClock,
+    random: Math.random,
+  });
+  meshParts.mesh.serve('echo.say', (payload) => ({ said: payload }));
+  parts.push(meshParts);
+  await meshParts.connection.start?.();
+  await meshParts.advertisement.start?.();
+  meshParts.advertisement.ready?.();
+  await meshParts.connected();
+  return meshParts.mesh;
+}
+
+async function until<T>(read: () => T, done: (value: T) => boolean, what: string, deadlineMs = 15_000): Promise<T> {
+  const giveUpAt = Date.now() + deadlineMs;
+  for (;;) {
+    const value = read();
+    if (done(value)) return value;
+    if (Date.now() > giveUpAt) throw new Error(`gave up after ${deadlineMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let root: string;
+let realm: SharedRealm;
+let outsiderCredential: string;
+let provider: RunningRelease;
+let callerPart: Mesh;
+let credential: string;
+let revokedCredential: string;
+let target: { did: string; subject: string };
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  const [server] = servers();
+  root = await mkdtemp(join(tmpdir(), 'hecate-mesh-authorization-'));
+  const started = await startRealm({ dataDir: join(root, 'realm'), policy: policy(), port: 0, log: () => {} });
+  if (!started.ok) throw new Error(started.error.message);
+  realm = { ...started.value, dataDir: join(root, 'realm') };
+  credential = await claim(realm, caller, echoManifest);
+  outsiderCredential = await claim(realm, outsider, outsiderManifest);
+  // Revoked before the provider starts, so that the list it fetches with its first claim has it.
+  revokedCredential = await claim(realm, caller, echoManifest);
+  const revoked = await revoke({ dataDir: realm.dataDir, cid: ucanCid(revokedCredential) });
+  if (!revoked.ok) throw new Error(revoked.error.message);
+  const dirs = { secretsDir: join(root, 'secrets'), stateDir: join(root, 'state') };
+  await mkdir(dirs.secretsDir, { mode: 0o700 });
+  await mkdir(dirs.stateDir, { mode: 0o700 });
+  const joinToken = await createJoinToken({ dataDir: realm.dataDir, service: 'runtime-fixture' });
+  if (!joinToken.ok) throw new Error(joinToken.error.message);
+  await writeFile(join(dirs.secretsDir, 'join-token'), `${joinToken.value.token}\n`, { mode: 0o600 });
+  // Not fixture.start(), which kills what a test started when that test ends: every test here calls this provider.
+  provider = runRelease(fixture.release().dir, {
+    HECATE_MESH_URL: server!.url,
+    HECATE_REALM_URL: realm.url,
+    HECATE_REALM_DID: realm.did,
+    HECATE_SECRETS_DIR: dirs.secretsDir,
+    HECATE_STATE_DIR: dirs.stateDir,
+    HECATE_HEALTH_PORT: '0',
+    HECATE_LOG_LEVEL: 'info',
+  });
+  await provider.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
+  callerPart = await startCaller(server!.url, realm, caller, credential);
+  const [found] = await until(() => callerPart.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
+  target = { did: found!.did, subject: found!.subject };
+  nc = await connect({ servers: server!.url });
+}, 60_000);
+
+afterAll(async () => {
+  await nc?.close();
+  for (const meshParts of parts.splice(0)) {
+    await meshParts.advertisement.withdraw?.();
+    await meshParts.connection.stop?.();
+  }
+  provider?.kill('SIGKILL');
+  await provider?.exited;
+  await realm?.close();
+  if (root !== undefined) await rm(root, { recursive: true, force: true });
+});
+
+/** A raw NATS request to the provider instance, carrying `token` and `proofs` as the mesh does; its decoded answer. */
+async function send(token: string | undefined, proofs: readonly string[], subject = target.subject): Promise<{ ok: boolean; value?: unknown; error?: { code: string; reason?: string; message: string } }> {
+  const carried = headers();
+  if (token !== undefined) carried.set(INVOCATION_HEADER, token);
+  if (proofs.length > 0) carried.set(PROOFS_HEADER, proofs.join(','));
+  const reply = await nc.request(subject, json.encode({ hello: 'mesh' }), { timeout: 5000, headers: carried });
+  return json.decode(reply.data) as { ok: boolean; value?: unknown; error?: { code: string; reason?: string; message: string } };
+}
+
+function invocation(overrides: Partial<Parameters<typeof issueInvocation>[0]> = {}) {
+  const issued = issueInvocation({ issuer: caller, audience: target.did, capability: meshCallCapability('fixture.echo'), credential, ...overrides });
+  if (!issued.ok) throw new Error(issued.error.message);
+  return issued.invocation;
+}
+
+describe('mesh calls are authorized', () => {
+  test('the provider advertises its DID and realm, and an authorized call reaches its handler', async () => {
+    expect(target.did).toMatch(/^did:key:z6Mk/);
+    const result = await callerPart.call('fixture.echo', { hello: 'authorized' });
+    expect(result.ok && result.value).toMatchObject({ echo: { hello: 'authorized' } });
+    const again = await callerPart.call('fixture.echo', { hello: 'again' });
+    expect(again.ok).toBe(true);
+  });
+
+  test('a caller whose policy does not grant the capability gets unauthorized without a call being sent', async () => {
+    const mesh = await startCaller(servers()[0]!.url, realm, outsider, outsiderCredential, outsiderManifest);
+    await until(() => mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the outsider view');
+    const result = await mesh.call('fixture.echo', { hello: 'outsider' });
+    expect(result.ok === false && [result.error.code, result.error.reason]).toEqual(['unauthorized', 'not_granted']);
+  });
+
+  test.each([
+    ['a call with no token', 'missing', () => ({ token: undefined, proofs: [] })],
+    [
+      'an expired token',
+      'expired',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        const capabilities = { 'hecate://mesh/fixture.echo': { 'mesh/call': [{}] } };
+        const made = issueUcan({ issuer: caller, audience: target.did, capabilities, notBefore: now - 400, expiration: now - 300, nonce: 'expired', proofs: [ucanCid(credential)] });
+        return { token: made.token, proofs: [credential] };
+      },
+    ],
+    [
+      'an escalated token (a capability its credential does not grant)',
+      'escalated',
+      () => {
+        const now = Math.floor(Date.now() / 1000);
+        const made = issueUcan({
+          issuer: caller,
+          audience: target.did,
+          capabilities: { 'hecate://mesh/*': { 'mesh/call': [{}] } },
+          notBefore: now,
+          expiration: now + 30,
+          nonce: 'escalated',
+          proofs: [ucanCid(credential)],
+        });
+        return { token: made.token, proofs: [credential] };
+      },
+    ],
+    ['a misaddressed token (to another instance)', 'misaddressed', () => invocation({ audience: generateKeyPair().did })],
+    ['a token resting on a revoked credential', 'revoked', () => invocation({ credential: revokedCredential })],
+    [
+      'a token from a caller the realm never granted anything',
+      'escalated',
+      () => {
+        const stranger = generateKeyPair();
+        const selfGranted = issueUcan({ issuer: stranger, audience: stranger.did, capabilities: { 'hecate://mesh/fixture.echo': { 'mesh/call': [{}] } }, expiration: null });
+        return invocation({ issuer: stranger, credential: selfGranted.token });
+      },
+    ],
+  ])('the provider refuses %s as unauthorized (%s) before the handler', async (_name, reason, make) => {
+    const { token, proofs } = make();
+    const answer = await send(token, proofs);
+    expect(answer.ok).toBe(false);
+    expect([answer.error?.code, answer.error?.reason]).toEqual(['unauthorized', reason]);
+  });
+
+  test('the provider refuses a replayed token: the first use is answered, the second refused', async () => {
+    const { token, proofs } = invocation();
+    const first = await send(token, proofs);
+    expect(first).toMatchObject({ ok: true, value: { echo: { hello: 'mesh' } } });
+    const second = await send(token, proofs);
+    expect([second.error?.code, second.error?.reason]).toEqual(['unauthorized', 'replayed']);
+    expect(second.error?.message).toContain('was accepted before');
+  });
+});
+
+describe('HECATE_MESH_AUTHORIZATION=off', () => {
+  test('is shouted in the log at start, as a warning naming the variable', async () => {
+    const run = fixture.start({ HECATE_MESH_URL: servers()[0]!.url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info', HECATE_HEALTH_PORT: '0' });
+    const shout = await run.waitFor((event) => event.message?.startsWith('MESH AUTHORIZATION IS OFF') === true, 'the warning');
+    expect(shout).toMatchObject({ level: 'warn', variable: 'HECATE_MESH_AUTHORIZATION' });
+  });
+
+  test('is refused at boot while a realm is configured, naming the variable', async () => {
+    const run = fixture.start({ HECATE_MESH_URL: servers()[0]!.url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_REALM_DID: realm.did, HECATE_HEALTH_PORT: '0' });
+    expect((await run.exited).code).toBe(1);
+    expect(run.lines.at(-1)).toMatchObject({
+      level: 'fatal',
+      variable: 'HECATE_MESH_AUTHORIZATION',
+      message: expect.stringContaining('HECATE_MESH_AUTHORIZATION is "off": is refused while a realm is configured (HECATE_REALM_DID)'),
+    });
+  });
+});
