@@ -98,7 +98,7 @@ async function buildExample() {
 
 /** What a contract the build refuses looks like: every problem at once, each located. */
 function showBrokenContract() {
-  const fixture = join('test', 'cli', 'fixtures', 'broken-contract');
+  const fixture = join('test', 'fixtures', 'broken-contract');
   heading(`hecate-om inspect ${fixture} (a contract with four problems; the build fails the same way)`);
   const result = spawnSync(process.execPath, [cli, 'inspect', fixture], { cwd: root, stdio: 'inherit' });
   console.log(`exit code ${result.status}`);

@@ -9,13 +9,14 @@ import hecateOmRollup from '@hecate-om/unplugin/rollup';
 import hecateOmVite from '@hecate-om/unplugin/vite';
 import { fixturesDir, sortedEntries, tempDir } from './support/builds.js';
 
-const root = join(fixturesDir, 'build-broken-contract');
+const root = join(fixturesDir, 'broken-contract');
 const service = join(root, 'src/service.ts');
 
-/** The problems of fixtures/build-broken-contract, in the order the plugin reports them. */
-const PROBLEMS = [
+/** The problems of fixtures/broken-contract, in the order the plugin reports them: what is wrong, and what to change. */
+const PROBLEMS: { text: string; hint?: string; line: number; column: number }[] = [
   {
-    text: 'BrokenService does not implement health(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
+    text: 'BrokenService does not implement health()',
+    hint: 'a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
     line: 3,
     column: 21,
   },
@@ -25,12 +26,14 @@ const PROBLEMS = [
     column: 20,
   },
   {
-    text: 'identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:83): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
+    text: 'identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:83)',
+    hint: 'the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
     line: 10,
     column: 82,
   },
   {
-    text: `info().version is "9.9.9" but package.json's version is "1.0.0" (package.json:3:14): both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal`,
+    text: `info().version is "9.9.9" but package.json's version is "1.0.0" (package.json:3:14)`,
+    hint: "both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal",
     line: 13,
     column: 47,
   },
@@ -44,7 +47,7 @@ describe('a contract with several problems', () => {
   });
   afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
-  it('fails the esbuild build with every problem located in errors[] and emits nothing', async () => {
+  it('fails the esbuild build with every problem located in errors[], its hint as a note, and emits nothing', async () => {
     const outdir = await tempDir('broken-esbuild');
     dirs.push(outdir);
     const failure = await esbuild({ absWorkingDir: root, outdir, logLevel: 'silent', plugins: [hecateOmEsbuild({ cacheDir: join(outdir, '.cache') })] }).then(
@@ -52,11 +55,12 @@ describe('a contract with several problems', () => {
       (error: { errors: unknown[] }) => error,
     );
     expect(failure?.errors).toEqual(
-      PROBLEMS.map(({ text, line, column }) =>
+      PROBLEMS.map(({ text, hint, line, column }) =>
         expect.objectContaining({
           text,
           pluginName: 'hecate-om',
           location: expect.objectContaining({ file: 'src/service.ts', line, column, lineText: lines[line - 1] }),
+          notes: hint === undefined ? [] : [expect.objectContaining({ text: `hint: ${hint}` })],
         }),
       ),
     );
@@ -65,7 +69,7 @@ describe('a contract with several problems', () => {
     expect((failure as { warnings?: unknown[] } | undefined)?.warnings).toEqual([]);
   });
 
-  it('fails the vite build with one message listing every problem as file:line:column', async () => {
+  it('fails the vite build with one message listing every problem as file:line:column, its hint on the next line', async () => {
     const outDir = await tempDir('broken-vite');
     dirs.push(outDir);
     const failure = await viteBuild({
@@ -81,7 +85,7 @@ describe('a contract with several problems', () => {
     expect(failure?.message).toContain(
       [
         `[hecate-om] the service contract has ${PROBLEMS.length} problems:`,
-        ...PROBLEMS.map(({ text, line, column }) => `  ${service}:${line}:${column + 1}: ${text}`),
+        ...PROBLEMS.flatMap(({ text, hint, line, column }) => [`  ${service}:${line}:${column + 1}: ${text}`, ...(hint === undefined ? [] : [`    hint: ${hint}`])]),
       ].join('\n'),
     );
     // What the CLI prints under the message: no frame of the plugin's own code (rolldown adds its own).

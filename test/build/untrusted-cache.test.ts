@@ -90,7 +90,8 @@ describe('a service path or cache folder of the wrong kind', () => {
     const result = await buildInChild({ root, outdir: join(root, 'dist'), options: { service: 'src/folder.ts', cacheDir: join(root, '.cache') } });
     expect(result.errors).toEqual([
       expect.objectContaining({
-        text: `the service module src/folder.ts is a directory, not a file: point the plugin's "service" option at the module that default-exports the contract class`,
+        text: 'the service module src/folder.ts is a directory, not a file',
+        notes: [expect.objectContaining({ text: `hint: point the plugin's "service" option at the module that default-exports the contract class` })],
       }),
     ]);
   });

@@ -49,7 +49,7 @@ describe('a JavaScript service built through the /webpack entry', () => {
   });
 
   it('fails a broken contract with file:line:column of every problem in the message text', async () => {
-    const root = join(fixturesDir, 'build-broken-contract');
+    const root = join(fixturesDir, 'broken-contract');
     const brokenOut = await temp.make('webpack-broken');
     const cacheDir = await temp.make('webpack-broken-cache');
     // A compilation error, not a fatal one: webpack's watcher goes on after it (see watch-recovery.test.ts).

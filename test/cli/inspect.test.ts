@@ -2,10 +2,12 @@ import { mkdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deriveManifest, deriveUcanRequest, type Manifest } from '@hecate-om/contract';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturesDir, repoRoot, runCli, tempDir } from './support/cli.js';
+import { repoRoot, runCli, tempDir } from './support/cli.js';
 
 const example = join(repoRoot, 'examples', 'hecate-echo');
-const brokenContract = join(fixturesDir, 'broken-contract');
+/** The build tests' fixture: inspect reports what a build of it fails with. */
+const sharedFixtures = join(repoRoot, 'test', 'fixtures');
+const brokenContract = join(sharedFixtures, 'broken-contract');
 const runtimeVersion = '0.1.0';
 
 function echoManifest(imageRepository: string): Manifest {
@@ -53,15 +55,18 @@ describe('hecate-om inspect', () => {
     expect(JSON.parse(result.stdout)).toEqual({ ok: true, manifest, ucanRequest: deriveUcanRequest(manifest) });
   });
 
-  it('prints every diagnostic as file:line:column: message, relative to the working directory, and exits 1', async () => {
-    const result = await runCli(['inspect', 'broken-contract'], { cwd: fixturesDir });
+  it('prints every diagnostic as file:line:column: message, relative to the working directory, its hint below, and exits 1', async () => {
+    const result = await runCli(['inspect', 'broken-contract'], { cwd: sharedFixtures });
     expect(result).toEqual({
       status: 1,
       stdout: [
-        'broken-contract/src/service.ts:3:22: BrokenService does not implement health(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
+        'broken-contract/src/service.ts:3:22: BrokenService does not implement health()',
+        '  hint: a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
         'broken-contract/src/service.ts:7:21: capabilities()[0].name must be dotted lowercase such as my_service.do_thing (at least two segments of a-z, 0-9, _ and -, each starting with a letter)',
-        'broken-contract/src/service.ts:10:68: identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:68): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
-        `broken-contract/src/service.ts:13:48: info().version is "9.9.9" but package.json's version is "1.0.0" (package.json:3:14): both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal`,
+        'broken-contract/src/service.ts:10:83: identitySpec().ttlDays is the call Number(process.env.TTL_DAYS) (src/service.ts:10:83)',
+        '  hint: the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
+        `broken-contract/src/service.ts:13:48: info().version is "9.9.9" but package.json's version is "1.0.0" (package.json:3:14)`,
+        "  hint: both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal",
         `4 problems in the contract of ${brokenContract}`,
         '',
       ].join('\n'),
@@ -69,17 +74,29 @@ describe('hecate-om inspect', () => {
     });
   });
 
-  it('reports the diagnostics with their codes and absolute files under --json, exit code 1', async () => {
+  it('reports the diagnostics with their codes, hints and absolute files under --json, exit code 1', async () => {
     const result = await runCli(['inspect', '--json'], { cwd: brokenContract });
     expect(result.status).toBe(1);
     const file = join(brokenContract, 'src', 'service.ts');
-    const { ok, diagnostics } = JSON.parse(result.stdout) as { ok: boolean; diagnostics: { code: string; file: string; line: number; column: number }[] };
+    const { ok, diagnostics } = JSON.parse(result.stdout) as { ok: boolean; diagnostics: { code: string; hint?: string; file: string; line: number; column: number }[] };
     expect(ok).toBe(false);
-    expect(diagnostics.map(({ code, file, line, column }) => ({ code, file, line, column }))).toEqual([
-      { code: 'missing-member', file, line: 3, column: 21 },
-      { code: 'rule-violation', file, line: 7, column: 20 },
-      { code: 'not-static', file, line: 10, column: 67 },
-      { code: 'version-mismatch', file, line: 13, column: 47 },
+    expect(diagnostics.map(({ code, hint, file, line, column }) => ({ code, hint, file, line, column }))).toEqual([
+      { code: 'missing-member', hint: 'a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()', file, line: 3, column: 21 },
+      { code: 'rule-violation', hint: undefined, file, line: 7, column: 20 },
+      {
+        code: 'not-static',
+        hint: 'the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
+        file,
+        line: 10,
+        column: 82,
+      },
+      { code: 'version-mismatch', hint: "both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal", file, line: 13, column: 47 },
+    ]);
+    expect(diagnostics.map(({ code, ...rest }) => [code, 'hint' in rest])).toEqual([
+      ['missing-member', true],
+      ['rule-violation', false],
+      ['not-static', true],
+      ['version-mismatch', true],
     ]);
   });
 
@@ -88,7 +105,8 @@ describe('hecate-om inspect', () => {
     expect(result).toEqual({
       status: 1,
       stdout: [
-        `src/missing.ts:1:1: the service module src/missing.ts does not exist: create it, or point the plugin's "service" option at the module that default-exports the contract class`,
+        'src/missing.ts:1:1: the service module src/missing.ts does not exist',
+        `  hint: create it, or point the plugin's "service" option at the module that default-exports the contract class`,
         `1 problem in the contract of ${example}`,
         '',
       ].join('\n'),

@@ -51,8 +51,8 @@ describe('analyzeService: the contract class', () => {
     expect(await diagnosticsOf('anonymous-class')).toEqual([
       {
         code: 'missing-member',
-        message:
-          'the default-exported class does not implement stop(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
+        message: 'the default-exported class does not implement stop()',
+        hint: 'a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
         file: fixtureFile('anonymous-class', 'src/service.ts'),
         line: 4,
         column: 15,
@@ -67,8 +67,8 @@ describe('analyzeService: the contract class', () => {
       diagnostics: [
         {
           code: 'service-not-found',
-          message:
-            'the service module src/service.ts does not exist: create it, or point the plugin\'s "service" option at the module that default-exports the contract class',
+          message: 'the service module src/service.ts does not exist',
+          hint: 'create it, or point the plugin\'s "service" option at the module that default-exports the contract class',
           file: fixtureFile('no-service-module', 'src/service.ts'),
           line: 1,
           column: 0,
@@ -84,7 +84,8 @@ describe('analyzeService: the contract class', () => {
     expect(await diagnosticsOf('no-default-export')).toEqual([
       {
         code: 'no-default-export',
-        message: `src/service.ts has no default export: ${WANTED}`,
+        message: 'src/service.ts has no default export',
+        hint: WANTED,
         file: fixtureFile('no-default-export', 'src/service.ts'),
         line: 1,
         column: 0,
@@ -99,7 +100,8 @@ describe('analyzeService: the contract class', () => {
     expect(result.diagnostics).toEqual([
       {
         code: 'no-contract-class',
-        message: `the default export of src/service.ts is an object, not a class: ${WANTED}`,
+        message: 'the default export of src/service.ts is an object, not a class',
+        hint: WANTED,
         file: fixtureFile('default-export-not-a-class', 'src/service.ts'),
         line: 1,
         column: 15,
@@ -108,7 +110,7 @@ describe('analyzeService: the contract class', () => {
       },
     ]);
     expect(result.diagnostics.map(formatDiagnostic)).toEqual([
-      `${fixtureFile('default-export-not-a-class', 'src/service.ts')}:1:16: the default export of src/service.ts is an object, not a class: ${WANTED}`,
+      `${fixtureFile('default-export-not-a-class', 'src/service.ts')}:1:16: the default export of src/service.ts is an object, not a class\n  hint: ${WANTED}`,
     ]);
   });
 });

@@ -24,11 +24,11 @@ export function analyzeFixture(fixture: string, options: Partial<AnalyzeOptions>
   });
 }
 
-export type DiagnosticFields = Pick<Diagnostic, 'code' | 'message' | 'file' | 'line' | 'column'>;
+export type DiagnosticFields = Pick<Diagnostic, 'code' | 'message' | 'hint' | 'file' | 'line' | 'column'>;
 
-/** The diagnostics of a fixture that must fail, without the line text. */
+/** The diagnostics of a fixture that must fail, without the line text; `hint` only where there is one. */
 export async function diagnosticsOf(fixture: string, options: Partial<AnalyzeOptions> = {}): Promise<DiagnosticFields[]> {
   const result = await analyzeFixture(fixture, options);
   if (result.ok) throw new Error(`expected ${fixture} to fail, but it derived ${JSON.stringify(result.manifest)}`);
-  return result.diagnostics.map(({ code, message, file, line, column }) => ({ code, message, file, line, column }));
+  return result.diagnostics.map(({ code, message, hint, file, line, column }) => ({ code, message, ...(hint === undefined ? {} : { hint }), file, line, column }));
 }

@@ -16,7 +16,8 @@ describe('analyzeService: the six members', () => {
     expect(await diagnosticsOf(fixture)).toEqual([
       {
         code: 'missing-member',
-        message: `EchoService does not implement ${member}(): a hecate service implements ${ALL_MEMBERS}`,
+        message: `EchoService does not implement ${member}()`,
+        hint: `a hecate service implements ${ALL_MEMBERS}`,
         file: fixtureFile(fixture, 'src/service.ts'),
         line: 4,
         column: 21,
@@ -28,8 +29,8 @@ describe('analyzeService: the six members', () => {
     expect(await diagnosticsOf('health-not-a-method')).toEqual([
       {
         code: 'not-a-method',
-        message:
-          "EchoService.health is a property holding 'ok', not a method: hecate-om calls health(), so declare it as health() { ... } or assign it an arrow function",
+        message: "EchoService.health is a property holding 'ok', not a method",
+        hint: 'hecate-om calls health(), so declare it as health() { ... } or assign it an arrow function',
         file: fixtureFile('health-not-a-method', 'src/service.ts'),
         line: 11,
         column: 2,
@@ -41,7 +42,8 @@ describe('analyzeService: the six members', () => {
     expect(await diagnosticsOf('info-getter')).toEqual([
       {
         code: 'not-a-method',
-        message: 'EchoService.info is a getter, not a method: hecate-om calls info(), so declare it as info() { ... }',
+        message: 'EchoService.info is a getter, not a method',
+        hint: 'hecate-om calls info(), so declare it as info() { ... }',
         file: fixtureFile('info-getter', 'src/service.ts'),
         line: 23,
         column: 6,
@@ -59,14 +61,16 @@ describe('analyzeService: the six members', () => {
     expect(await diagnosticsOf('unsupported-body')).toEqual([
       {
         code: 'unsupported-body',
-        message: `EchoService.identitySpec() has 2 statements: ${SINGLE_RETURN}`,
+        message: 'EchoService.identitySpec() has 2 statements',
+        hint: SINGLE_RETURN,
         file: fixtureFile('unsupported-body', 'src/service.ts'),
         line: 20,
         column: 4,
       },
       {
         code: 'unsupported-body',
-        message: `EchoService.info() is async: ${SINGLE_RETURN}`,
+        message: 'EchoService.info() is async',
+        hint: SINGLE_RETURN,
         file: fixtureFile('unsupported-body', 'src/service.ts'),
         line: 24,
         column: 8,

@@ -95,7 +95,8 @@ describe('the contract reader', () => {
       expect(diagnosticsOf(result)).toEqual([
         expect.objectContaining({
           code: 'unreadable-source',
-          message: `the service module src/service.ts is not UTF-8 (byte 0xE9 at src/service.ts:${line}:${column + 1}): bundlers read sources as UTF-8, so save it as UTF-8`,
+          message: `the service module src/service.ts is not UTF-8 (byte 0xE9 at src/service.ts:${line}:${column + 1})`,
+          hint: 'bundlers read sources as UTF-8, so save it as UTF-8',
           file: join(root, 'src/service.ts'),
           line,
           column,
@@ -114,8 +115,8 @@ describe('the contract reader', () => {
       expect(diagnosticsOf(result)).toEqual([
         expect.objectContaining({
           code: 'unreadable-source',
-          message:
-            "info().description is DESCRIPTION, imported from './desc.ts', but src/desc.ts is not UTF-8 (byte 0xE9) (src/desc.ts:2:32): bundlers read sources as UTF-8, so save it as UTF-8",
+          message: "info().description is DESCRIPTION, imported from './desc.ts', but src/desc.ts is not UTF-8 (byte 0xE9) (src/desc.ts:2:32)",
+          hint: "bundlers read sources as UTF-8, so save it as UTF-8",
           file: join(root, 'src/desc.ts'),
           line: 2,
           column: 31,
@@ -165,7 +166,8 @@ describe('the contract reader', () => {
       expect(diagnosticsOf(result)).toEqual([
         expect.objectContaining({
           code: 'not-static',
-          message: expect.stringContaining("not third-party packages: a package's values are not the service's contract"),
+          message: "identitySpec().scope is SCOPE, imported from the package 'echo-names' (src/service.ts:9:36)",
+          hint: expect.stringContaining("not third-party packages: a package's values are not the service's contract"),
         }),
       ]);
     });
@@ -199,8 +201,8 @@ describe('the contract reader', () => {
       expect(diagnosticsOf(result)).toEqual([
         expect.objectContaining({
           code: 'no-default-export',
-          message:
-            "src/service.ts uses export =, which is CommonJS's module.exports, not a default export: the contract is the class the module exports by default, as in export default class MyService extends HecateService { ... }",
+          message: "src/service.ts uses export =, which is CommonJS's module.exports, not a default export",
+          hint: "the contract is the class the module exports by default, as in export default class MyService extends HecateService { ... }",
           file: join(root, 'src/service.ts'),
           line: 2,
           column: 0,
@@ -214,7 +216,7 @@ describe('the contract reader', () => {
         'src/contract/v1/service.ts',
       );
       expect(diagnosticsOf(result)).toEqual([
-        expect.objectContaining({ code: 'version-mismatch', message: expect.stringContaining("import pkg from '../../../package.json' with { type: 'json' }") }),
+        expect.objectContaining({ code: 'version-mismatch', hint: expect.stringContaining("import pkg from '../../../package.json' with { type: 'json' }") }),
       ]);
     });
   });

@@ -56,7 +56,8 @@ describe('analyzeService: contract rules', () => {
     expect(await diagnosticsOf('unknown-key')).toEqual([
       {
         code: 'rule-violation',
-        message: 'info() has the key "author", which the contract does not define: remove it',
+        message: 'info() has the key "author", which the contract does not define',
+        hint: 'remove it',
         file: service('unknown-key'),
         line: 24,
         column: 101,
@@ -80,8 +81,8 @@ describe('analyzeService: contract rules', () => {
     expect(await diagnosticsOf('version-mismatch')).toEqual([
       {
         code: 'version-mismatch',
-        message:
-          'info().version is "0.2.0" but package.json\'s version is "0.1.0" (package.json:3:14): both name the same release, so return pkg.version (import pkg from \'../package.json\' with { type: \'json\' }) or make them equal',
+        message: 'info().version is "0.2.0" but package.json\'s version is "0.1.0" (package.json:3:14)',
+        hint: "both name the same release, so return pkg.version (import pkg from '../package.json' with { type: 'json' }) or make them equal",
         file: service('version-mismatch'),
         line: 24,
         column: 43,
@@ -101,16 +102,16 @@ describe('analyzeService: contract rules', () => {
       },
       {
         code: 'missing-member',
-        message:
-          'EchoService does not implement stop(): a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
+        message: 'EchoService does not implement stop()',
+        hint: 'a hecate service implements start(), stop(), health(), capabilities(), identitySpec() and info()',
         file,
         line: 6,
         column: 21,
       },
       {
         code: 'not-a-method',
-        message:
-          "EchoService.health is a property holding 'ok', not a method: hecate-om calls health(), so declare it as health() { ... } or assign it an arrow function",
+        message: "EchoService.health is a property holding 'ok', not a method",
+        hint: "hecate-om calls health(), so declare it as health() { ... } or assign it an arrow function",
         file,
         line: 8,
         column: 2,
@@ -125,8 +126,8 @@ describe('analyzeService: contract rules', () => {
       { code: 'rule-violation', message: 'capabilities()[0].version must be a whole number', file, line: 10, column: 37 },
       {
         code: 'not-static',
-        message:
-          'identitySpec().scope is scope, a let binding (src/service.ts:13:14): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
+        message: 'identitySpec().scope is scope, a let binding (src/service.ts:13:14)',
+        hint: 'the manifest is derived at build time, so it must be a literal, a top-level const, an enum member or a template of those',
         file,
         line: 13,
         column: 13,
@@ -140,8 +141,8 @@ describe('analyzeService: contract rules', () => {
       },
       {
         code: 'not-static',
-        message:
-          "info().version is process.env.VERSION (src/service.ts:16:44): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member, a template of those, or package.json's version",
+        message: "info().version is process.env.VERSION (src/service.ts:16:44)",
+        hint: "the manifest is derived at build time, so it must be a literal, a top-level const, an enum member, a template of those, or package.json's version",
         file,
         line: 16,
         column: 43,
@@ -202,15 +203,16 @@ describe('analyzeService: deployment facts', () => {
     expect(await diagnosticsOf('no-package-version')).toEqual([
       {
         code: 'bad-package-json',
-        message: 'package.json has no "version" string: info().version must equal it, so add one such as "version": "0.1.0"',
+        message: 'package.json has no "version" string',
+        hint: 'info().version must equal it, so add one such as "version": "0.1.0"',
         file: fixtureFile('no-package-version', 'package.json'),
         line: 1,
         column: 0,
       },
       {
         code: 'not-static',
-        message:
-          "info().version is pkg.version, but pkg has no property version (src/service.ts:24:44): the manifest is derived at build time, so it must be a literal, a top-level const, an enum member, a template of those, or package.json's version",
+        message: "info().version is pkg.version, but pkg has no property version (src/service.ts:24:44)",
+        hint: "the manifest is derived at build time, so it must be a literal, a top-level const, an enum member, a template of those, or package.json's version",
         file: service('no-package-version'),
         line: 24,
         column: 43,

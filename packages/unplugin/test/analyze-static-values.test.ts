@@ -8,45 +8,48 @@ describe('analyzeService: static values', () => {
   it.each([
     {
       fixture: 'call-value',
-      message: `info().version is the call readVersion() (src/service.ts:24:44): ${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
+      message: 'info().version is the call readVersion() (src/service.ts:24:44)',
+      hint: `${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
       line: 24,
       column: 43,
     },
     {
       fixture: 'unknown-spread',
-      message: `identitySpec().actions spreads the call extraActions() (src/service.ts:24:58): ${BUILD_TIME} a literal, a top-level const, an enum member or a template of those`,
+      message: 'identitySpec().actions spreads the call extraActions() (src/service.ts:24:58)',
+      hint: `${BUILD_TIME} a literal, a top-level const, an enum member or a template of those`,
       line: 24,
       column: 57,
     },
     {
       fixture: 'let-binding',
-      message: `capabilities()[0].name is capabilityName, a let binding (src/service.ts:18:21): ${BUILD_TIME} a literal, a top-level const, an enum member or a template of those`,
+      message: 'capabilities()[0].name is capabilityName, a let binding (src/service.ts:18:21)',
+      hint: `${BUILD_TIME} a literal, a top-level const, an enum member or a template of those`,
       line: 18,
       column: 20,
     },
     {
       fixture: 'env-version',
-      message: `info().version is process.env.VERSION (src/service.ts:24:44): ${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
+      message: 'info().version is process.env.VERSION (src/service.ts:24:44)',
+      hint: `${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
       line: 24,
       column: 43,
     },
     {
       fixture: 'template-substitution',
-      message:
-        'info().description is the template `Echoes over ${transports}`, whose substitution transports is not a string, number, boolean or null (src/service.ts:26:85): ' +
-        `${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's description`,
+      message: 'info().description is the template `Echoes over ${transports}`, whose substitution transports is not a string, number, boolean or null (src/service.ts:26:85)',
+      hint: `${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's description`,
       line: 26,
       column: 84,
     },
     {
       fixture: 'package-import',
-      message:
-        "identitySpec().scope is ECHO_SCOPE, imported from the package 'echo-constants' (src/service.ts:21:21): the build reads the service's own sources (relative imports, and imports its tsconfig paths or baseUrl map to them), not third-party packages: a package's values are not the service's contract and change with its version, so define the value in the service",
+      message: "identitySpec().scope is ECHO_SCOPE, imported from the package 'echo-constants' (src/service.ts:21:21)",
+      hint: "the build reads the service's own sources (relative imports, and imports its tsconfig paths or baseUrl map to them), not third-party packages: a package's values are not the service's contract and change with its version, so define the value in the service",
       line: 21,
       column: 20,
     },
-  ])('fails with a located diagnostic saying what it found and needs: $fixture', async ({ fixture, message, line, column }) => {
-    expect(await diagnosticsOf(fixture)).toEqual([{ code: 'not-static', message, file: service(fixture), line, column }]);
+  ])('fails with a located diagnostic saying what it found, and a hint what it needs: $fixture', async ({ fixture, message, hint, line, column }) => {
+    expect(await diagnosticsOf(fixture)).toEqual([{ code: 'not-static', message, hint, file: service(fixture), line, column }]);
   });
 
   it('fails at the use of a name whose relative import names no file or does not export it', async () => {
@@ -54,14 +57,16 @@ describe('analyzeService: static values', () => {
     expect(await diagnosticsOf('unresolved-import')).toEqual([
       {
         code: 'unresolved-import',
-        message: `capabilities() is CAPABILITIES, imported from './capabilities.js', which names no file (src/service.ts:18:12): ${followImports}`,
+        message: "capabilities() is CAPABILITIES, imported from './capabilities.js', which names no file (src/service.ts:18:12)",
+        hint: `${followImports}`,
         file: service('unresolved-import'),
         line: 18,
         column: 11,
       },
       {
         code: 'unresolved-import',
-        message: `info().name is NAME, but src/names.ts does not export NAME (src/service.ts:26:20): ${followImports}`,
+        message: 'info().name is NAME, but src/names.ts does not export NAME (src/service.ts:26:20)',
+        hint: `${followImports}`,
         file: service('unresolved-import'),
         line: 26,
         column: 19,
@@ -73,7 +78,8 @@ describe('analyzeService: static values', () => {
     expect(await diagnosticsOf('const-object-property')).toEqual([
       {
         code: 'not-static',
-        message: `info().version is the call readVersion() (src/config.ts:7:12): ${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
+        message: 'info().version is the call readVersion() (src/config.ts:7:12)',
+        hint: `${BUILD_TIME} a literal, a top-level const, an enum member, a template of those, or package.json's version`,
         file: fixtureFile('const-object-property', 'src/config.ts'),
         line: 7,
         column: 11,
@@ -85,8 +91,8 @@ describe('analyzeService: static values', () => {
     expect(await diagnosticsOf('circular-re-export')).toEqual([
       {
         code: 'unresolved-import',
-        message:
-          "info().name is NAME, but src/a.ts does not export NAME (src/service.ts:25:20): the build reads it by following the service's own imports (relative, or mapped by tsconfig paths), so the import must name one file that exports it",
+        message: "info().name is NAME, but src/a.ts does not export NAME (src/service.ts:25:20)",
+        hint: "the build reads it by following the service's own imports (relative, or mapped by tsconfig paths), so the import must name one file that exports it",
         file: service('circular-re-export'),
         line: 25,
         column: 19,

@@ -5,10 +5,14 @@ import { PORT_MAX, PORT_MIN } from '@hecate-om/contract/rules';
 import { DEFAULTS } from '@hecate-om/unplugin/options';
 import { countOf, EXIT_FAILURE, HecateCommand } from '../hecate-command.js';
 
-/** A diagnostic as `--json` reports it: the plugin's own shape, its file absolute, line 1-based, column 0-based. */
+/**
+ * A diagnostic as `--json` reports it: the plugin's own shape, its file absolute, line 1-based,
+ * column 0-based, and the hint (what to change) only when the plugin gives one.
+ */
 export interface ReportedDiagnostic {
   readonly code: string;
   readonly message: string;
+  readonly hint?: string;
   readonly file: string;
   readonly line: number;
   readonly column: number;
@@ -22,7 +26,7 @@ export type InspectReport =
 export default class Inspect extends HecateCommand {
   static override summary = 'Show the manifest and UCAN request a build would derive, without building.';
 
-  static override description = `Runs the build plugin's own static analysis of the service's contract class: the same manifest.json and ucan-request.json a build emits, or every diagnostic as file:line:column: message. Exits 1 when there is any diagnostic.
+  static override description = `Runs the build plugin's own static analysis of the service's contract class: the same manifest.json and ucan-request.json a build emits, or every diagnostic as file:line:column: message with its hint below. Exits 1 when there is any diagnostic.
 
 The build plugin's options are set in build.mjs, which inspect does not run: pass the same --registry, --org and --health-port to see the same image reference and port.`;
 
@@ -80,7 +84,7 @@ The build plugin's options are set in build.mjs, which inspect does not run: pas
       `${countOf(failure.diagnostics.length, 'problem')} in the contract of ${root}`,
       {
         ok: false,
-        diagnostics: failure.diagnostics.map(({ code, message, file, line, column }) => ({ code, message, file, line, column })),
+        diagnostics: failure.diagnostics.map(({ code, message, hint, file, line, column }) => ({ code, message, ...(hint === undefined ? {} : { hint }), file, line, column })),
       },
     );
   }

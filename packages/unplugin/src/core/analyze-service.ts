@@ -57,6 +57,7 @@ function reported(diagnostics: Diagnostic[]): Diagnostic[] {
   return inReadingOrder(diagnostics).map((diagnostic) => ({
     ...diagnostic,
     message: withoutCredentials(diagnostic.message),
+    ...(diagnostic.hint === undefined ? {} : { hint: withoutCredentials(diagnostic.hint) }),
     lineText: withoutCredentials(diagnostic.lineText),
   }));
 }

@@ -34,10 +34,17 @@ export type DiagnosticCode =
   | 'unreadable-source'
   | 'over-limit';
 
-/** One located problem with the contract, in the shape esbuild reports locations. */
+/**
+ * One located problem with the contract, in the shape esbuild reports locations. The message says
+ * what is wrong; the hint, apart from it (as the CLI's problems and oclif's `suggestions`), what to
+ * change, so that each stays one short sentence and a tool can show the remedy on its own.
+ */
 export interface Diagnostic {
   readonly code: DiagnosticCode;
+  /** What is wrong and where it came from: `info().version is process.env.VERSION (src/service.ts:14:23)`. */
   readonly message: string;
+  /** What to change, when the message alone does not say: `return a literal or a top-level const`. */
+  readonly hint?: string;
   /** Absolute path of the file the problem is in. */
   readonly file: string;
   /** 1-based. */
@@ -50,7 +57,11 @@ export interface Diagnostic {
   readonly byteColumn: number;
 }
 
-/** `file:line:column: message`, with the column 1-based as editors and terminals count. */
+/**
+ * `file:line:column: message`, with the column 1-based as editors and terminals count, and the hint
+ * on the next line as `  hint: ...`, indented so that the first line stays what editors jump to.
+ */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
-  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column + 1}: ${diagnostic.message}`;
+  const located = `${diagnostic.file}:${diagnostic.line}:${diagnostic.column + 1}: ${diagnostic.message}`;
+  return diagnostic.hint === undefined ? located : `${located}\n  hint: ${diagnostic.hint}`;
 }

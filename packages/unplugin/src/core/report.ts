@@ -6,9 +6,10 @@ import type { BuildFailure } from './service-build.js';
 const PLUGIN_NAME = 'hecate-om';
 
 /**
- * esbuild messages keep the location, so the terminal shows the source line under each problem.
- * Files are relative to esbuild's working directory, as in esbuild's own messages, and columns are
- * in UTF-8 bytes, as esbuild counts them (a Diagnostic counts UTF-16 code units, as editors do).
+ * esbuild messages keep the location, so the terminal shows the source line under each problem,
+ * and the hint as a note under it. Files are relative to esbuild's working directory, as in
+ * esbuild's own messages, and columns are in UTF-8 bytes, as esbuild counts them (a Diagnostic
+ * counts UTF-16 code units, as editors do).
  */
 export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): PartialMessage[] {
   if (failure.kind === 'project') return [{ text: failure.error.message, notes: failure.error.hint === undefined ? [] : [{ text: failure.error.hint }] }];
@@ -20,19 +21,20 @@ export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): Part
       column: diagnostic.byteColumn,
       lineText: diagnostic.lineText,
     },
+    notes: diagnostic.hint === undefined ? [] : [{ text: `hint: ${diagnostic.hint}` }],
   }));
 }
 
 /**
- * One message listing every problem as `file:line:column: message`: rollup, vite and webpack show
- * the message text, and webpack drops any structured location.
+ * One message listing every problem as `file:line:column: message`, its hint on the line below:
+ * rollup, vite and webpack show the message text, and webpack drops any structured location.
  */
 export function failureMessage(failure: BuildFailure): string {
   if (failure.kind === 'project') return `[${PLUGIN_NAME}] ${failure.error.message}${failure.error.hint === undefined ? '' : `\n  hint: ${failure.error.hint}`}`;
   const count = failure.diagnostics.length;
   return [
     `[${PLUGIN_NAME}] the service contract has ${count} problem${count === 1 ? '' : 's'}:`,
-    ...failure.diagnostics.map((diagnostic) => `  ${formatDiagnostic(diagnostic)}`),
+    ...failure.diagnostics.flatMap((diagnostic) => formatDiagnostic(diagnostic).split('\n').map((line) => `  ${line}`)),
   ].join('\n');
 }
 

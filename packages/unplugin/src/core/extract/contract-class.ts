@@ -18,24 +18,30 @@ export function findContractClass(bindings: ModuleBindings, servicePath: string)
   const files = bindings.files;
   const reading = files.read(servicePath);
   const shown = files.relativePath(servicePath);
-  const failure = (code: Diagnostic['code'], message: string, location: SourceLocation): ContractClassResult => ({
+  const failure = (code: Diagnostic['code'], message: string, location: SourceLocation, hint?: string): ContractClassResult => ({
     ok: false,
-    diagnostic: diagnosticAt(code, message, location),
+    diagnostic: diagnosticAt(code, message, location, hint),
   });
   const pointAtIt = `point the plugin's "service" option at the module that default-exports the contract class`;
   if (!reading.ok)
     switch (reading.kind) {
       case 'missing':
-        return failure('service-not-found', `the service module ${shown} does not exist: create it, or ${pointAtIt}`, startOfMissingFile(servicePath));
+        return failure('service-not-found', `the service module ${shown} does not exist`, startOfMissingFile(servicePath), `create it, or ${pointAtIt}`);
       case 'not-a-file':
-        return failure('service-not-found', `the service module ${shown} is ${reading.what}, not a file: ${pointAtIt}`, startOfMissingFile(servicePath));
+        return failure('service-not-found', `the service module ${shown} is ${reading.what}, not a file`, startOfMissingFile(servicePath), pointAtIt);
       case 'too-large':
-        return failure('over-limit', `the service module ${shown} holds ${reading.size} bytes, more than the ${LIMITS.sourceBytes} the reader parses: keep the contract class in a smaller module`, startOfMissingFile(servicePath));
+        return failure(
+          'over-limit',
+          `the service module ${shown} holds ${reading.size} bytes, more than the ${LIMITS.sourceBytes} the reader parses`,
+          startOfMissingFile(servicePath),
+          'keep the contract class in a smaller module',
+        );
       case 'not-utf8':
         return failure(
           'unreadable-source',
-          `the service module ${shown} is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')} at ${files.describe(reading.location)}): bundlers read sources as UTF-8, so save it as UTF-8`,
+          `the service module ${shown} is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')} at ${files.describe(reading.location)})`,
           reading.location,
+          'bundlers read sources as UTF-8, so save it as UTF-8',
         );
       case 'too-deep':
         return failure('over-limit', `the service module ${shown} nests brackets more than ${LIMITS.depth} levels deep, past the reader's limit`, reading.location);
@@ -45,12 +51,12 @@ export function findContractClass(bindings: ModuleBindings, servicePath: string)
   const file = reading.file;
   const exportEquals = file.getStatements().find((statement) => Node.isExportAssignment(statement) && statement.isExportEquals());
   if (exportEquals !== undefined)
-    return failure('no-default-export', `${shown} uses export =, which is CommonJS's module.exports, not a default export: ${WANTED}`, locationOf(exportEquals));
+    return failure('no-default-export', `${shown} uses export =, which is CommonJS's module.exports, not a default export`, locationOf(exportEquals), WANTED);
   const binding = bindings.resolveExport(file, 'default', file);
   if (binding.kind === 'not-exported' && binding.file === file)
     return {
       ok: false,
-      diagnostic: diagnosticAt('no-default-export', `${files.relativePath(servicePath)} has no default export: ${WANTED}`, startOf(file)),
+      diagnostic: diagnosticAt('no-default-export', `${files.relativePath(servicePath)} has no default export`, startOf(file), WANTED),
     };
   return classOf(bindings, binding, file, file);
 }
@@ -62,8 +68,9 @@ function classOf(bindings: ModuleBindings, binding: Binding, file: SourceFile, r
     ok: false,
     diagnostic: diagnosticAt(
       binding.kind === 'missing-module' || binding.kind === 'not-exported' ? 'unresolved-import' : 'no-contract-class',
-      `the default export of ${files.relativePath(file.getFilePath())} is ${found}, not a class: ${WANTED}`,
+      `the default export of ${files.relativePath(file.getFilePath())} is ${found}, not a class`,
       locationOf(node),
+      WANTED,
     ),
   });
   switch (binding.kind) {
@@ -88,7 +95,12 @@ function classOf(bindings: ModuleBindings, binding: Binding, file: SourceFile, r
     case 'refused':
       return {
         ok: false,
-        diagnostic: diagnosticAt(binding.code, `the default export of ${files.relativePath(file.getFilePath())} is ${binding.what}`, binding.location ?? locationOf(binding.node)),
+        diagnostic: diagnosticAt(
+          binding.code,
+          `the default export of ${files.relativePath(file.getFilePath())} is ${binding.what}`,
+          binding.location ?? locationOf(binding.node),
+          binding.remedy,
+        ),
       };
     case 'package':
       return notAClass(`imported from the package '${binding.specifier}', which the build does not read`, binding.node);

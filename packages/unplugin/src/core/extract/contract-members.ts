@@ -40,8 +40,9 @@ export function findContractMembers(bindings: ModuleBindings, contract: Contract
       diagnostics.push(
         diagnosticAt(
           'missing-member',
-          `${className} does not implement ${name}()${why}: a hecate service implements ${ALL_MEMBERS}`,
+          `${className} does not implement ${name}()${why}`,
           locationOf(contract.getNameNode() ?? contract.getFirstChildByKindOrThrow(SyntaxKind.ClassKeyword)),
+          `a hecate service implements ${ALL_MEMBERS}`,
         ),
       );
       continue;
@@ -126,7 +127,7 @@ function isStatic(element: ClassElement): boolean {
 function memberFunctionOf(element: ClassElement, name: ContractMember, className: string): MemberFunction | Diagnostic {
   const nameNode = 'getNameNode' in element ? (element as { getNameNode(): Node }).getNameNode() : element;
   const notAMethod = (what: string, remedy: string): Diagnostic =>
-    diagnosticAt('not-a-method', `${className}.${name} is ${what}, not a method: hecate-om calls ${name}(), so ${remedy}`, locationOf(nameNode));
+    diagnosticAt('not-a-method', `${className}.${name} is ${what}, not a method`, locationOf(nameNode), `hecate-om calls ${name}(), so ${remedy}`);
   if ((Node.isMethodDeclaration(element) || Node.isPropertyDeclaration(element)) && element.isStatic())
     return notAMethod('static', `make it an instance method (remove static)`);
   if (Node.isMethodDeclaration(element)) return { name, className, function: element, nameNode };

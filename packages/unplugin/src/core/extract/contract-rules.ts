@@ -27,8 +27,9 @@ export function checkContractRules(values: LocatedValue, unreadPaths: readonly V
         diagnostics.push(
           diagnosticAt(
             'rule-violation',
-            `${formatValuePath(issue.path)} has the key ${JSON.stringify(key)}, which the contract does not define: remove it`,
+            `${formatValuePath(issue.path)} has the key ${JSON.stringify(key)}, which the contract does not define`,
             locationAt(values, [...issue.path, key]) ?? fallback,
+            'remove it',
           ),
         );
       continue;
@@ -52,7 +53,8 @@ export function checkVersionMatch(info: LocatedValue | undefined, servicePackage
   const importPath = specifier.startsWith('.') ? specifier : `./${specifier}`;
   return diagnosticAt(
     'version-mismatch',
-    `info().version is ${JSON.stringify(version.value)} but package.json's version is ${JSON.stringify(servicePackage.version)} (${files.describe(packageVersion)}): both name the same release, so return pkg.version (import pkg from '${importPath}' with { type: 'json' }) or make them equal`,
+    `info().version is ${JSON.stringify(version.value)} but package.json's version is ${JSON.stringify(servicePackage.version)} (${files.describe(packageVersion)})`,
     version.location,
+    `both name the same release, so return pkg.version (import pkg from '${importPath}' with { type: 'json' }) or make them equal`,
   );
 }

@@ -57,8 +57,9 @@ function returnedExpressionOf(member: MemberFunction): { expression: Node } | Di
   const unsupported = (why: string, node: Node): Diagnostic =>
     diagnosticAt(
       'unsupported-body',
-      `${className}.${name}() ${why}: the build reads its value without running it, so it must be a single return statement such as return { ... }`,
+      `${className}.${name}() ${why}`,
       locationOf(node),
+      'the build reads its value without running it, so it must be a single return statement such as return { ... }',
     );
   if (fn.isAsync()) return unsupported('is async', nameNode);
   if (!Node.isArrowFunction(fn) && fn.isGenerator()) return unsupported('is a generator', nameNode);
@@ -82,15 +83,15 @@ function problemDiagnostic(problem: EvaluationProblem, files: SourceFiles): Diag
     case 'unresolved-import':
       return diagnosticAt(
         problem.code,
-        `${where}: the build reads it by following the service's own imports (relative, or mapped by tsconfig paths), so the import must name one file that exports it`,
+        where,
         location,
+        "the build reads it by following the service's own imports (relative, or mapped by tsconfig paths), so the import must name one file that exports it",
       );
     case 'not-static':
-      if (problem.remedy !== undefined) return diagnosticAt(problem.code, `${where}: ${problem.remedy}`, location);
-      return diagnosticAt(problem.code, `${where}: the manifest is derived at build time, so it must be ${staticFormsFor(problem.path)}`, location);
+      return diagnosticAt(problem.code, where, location, problem.remedy ?? `the manifest is derived at build time, so it must be ${staticFormsFor(problem.path)}`);
     case 'unreadable-source':
     case 'over-limit':
-      return diagnosticAt(problem.code, problem.remedy === undefined ? where : `${where}: ${problem.remedy}`, location);
+      return diagnosticAt(problem.code, where, location, problem.remedy);
   }
 }
 

@@ -25,39 +25,36 @@ export const DEFAULT_LICENSE = 'UNLICENSED';
 export function readServicePackage(files: SourceFiles, root: string): ServicePackageResult {
   const path = join(root, 'package.json');
   const reading = files.read(path);
-  const failure = (message: string, location: SourceLocation): ServicePackageResult => ({
+  const failure = (message: string, location: SourceLocation, hint?: string): ServicePackageResult => ({
     ok: false,
-    diagnostic: diagnosticAt('bad-package-json', message, location),
+    diagnostic: diagnosticAt('bad-package-json', message, location, hint),
   });
   if (!reading.ok)
     switch (reading.kind) {
       case 'missing':
       case 'too-many-files':
-        return failure(`${path} does not exist: the service project needs a package.json with the service's version`, startOfMissingFile(path));
+        return failure(`${path} does not exist`, startOfMissingFile(path), "the service project needs a package.json with the service's version");
       case 'not-a-file':
-        return failure(`${path} is ${reading.what}: the service project needs a package.json file with the service's version`, startOfMissingFile(path));
+        return failure(`${path} is ${reading.what}`, startOfMissingFile(path), "the service project needs a package.json file with the service's version");
       case 'too-deep':
         return failure(`package.json nests more than ${LIMITS.depth} levels deep, past the reader's limit`, reading.location);
       case 'too-large':
         return failure(`package.json holds ${reading.size} bytes, more than the ${LIMITS.sourceBytes} the build reads`, startOfMissingFile(path));
       case 'not-utf8':
-        return failure(`package.json is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')}): npm reads it as UTF-8, so save it as UTF-8`, reading.location);
+        return failure(`package.json is not UTF-8 (byte 0x${reading.byte.toString(16).toUpperCase().padStart(2, '0')})`, reading.location, 'npm reads it as UTF-8, so save it as UTF-8');
     }
   const file = reading.file;
   let json: unknown;
   try {
     json = JSON.parse(file.getFullText());
   } catch (error) {
-    return failure(`package.json is not valid JSON (${(error as Error).message}): fix it so the build can read the version`, startOf(file));
+    return failure(`package.json is not valid JSON (${(error as Error).message})`, startOf(file), 'fix it so the build can read the version');
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json))
-    return failure('package.json does not hold an object: the build reads the version from it', startOf(file));
+    return failure('package.json does not hold an object', startOf(file), 'the build reads the version from it: make it an object with a "version" string');
   const { version, license, repository } = json as Record<string, unknown>;
   if (typeof version !== 'string')
-    return failure(
-      'package.json has no "version" string: info().version must equal it, so add one such as "version": "0.1.0"',
-      packageFieldLocation(file, 'version'),
-    );
+    return failure('package.json has no "version" string', packageFieldLocation(file, 'version'), 'info().version must equal it, so add one such as "version": "0.1.0"');
   return {
     ok: true,
     value: { file, version, license: typeof license === 'string' ? license : DEFAULT_LICENSE, source: sourceUrlOf(repository) },

@@ -206,6 +206,7 @@ function firstInvalidUtf8Byte(bytes: Buffer, text: string): number | undefined {
   return length;
 }
 
-export function diagnosticAt(code: DiagnosticCode, message: string, location: SourceLocation): Diagnostic {
-  return { code, message, ...location };
+/** A diagnostic at `location`: `message` says what is wrong, `hint` (when there is one) what to change. */
+export function diagnosticAt(code: DiagnosticCode, message: string, location: SourceLocation, hint?: string): Diagnostic {
+  return hint === undefined ? { code, message, ...location } : { code, message, hint, ...location };
 }
