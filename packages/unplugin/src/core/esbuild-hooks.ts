@@ -163,7 +163,7 @@ class BundleReader {
       .sort();
     if (!outputs.includes(join(outdir, BUNDLE_FILE))) return { ok: false, error: missingBundle(outdir) };
     if (result.outputFiles !== undefined) return { ok: true, value: bundleOf(outdir, new Map(result.outputFiles.map((file) => [file.path, file.contents]))) };
-    const stamp = stampOf(outputs);
+    const stamp = sizeAndMtimeStampOf(outputs);
     if (stamp !== undefined && this.#last?.stamp === stamp) return { ok: true, value: this.#last.bundle };
     const contents = await Promise.all(outputs.map(async (path) => [path, await readFile(path)] as const));
     const bundle = bundleOf(outdir, new Map(contents));
@@ -181,7 +181,8 @@ function bundleOf(outdir: string, contents: ReadonlyMap<string, Uint8Array>): Re
   return { code: contents.get(join(outdir, BUNDLE_FILE))!, map: contents.get(join(outdir, SOURCE_MAP_FILE)), assets, outdir };
 }
 
-function stampOf(paths: readonly string[]): string | undefined {
+/** The paths with their sizes and mtimes, as one string to compare; undefined when one is gone. */
+function sizeAndMtimeStampOf(paths: readonly string[]): string | undefined {
   let stamp = '';
   for (const path of paths) {
     const stat = statSync(path, { throwIfNoEntry: false });

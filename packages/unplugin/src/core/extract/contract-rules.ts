@@ -1,7 +1,7 @@
 import { dirname, relative, sep } from 'node:path';
 import { type ContractValues, ContractValuesSchema } from '@hecate-om/contract';
 import type { Diagnostic } from '../diagnostic.js';
-import { formatValuePath, isUnder, type LocatedValue, locationAt, plainValueOf, type ValuePath } from './located-value.js';
+import { formatValuePath, isUnder, type LocatedValue, locationOfPath, plainValueOf, type ValuePath } from './located-value.js';
 import type { ServicePackage } from './service-package.js';
 import { packageFieldLocation } from './service-package.js';
 import { diagnosticAt, type SourceFiles, type SourceLocation } from './source-files.js';
@@ -28,7 +28,7 @@ export function checkContractRules(values: LocatedValue, unreadPaths: readonly V
           diagnosticAt(
             'rule-violation',
             `${formatValuePath(issue.path)} has the key ${JSON.stringify(key)}, which the contract does not define`,
-            locationAt(values, [...issue.path, key]) ?? fallback,
+            locationOfPath(values, [...issue.path, key]) ?? fallback,
             'remove it',
           ),
         );
@@ -36,7 +36,7 @@ export function checkContractRules(values: LocatedValue, unreadPaths: readonly V
     }
     const separator = /^[a-z]/.test(issue.message) ? ' ' : ': ';
     diagnostics.push(
-      diagnosticAt('rule-violation', `${formatValuePath(issue.path)}${separator}${issue.message}`, locationAt(values, issue.path) ?? fallback),
+      diagnosticAt('rule-violation', `${formatValuePath(issue.path)}${separator}${issue.message}`, locationOfPath(values, issue.path) ?? fallback),
     );
   }
   return { ok: false, diagnostics };

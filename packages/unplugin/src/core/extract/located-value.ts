@@ -30,7 +30,7 @@ export function plainValueOf(value: LocatedValue): unknown {
 }
 
 /** The location of the value at `path`, or of its nearest located ancestor (say, the object missing a key). */
-export function locationAt(value: LocatedValue, path: readonly PropertyKey[]): SourceLocation | undefined {
+export function locationOfPath(value: LocatedValue, path: readonly PropertyKey[]): SourceLocation | undefined {
   let current = value;
   let location = current.kind === 'unknown' ? undefined : current.location;
   for (const key of path) {

@@ -123,12 +123,12 @@ export class SourceFiles {
 }
 
 export function locationOf(node: Node): SourceLocation {
-  return locationAt(node.getSourceFile(), node.getStart());
+  return locationAtOffset(node.getSourceFile(), node.getStart());
 }
 
 /** The first character of a file: for problems that concern a whole file. */
 export function startOf(file: SourceFile): SourceLocation {
-  return locationAt(file, 0);
+  return locationAtOffset(file, 0);
 }
 
 /** A location in a file that could not be read, such as a missing service module. */
@@ -136,7 +136,7 @@ export function startOfMissingFile(path: string): SourceLocation {
   return { file: path, line: 1, column: 0, lineText: '', byteColumn: 0 };
 }
 
-function locationAt(file: SourceFile, position: number): SourceLocation {
+function locationAtOffset(file: SourceFile, position: number): SourceLocation {
   // The compiler's own line table (a binary search; ts-morph's getLineAndColumnAtPos scans the text
   // from the start), and its own string (getFullText() would copy the whole file for every location).
   const source = file.compilerNode;
