@@ -94,10 +94,12 @@ export function stateDirFor(serviceName: string): string {
 /** The oldest Node.js a release runs on. */
 export const MINIMUM_NODE_VERSION = '20.19.0';
 
+export * from './absolute-path.js';
 export * from './contract-members.js';
 export * from './debug.js';
 export * from './ports.js';
 export * from './runtime-settings.js';
 export { abilityOf, deriveUcanRequest, resourceUri } from './ucan-request.js';
 export * from './host-units.js';
+export * from './image-reference.js';
 export * from './registry.js';

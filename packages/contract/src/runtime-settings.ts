@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { ABSOLUTE_PATH_PROBLEM, isAbsolutePath } from './absolute-path.js';
 import { PORT_MAX } from './ports.js';
 import type { Manifest } from './schemas.js';
 import type { IdentityRequired, LogLevel, MeshAuthorization, RuntimeConfig } from './service.js';
@@ -90,7 +91,6 @@ const IMAGE_SHUTDOWN_TIMEOUT_MS = CONTAINER_STOP_GRACE_MS - 2_000;
 
 const HOSTNAME_PATTERN = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const TIMEOUT_PROBLEM = `must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}`;
-const ABSOLUTE_PATH_PROBLEM = 'must be an absolute path: a relative one would depend on the working directory';
 
 /**
  * A name whose last label is a number (`0`, `127.1`, `0x7f000001`) is not a host name: the resolver
@@ -110,9 +110,8 @@ function parseListenPort(text: string): number | undefined {
   return port >= 0 && port <= PORT_MAX ? port : undefined;
 }
 
-/** Any absolute path: the operator's own mounts, which the artifacts never embed. */
 function parseAbsolutePath(text: string): string | undefined {
-  return text.startsWith('/') && !text.includes('\0') ? text : undefined;
+  return isAbsolutePath(text) ? text : undefined;
 }
 
 function parseLogLevel(text: string): LogLevel | undefined {
@@ -182,7 +181,7 @@ export const RUNTIME_SETTINGS = {
     default: (manifest) => manifest.paths.secrets,
     parse: parseAbsolutePath,
     problem: ABSOLUTE_PATH_PROBLEM,
-    doc: 'where the realm-granted credentials are mounted; absolute path',
+    doc: 'where the realm-granted credentials are mounted; an absolute path of letters, digits, `.`, `_` and `-`',
     deployed: (target) => target.secretsDir,
     directory: { access: 'read', why: 'the realm-granted credentials are read from there', identityOnly: true },
   },
@@ -191,7 +190,7 @@ export const RUNTIME_SETTINGS = {
     default: (manifest) => manifest.paths.state,
     parse: parseAbsolutePath,
     problem: ABSOLUTE_PATH_PROBLEM,
-    doc: 'where the service keeps what it must remember; absolute path',
+    doc: 'where the service keeps what it must remember; an absolute path likewise',
     deployed: (target) => target.stateDir,
     directory: { access: 'read-write', why: 'the service keeps what it must remember there' },
   },

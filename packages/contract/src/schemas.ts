@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { BuildTimeMember } from './contract-members.js';
 import {
+  ABSOLUTE_PATH_PATTERN,
+  ABSOLUTE_PATH_PROBLEM,
   ACTIONS_MAX,
   ACTION_PATTERN,
   CAPABILITIES_MAX,
@@ -22,6 +24,7 @@ import {
   SERVICE_NAME_MAX_LENGTH,
   SERVICE_NAME_PATTERN,
   SOURCE_URL_PATTERN,
+  TAGGED_IMAGE_PATTERN,
   TTL_DAYS_MAX,
   TTL_DAYS_MIN,
   VISIBLE_CHARACTER_PATTERN,
@@ -153,10 +156,6 @@ export const ContractValuesSchema = /* @__PURE__ */ z.strictObject({
   identitySpec: IdentitySpecSchema,
 } satisfies Record<BuildTimeMember, z.ZodType>);
 
-const ABSOLUTE_PATH_PATTERN = /^\/[A-Za-z0-9._/-]*$/;
-const IMAGE_REFERENCE_PATTERN =
-  /^[a-z0-9]+(?:[.-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-
 export const ManifestSchema = /* @__PURE__ */ z
   .strictObject({
     manifestVersion: z.literal(1),
@@ -174,7 +173,7 @@ export const ManifestSchema = /* @__PURE__ */ z
       .meta({ description: 'Source repository, from package.json when known' }),
     image: z
       .string()
-      .regex(IMAGE_REFERENCE_PATTERN, 'must be an OCI image reference registry/org/name:tag')
+      .regex(TAGGED_IMAGE_PATTERN, 'must be an OCI image reference registry/org/name:tag')
       .meta({ description: 'OCI image reference <registry>/<org>/<name>:<version>' }),
     capabilities: CapabilityListSchema,
     identity: IdentitySpecSchema,
@@ -183,8 +182,8 @@ export const ManifestSchema = /* @__PURE__ */ z
       path: z.literal('/health'),
     }),
     paths: z.strictObject({
-      secrets: z.string().regex(ABSOLUTE_PATH_PATTERN, 'must be an absolute path of safe characters'),
-      state: z.string().regex(ABSOLUTE_PATH_PATTERN, 'must be an absolute path of safe characters'),
+      secrets: z.string().regex(ABSOLUTE_PATH_PATTERN, ABSOLUTE_PATH_PROBLEM),
+      state: z.string().regex(ABSOLUTE_PATH_PATTERN, ABSOLUTE_PATH_PROBLEM),
     }),
     runtime: z.strictObject({
       node: z.string().regex(/^>=\d+\.\d+\.\d+$/, 'must be a minimum version range such as >=20.19.0'),

@@ -131,8 +131,8 @@ describe('resolveConfig', () => {
     ).toEqual([
       'HECATE_HEALTH_HOST is "http://0.0.0.0": must be an IP address (127.0.0.1, 0.0.0.0, ::) or a host name whose last label is not a number (0 or 127.1 would be read as an abbreviated IPv4 address); unset it for 127.0.0.1',
       'HECATE_HEALTH_PORT is "80a": must be a whole number from 1 to 65535, or 0 to pick a free port',
-      'HECATE_SECRETS_DIR is "secrets": must be an absolute path: a relative one would depend on the working directory',
-      'HECATE_STATE_DIR is "": must be an absolute path: a relative one would depend on the working directory',
+      'HECATE_SECRETS_DIR is "secrets": must be an absolute path of letters, digits, ., _ and - (such as /var/lib/hecate/echo): a relative one would depend on the working directory',
+      'HECATE_STATE_DIR is "": must be an absolute path of letters, digits, ., _ and - (such as /var/lib/hecate/echo): a relative one would depend on the working directory',
       'HECATE_LOG_LEVEL is "WARN": must be one of debug, info, warn, error, silent',
       'HECATE_HEALTH_TIMEOUT_MS is "0": must be a whole number of milliseconds from 1 to 2147483647',
       'HECATE_SHUTDOWN_TIMEOUT_MS is "-5": must be a whole number of milliseconds from 1 to 2147483647',

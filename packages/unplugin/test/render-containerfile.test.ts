@@ -1,6 +1,6 @@
 import { DockerfileParser, type Dockerfile, type Instruction } from 'dockerfile-ast';
 import { describe, expect, it } from 'vitest';
-import { ArtifactInputError, isImageReference } from '../src/core/render/artifact-input.js';
+import { ArtifactInputError } from '../src/core/render/artifact-input.js';
 import { renderContainerfile } from '../src/core/render/containerfile.js';
 import { HOSTILE_VALID_DESCRIPTIONS, LINE_BREAKING_DESCRIPTIONS, artifactManifest } from './helpers/artifact-manifest.js';
 
@@ -222,23 +222,5 @@ describe('renderContainerfile', () => {
     expect(() => renderContainerfile(artifactManifest({ source: 'https://x.io/a"b' }), OPTIONS)).toThrow(
       expect.objectContaining({ field: 'manifest.source' }),
     );
-  });
-});
-
-describe('isImageReference', () => {
-  it.each([
-    ['docker.io/library/node:24-slim', true],
-    ['node', true],
-    ['node:24', true],
-    ['localhost:5000/a/b_c__d-e.f:v1.0', true],
-    ['node@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', true],
-    ['Node:24', false],
-    ['node:', false],
-    ['node:-x', false],
-    ['/node', false],
-    ['node//x', false],
-    ['node:24 x', false],
-  ])('says %j is %s', (value, expected) => {
-    expect(isImageReference(value)).toBe(expected);
   });
 });

@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
-import { DEFAULT_HEALTH_PORT, DEFAULT_ORG, DEFAULT_REGISTRY, registryProblem } from '@hecate-om/contract/rules';
+import { DEFAULT_HEALTH_PORT, DEFAULT_ORG, DEFAULT_REGISTRY, IMAGE_REFERENCE_PROBLEM, isImageReference, registryProblem } from '@hecate-om/contract/rules';
 import { nodeImage } from './dependencies/platform.js';
-import { isImageReference } from './render/artifact-input.js';
 
 /** What a build config passes to the plugin. Every field is optional. */
 export interface Options {
@@ -131,7 +130,7 @@ export function optionsProblem(options: ResolvedOptions): string | undefined {
   const registry = registryProblem(options.registry);
   if (registry !== undefined) return `the registry option ${JSON.stringify(options.registry)} ${registry}`;
   if (!isImageReference(options.baseImage))
-    return `the baseImage option is ${JSON.stringify(options.baseImage)}: the Containerfile starts FROM it, so it must be an image reference such as docker.io/library/node:24-slim ([registry/]path[:tag][@digest]) on one line`;
+    return `the baseImage option is ${JSON.stringify(options.baseImage)}: the Containerfile starts FROM it, so it ${IMAGE_REFERENCE_PROBLEM} on one line`;
   return undefined;
 }
 

@@ -1,12 +1,22 @@
-import { BIDI_CONTROL_PATTERN, isPort, LICENSE_PATTERN, PORT_MAX, PORT_MIN, SOURCE_URL_PATTERN } from '@hecate-om/contract/rules';
+import {
+  ABSOLUTE_PATH_PATTERN,
+  BIDI_CONTROL_PATTERN,
+  IMAGE_REFERENCE_PROBLEM,
+  isImageReference,
+  isPort,
+  LICENSE_PATTERN,
+  PORT_MAX,
+  PORT_MIN,
+  SOURCE_URL_PATTERN,
+} from '@hecate-om/contract/rules';
 
 /**
  * Checks on every value the deployable artifacts embed. The manifest is validated upstream
  * (parseManifest), but the Containerfile and the Quadlet unit are line-based formats in which one
  * stray character adds an instruction or a directive, so the renderers check again here and refuse
  * what they cannot write safely. These are syntax-safety alphabets, deliberately no stricter than
- * the contract's naming rules (the license and source URL rules are the contract's own, from its
- * zod-free `rules` entry: the renderers run on the plugin's warm path).
+ * the contract's naming rules (the license, source URL, absolute path and image reference rules are
+ * the contract's own, from its zod-free `rules` entry: the renderers run on the plugin's warm path).
  */
 
 /** A value a renderer cannot write safely: the caller skipped validation (a programming error). */
@@ -26,24 +36,7 @@ const UNSAFE_CHARACTER = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
 
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const VERSION = /^[0-9A-Za-z][0-9A-Za-z.-]{0,127}$/;
-const ABSOLUTE_PATH = /^(?:\/[A-Za-z0-9._-]+)+$/;
 const TARBALL_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*\.tar\.gz$/;
-
-// The distribution reference grammar (github.com/distribution/reference): [domain/]path[:tag][@digest].
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const IMAGE_NAME = `(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
-const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const IMAGE_REFERENCE = new RegExp(`^(${IMAGE_NAME})(?::${TAG})?(?:@${DIGEST})?$`);
-const IMAGE_NAME_MAX_LENGTH = 255;
-
-/** Whether `value` is an OCI image reference such as `docker.io/library/node:24-slim` or `node@sha256:…`. */
-export function isImageReference(value: string): boolean {
-  const match = IMAGE_REFERENCE.exec(value);
-  return match !== null && match[1] !== undefined && match[1].length <= IMAGE_NAME_MAX_LENGTH;
-}
 
 function describeCharacter(character: string): string {
   const codePoint = character.codePointAt(0) ?? 0;
@@ -82,7 +75,7 @@ export function checkVersion(field: string, value: string): string {
 }
 
 export function checkAbsolutePath(field: string, value: string): string {
-  return checkPattern(field, value, ABSOLUTE_PATH, 'an absolute path of letters, digits, ., _ and -');
+  return checkPattern(field, value, ABSOLUTE_PATH_PATTERN, 'an absolute path of letters, digits, ., _ and -');
 }
 
 export function checkLicense(field: string, value: string): string {
@@ -99,11 +92,7 @@ export function checkTarballFileName(field: string, value: string): string {
 
 export function checkImageReference(field: string, value: string): string {
   checkSingleLine(field, value);
-  if (!isImageReference(value))
-    throw new ArtifactInputError(
-      field,
-      `is ${JSON.stringify(value)}: it must be an image reference such as docker.io/library/node:24-slim ([registry/]path[:tag][@digest])`,
-    );
+  if (!isImageReference(value)) throw new ArtifactInputError(field, `is ${JSON.stringify(value)}: it ${IMAGE_REFERENCE_PROBLEM}`);
   return value;
 }
 
