@@ -7,7 +7,7 @@ describe('hecate-om --help', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/COMMANDS\n {2}inspect +Show the manifest and UCAN request a build would derive/);
     expect(result.stdout).toMatch(/\n {2}scaffold +Create the repository of a new hecate service\./);
-    expect(result.stdout).toMatch(/\n {2}validate +Check a manifest\.json against the hecate-om manifest schema\./);
+    expect(result.stdout).toMatch(/\n {2}validate +Check a manifest\.json or ucan-request\.json against its schema\./);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { deriveUcanRequest, type Manifest } from '@hecate-om/contract';
 import { describe, expect, it } from 'vitest';
 import { cliBin, fixturesDir, runCli, tempDir } from './support/cli.js';
 
@@ -210,5 +211,78 @@ describe('hecate-om validate', () => {
     expect(result.stderr).toBe(
       `Error: validate: cannot read the manifest:\n  MANIFEST: ${join(manifests, 'missing.json')}: ENOENT: no such file or directory, stat '${join(manifests, 'missing.json')}'\n`,
     );
+  });
+});
+
+describe('hecate-om validate on a ucan-request.json', () => {
+  const manifestText = readFile(join(manifests, 'valid.json'), 'utf8');
+
+  /** A build's output folder: the manifest, and the request it derives to with `edit` applied. */
+  async function outputs(edit: (request: Record<string, unknown>) => Record<string, unknown>, withManifest = true): Promise<string> {
+    const dir = await tempDir('validate-request');
+    const manifest = JSON.parse(await manifestText) as Manifest;
+    if (withManifest) await writeFile(join(dir, 'manifest.json'), await manifestText);
+    await writeFile(join(dir, 'ucan-request.json'), `${JSON.stringify(edit(deriveUcanRequest(manifest) as unknown as Record<string, unknown>), null, 2)}\n`);
+    return dir;
+  }
+
+  it('accepts the request the manifest beside it derives to, exit code 0', async () => {
+    const dir = await outputs((request) => request);
+    try {
+      expect(await runCli(['validate', 'ucan-request.json'], { cwd: dir })).toEqual({
+        status: 0,
+        stdout: 'ucan-request.json: valid UCAN request of hecate-billing 1.2.0, as manifest.json derives it\n',
+        stderr: '',
+      });
+      const json = await runCli(['validate', 'ucan-request.json', '--json'], { cwd: dir });
+      expect(JSON.parse(json.stdout)).toEqual({
+        ok: true,
+        file: join(dir, 'ucan-request.json'),
+        ucanRequest: deriveUcanRequest(JSON.parse(await manifestText) as Manifest),
+        derivedFrom: join(dir, 'manifest.json'),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports every schema problem with its JSON path, exit code 1', async () => {
+    const dir = await outputs((request) => ({ ...request, ucv: '0.9.1', lifetimeSeconds: -5, service: { name: 'Billing', version: '1.2.0' } }), false);
+    try {
+      expect(await runCli(['validate', 'ucan-request.json'], { cwd: dir })).toEqual({
+        status: 1,
+        stdout: [
+          'ucan-request.json: $.ucv: Invalid input: expected "0.10.0"',
+          'ucan-request.json: $.service.name: must be lowercase kebab-case (a-z, 0-9, single hyphens, starting with a letter): it names a file, a container and a systemd unit',
+          'ucan-request.json: $.lifetimeSeconds: Too small: expected number to be >0',
+          'ucan-request.json is not a valid UCAN request (3 problems)',
+          '',
+        ].join('\n'),
+        stderr: '',
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names where a request differs from what the manifest beside it derives to, exit code 1', async () => {
+    const dir = await outputs((request) => ({ ...request, cap: { ...(request['cap'] as object), 'hecate://billing-admin/*': { 'billing/refund': [{}] } } }));
+    try {
+      const result = await runCli(['validate', 'ucan-request.json', '--json'], { cwd: dir });
+      expect(result.status).toBe(1);
+      expect(JSON.parse(result.stdout)).toEqual({
+        ok: false,
+        file: join(dir, 'ucan-request.json'),
+        problems: [
+          {
+            path: '$.cap["hecate://billing-admin/*"]',
+            message: 'is {"billing/refund":[{}]} but the manifest derives absent: the request was edited, or is from another build',
+          },
+        ],
+        notShown: 0,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

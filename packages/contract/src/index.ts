@@ -36,5 +36,7 @@ export type { DeploymentFacts } from './manifest.js';
 export { abilityOf, deriveUcanRequest, resourceUri } from './ucan-request.js';
 export { MANIFEST_SCHEMA_ID, manifestJsonSchema, parseManifest, problemsFromZodError } from './parse-manifest.js';
 export type { ManifestProblem, ParseManifestResult } from './parse-manifest.js';
+export { parseUcanRequest } from './parse-ucan-request.js';
+export type { ParseUcanRequestResult } from './parse-ucan-request.js';
 export { formatJsonPath } from './json-path.js';
 export { canonicalJson } from './canonical-json.js';
