@@ -17,8 +17,6 @@ export { createJoinToken, JOIN_TOKEN_DEFAULTS, JOIN_TOKEN_MAX_LIFETIME_SECONDS, 
 export type { CreateJoinTokenOptions, CreateJoinTokenResult, JoinToken, JoinTokenErrorCode } from './join-tokens.js';
 export { revoke } from './revocations.js';
 export type { RevokeOptions, RevokeResult } from './revocations.js';
-export { revocationSignatureValid, signRevocation } from './revocation-record.js';
-export type { Revocation } from './revocation-record.js';
 export { PROVISION_RULES, ProvisionFactsSchema } from './provision.js';
 export type { DecisionRecord, ProvisionAnswer, ProvisionFacts } from './provision.js';
 export type { RefusedCapability } from './grant.js';

@@ -1,8 +1,7 @@
-import { canonicalCidProblem } from '@hecate-om/ucan';
+import { canonicalCidProblem, revocationSignatureValid, signRevocation } from '@hecate-om/ucan';
 import { createDataFile, readDataFile, type DataFileError } from './data-file.js';
 import { DataDirectory, RevocationRecordSchema, type RevocationRecord } from './data-directory.js';
 import { loadRealmKey } from './realm-key.js';
-import { revocationSignatureValid, signRevocation } from './revocation-record.js';
 
 export interface RevokeOptions {
   /** The realm's data directory: its key signs the revocation, which is recorded under `revocations/`. */

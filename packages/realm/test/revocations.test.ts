@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPair as generateOtherKey, verifyUcan } from '@hecate-om/ucan';
-import { revocationSignatureValid, revoke, signRevocation, type RevocationRecord } from '../src/index.js';
+import { generateKeyPair as generateOtherKey, revocationSignatureValid, signRevocation, verifyUcan } from '@hecate-om/ucan';
+import { revoke, type RevocationRecord } from '../src/index.js';
 import { claim, echoPolicy, generateKeyPair, get, removeDirectory, startTestRealm, temporaryDirectory, type TestRealm } from './realm-fixture.js';
 
 let realm: TestRealm;

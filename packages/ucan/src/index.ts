@@ -52,4 +52,13 @@ export { PROOF_CACHE_DEFAULTS, ProofCache, type ProofCacheOptions } from './proo
 export { REPLAY_CACHE_DEFAULTS, ReplayCache, type ClaimResult, type ReplayCacheOptions } from './replay-cache.js';
 export { DEFAULT_MAX_TOKEN_BYTES, parseUcan, type ParsedUcan, type ParseResult, type UcanHeader } from './parse.js';
 export { MAX_CAPABILITIES, MAX_JSON_DEPTH, UCAN_VERSION, type UcanPayload } from './payload.js';
+export {
+  MAX_REVOCATION_LIST_ENTRIES,
+  readRevocationList,
+  revocationSignatureValid,
+  signRevocation,
+  type IgnoredRevocation,
+  type Revocation,
+  type RevocationListResult,
+} from './revocation.js';
 export { verifyUcan, type VerifiedUcan, type VerifyResult } from './verify.js';

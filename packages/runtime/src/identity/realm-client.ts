@@ -1,6 +1,6 @@
-import { randomBytes, verify } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { UcanRequest } from '@hecate-om/contract';
-import { issueUcan, publicKeyFromDid, type Capabilities, type KeyPair } from '@hecate-om/ucan';
+import { issueUcan, readRevocationList, type Capabilities, type KeyPair } from '@hecate-om/ucan';
 
 /** Long enough for a busy realm, short enough that boot does not hang on one that never answers. */
 export const REALM_REQUEST_TIMEOUT_MS = 5_000;
@@ -66,19 +66,9 @@ export async function claimCredential(options: ClaimOptions): Promise<RealmResul
 export async function fetchRevocations(realmUrl: string, realmDid: string): Promise<RealmResult<ReadonlySet<string>>> {
   const answer = await requestJson(`${realmUrl}${REVOCATIONS_PATH}`, { method: 'GET' });
   if (!answer.ok) return answer;
-  const list = (answer.value as { revocations?: unknown }).revocations;
-  if (!Array.isArray(list))
-    return { ok: false, kind: 'unavailable', code: 'REALM_ANSWER_INVALID', message: `${realmUrl}${REVOCATIONS_PATH} answered without a revocations list` };
-  const key = publicKeyFromDid(realmDid);
-  const revoked = new Set<string>();
-  for (const entry of list as { iss?: unknown; revoke?: unknown; challenge?: unknown }[]) {
-    if (!key.ok || entry === null || typeof entry !== 'object' || entry.iss !== realmDid) continue;
-    if (typeof entry.revoke !== 'string' || typeof entry.challenge !== 'string') continue;
-    const signature = Buffer.from(entry.challenge, 'base64');
-    // UCAN 0.10 revocation (spec 6.6): the issuer's signature over `REVOKE:<cid>`.
-    if (signature.length === 64 && verify(null, Buffer.from(`REVOKE:${entry.revoke}`, 'utf8'), key.publicKey, signature)) revoked.add(entry.revoke);
-  }
-  return { ok: true, value: revoked };
+  const list = readRevocationList(answer.value, [realmDid]);
+  if (!list.ok) return { ok: false, kind: 'unavailable', code: 'REALM_ANSWER_INVALID', message: `${realmUrl}${REVOCATIONS_PATH} answered what ${list.message}` };
+  return { ok: true, value: list.revoked };
 }
 
 async function requestJson(url: string, init: { method: string; body?: string }): Promise<RealmResult<unknown>> {
