@@ -1,6 +1,10 @@
-import { generateKeyPair, issueUcan, parseUcan, ucanCid, UCAN_RULES, verifyUcan, type UcanError } from '@hecate-om/ucan';
-import { describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from './support/cli.js';
+import { writeFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { generateKeyPair, issueUcan, parseUcan, signRevocation, ucanCid, UCAN_RULES, verifyUcan, type UcanError } from '@hecate-om/ucan';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, runCli, tempDir } from './support/cli.js';
 import { runCliWithInput } from './support/identity.js';
 
 const realm = generateKeyPair();
@@ -221,5 +225,115 @@ describe('hecate-om token verify', () => {
     const result = await run(args);
     expect([result.status, result.stdout]).toEqual([2, '']);
     expect(result.stderr).toContain(message);
+  });
+});
+
+describe('hecate-om token verify --revocations', () => {
+  const during = String(ISSUED + 120);
+  let dir: string;
+  let server: Server;
+  let url: string;
+  /** What the realm serves at GET /api/v1/revocations: set per test. */
+  let served: unknown = { revocations: [] };
+
+  beforeAll(async () => {
+    dir = await tempDir('token-revocations');
+    server = createServer((request, response) => {
+      if (request.url !== '/api/v1/revocations') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(served));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/revocations`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function listFile(name: string, list: unknown): Promise<string> {
+    const file = join(dir, name);
+    await writeFile(file, JSON.stringify(list));
+    return file;
+  }
+
+  it("refuses a delegated token whose proof the realm revoked, from a file holding the realm's answer, exit code 1", async () => {
+    const file = await listFile('revoked.json', { revocations: [{ ...signRevocation(realm, credential.cid), revokedAt: ISSUED + 60 }] });
+    const result = await run(['token', 'verify', delegated.token, '--root', realm.did, '--proof', credential.token, '--now', during, '--revocations', file, '--json']);
+    expect(result.status).toBe(1);
+    // The revoked proof proves nothing, so the delegated token's capability is unproven too.
+    const report = JSON.parse(result.stdout) as { ok: boolean; errors: UcanError[] };
+    expect(report.ok).toBe(false);
+    expect(report.errors.map(({ code, cid }) => [code, cid]).sort()).toEqual([
+      ['UCAN_ATTENUATION', delegated.cid],
+      ['UCAN_REVOKED', credential.cid],
+    ]);
+    expect(report.errors.find(({ code }) => code === 'UCAN_REVOKED')?.message).toBe(
+      `UCAN_REVOKED (${UCAN_RULES.UCAN_REVOKED.rule}) in token ${credential.cid}: the token is on the revocation list`,
+    );
+    const valid = await run(['token', 'verify', delegated.token, '--root', realm.did, '--proof', credential.token, '--now', during, '--json']);
+    expect(valid.status).toBe(0);
+  });
+
+  it('refuses a revoked credential from the list at a URL, and takes one the list does not name', async () => {
+    served = [signRevocation(realm, credential.cid)];
+    const revoked = await run(['token', 'verify', credential.token, '--root', realm.did, '--now', during, '--revocations', url]);
+    expect(revoked).toEqual({
+      status: 1,
+      stdout: [`UCAN_REVOKED (${UCAN_RULES.UCAN_REVOKED.rule}) in token ${credential.cid}: the token is on the revocation list`, 'the token is not valid (1 broken rule)', ''].join('\n'),
+      stderr: '',
+    });
+    served = { revocations: [signRevocation(realm, delegated.cid)] };
+    const other = await run(['token', 'verify', credential.token, '--root', realm.did, '--now', during, '--revocations', url, '--json']);
+    expect(other.status).toBe(0);
+  });
+
+  it('ignores, with a warning (or under --json in the report) naming each entry, a revocation by anyone but a --root DID or with a bad signature', async () => {
+    const stranger = generateKeyPair();
+    const forged = { ...signRevocation(realm, credential.cid), challenge: signRevocation(realm, delegated.cid).challenge };
+    const file = await listFile('untrusted.json', { revocations: [signRevocation(stranger, credential.cid), forged] });
+    const json = await run(['token', 'verify', credential.token, '--root', realm.did, '--now', during, '--revocations', file, '--json']);
+    expect([json.status, json.stderr]).toEqual([0, '']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: true,
+      cid: credential.cid,
+      ignoredRevocations: [
+        { path: '$.revocations[0]', reason: 'untrusted-issuer', message: `is issued by ${stranger.did}, not by ${realm.did}` },
+        { path: '$.revocations[1]', reason: 'bad-signature', message: `its challenge is not ${realm.did}'s signature over REVOKE:${credential.cid}` },
+      ],
+    });
+    const result = await run(['token', 'verify', credential.token, '--root', realm.did, '--now', during, '--revocations', file]);
+    expect([result.status, result.stdout.split('\n')[0]]).toEqual([0, `valid: UCAN ${credential.cid}`]);
+    expect(result.stderr).toBe(
+      [
+        `Warning: --revocations: $.revocations[0] is issued by ${stranger.did}, not by ${realm.did}: ignored`,
+        `Warning: --revocations: $.revocations[1] its challenge is not ${realm.did}'s signature over REVOKE:${credential.cid}: ignored`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a list it cannot read, that is not JSON or holds no list, naming --revocations, exit code 2', async () => {
+    const missing = join(dir, 'missing.json');
+    const notJson = join(dir, 'not.json');
+    await writeFile(notJson, 'revoked: all');
+    const noList = await listFile('no-list.json', { revoked: [] });
+    for (const [source, message] of [
+      [missing, `${missing}: ENOENT: no such file or directory, stat '${missing}'`],
+      [notJson, `${notJson} is not JSON (Unexpected token 'r', "revoked: all" is not valid JSON)`],
+      [noList, `${noList} is neither a list of revocations nor an object with one under "revocations"`],
+      [`${url}/missing`, `${url}/missing answered 404 Not Found`],
+    ]) {
+      const result = await run(['token', 'verify', credential.token, '--root', realm.did, '--now', during, '--revocations', source!]);
+      expect(result).toEqual({
+        status: 2,
+        stdout: '',
+        stderr: [
+          'Error: token verify: nothing was verified:',
+          `  --revocations: ${message}`,
+          "    hint: give the realm's GET /api/v1/revocations URL, or a file holding its answer",
+          '',
+        ].join('\n'),
+      });
+    }
   });
 });
