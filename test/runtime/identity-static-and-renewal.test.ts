@@ -110,4 +110,34 @@ describe('renewal', () => {
     expect(renewed.capabilities).toEqual(ASKED);
     await eventually(async () => (await identityCheck(healthPort)).status === 'ok', 5_000, 'identity ok');
   }, 90_000);
+
+  it('at the realm floor of 60 s, retries before the credential expires however far the backoff grew, and renews it in time when the realm is back', async () => {
+    const first = await startTestRealm();
+    const port = Number(new URL(first.url).port);
+    const dirs = await instanceDirectories();
+    const joinToken = await createJoinToken({ dataDir: first.dataDir, service: 'runtime-fixture' });
+    if (!joinToken.ok) throw new Error(joinToken.error.message);
+    await writeFile(join(dirs.secretsDir, 'join-token'), joinToken.value.token);
+    const run = start({ HECATE_SECRETS_DIR: dirs.secretsDir, HECATE_STATE_DIR: dirs.stateDir, HECATE_REALM_URL: first.url, HECATE_REALM_DID: first.did });
+    const grant = await run.waitFor((event) => event.message === 'the realm granted a credential', 'the grant');
+    await first.close();
+    const expiresAtMs = Date.parse(grant.expiresAt as string);
+    expect(expiresAtMs - Date.parse(grant.time as string)).toBeLessThanOrEqual(60_000);
+
+    // Back 3 s before the expiry. The doubling backoff alone (1, 2, 4, 8, 16 s after a renewal at 30
+    // to 45 s) leaves gaps of 8 to 16 s there, and mostly tries next after the expiry; capped at half
+    // of what is left, the retries come 1.5 s, 0.75 s, ... before it, so one meets the realm in time.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAtMs - 3_000 - Date.now())));
+    await startTestRealm({ port, dataDir: first.dataDir });
+    const renewed = await run.waitFor((event) => event.message === 'the realm granted a credential' && event.cid !== grant.cid, 'the renewal');
+    expect(Date.parse(renewed.time as string)).toBeLessThan(expiresAtMs);
+
+    const failures = run.lines.filter((event) => /^renewing the credential failed: REALM_UNREACHABLE/.test(event.message ?? ''));
+    expect(failures.length).toBeGreaterThanOrEqual(3);
+    // Each retry scheduled while the credential was valid was due before it expired (the 500 ms floor aside).
+    for (const failure of failures) expect(Date.parse(failure.time as string) + (failure.retryInMs as number)).toBeLessThanOrEqual(expiresAtMs + 500);
+    // The grant is not followed by a storm of claims: one grant, then the retries, then one renewal.
+    expect(run.lines.filter((event) => event.message === 'the realm granted a credential')).toHaveLength(2);
+    expect((await identityCheck(await run.port())).status).toBe('ok');
+  }, 90_000);
 });

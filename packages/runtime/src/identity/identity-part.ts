@@ -206,7 +206,7 @@ export class IdentityPart implements RuntimePart {
       log.error(`cannot keep the credential in ${this.#paths.stateCredential}: ${(error as Error).message}; a restart will claim again`, { file: this.#paths.stateCredential }),
     );
     this.#adopt(checked.credential, 'the realm granted a credential', { refused: claimed.value.refused });
-    this.#schedule(this.#renewalDelay(checked.credential));
+    this.#schedule(this.#renewalDelay(checked.credential, true));
   }
 
   /** Best effort: a realm that does not answer leaves the list as it was, and the claim reports why. */
@@ -240,7 +240,9 @@ export class IdentityPart implements RuntimePart {
   }
 
   #failed(failure: RealmFailure): void {
-    const delayMs = retryDelayMs(this.#attempt, this.#options.random());
+    const expiresAt = this.#usableCredential()?.expiresAt;
+    const msUntilExpiry = expiresAt === undefined || expiresAt === null ? undefined : expiresAt * 1000 - this.#options.clock.now();
+    const delayMs = retryDelayMs(this.#attempt, this.#options.random(), msUntilExpiry);
     this.#attempt += 1;
     const problem = `${failure.code}: ${failure.message}`;
     const previous = this.#state;
@@ -257,9 +259,9 @@ export class IdentityPart implements RuntimePart {
     this.#schedule(delayMs);
   }
 
-  #renewalDelay(credential: Credential): number | undefined {
+  #renewalDelay(credential: Credential, afterGrant = false): number | undefined {
     if (credential.expiresAt === null) return undefined;
-    return renewalDelayMs(credential.notBefore, credential.expiresAt, this.#options.clock.now(), this.#options.random());
+    return renewalDelayMs(credential.notBefore, credential.expiresAt, this.#options.clock.now(), this.#options.random(), afterGrant);
   }
 
   /** Runs the next claim in `delayMs`, through timers no longer than setTimeout allows. */
