@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { type Configuration, rspack } from '@rspack/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hecateOm from '@hecate-om/unplugin/rspack';
@@ -48,8 +49,10 @@ describe('the example service built through the /rspack entry', () => {
     await writeFile(join(cjsOut, 'earlier.txt'), 'earlier');
     const { output, ...config } = rspackConfig(cjsOut, await temp.make('rspack-cjs-cache'));
     const stats = await compileOnce(rspack({ ...config, mode: 'development', output: { path: output!.path!, filename: '[name].js' } }));
-    // rspack frames each message: `  × <message>\n`.
-    const messages = (stats.toJson({ all: false, errors: true }).errors ?? []).map(({ message }) => message.replace(/^\s*× /, '').trimEnd());
+    // rspack frames each message, `  × <message>\n`, in color where it thinks a terminal reads it (CI=true does).
+    const messages = (stats.toJson({ all: false, errors: true }).errors ?? []).map(({ message }) =>
+      stripVTControlCharacters(message).replace(/^\s*× /, '').trimEnd(),
+    );
     expect(messages).toEqual([
       `[hecate-om] rspack config: output.module is not true, so main.js would be CommonJS, but the release's package.json says "type": "module" and Node would fail at its first require(): set output: { module: true, chunkFormat: 'module', library: { type: 'module' } }`,
     ]);
