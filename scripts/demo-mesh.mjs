@@ -4,20 +4,11 @@
 // one instance SIGKILLed and the calls going on at the other.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { natsServerBinary } from './nats-server-binary.mjs';
+import { freePort } from './free-port.mjs';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** nats-server on a free loopback port, resolved once it accepts clients. */
 async function startNats(binary) {

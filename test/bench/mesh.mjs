@@ -6,11 +6,11 @@
 // calls stop waiting on the hung one. Runs standalone (`node test/bench/mesh.mjs`)
 // or from run.mjs. The authorized call's cost is measured where authorization is built.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { connect } from 'nats';
 import { natsServerBinary } from '../../scripts/nats-server-binary.mjs';
 import { manifestOf, meshParts, providerView, timings } from './mesh/parts.mjs';
+import { freePort } from '../../scripts/free-port.mjs';
 
 const providerScript = fileURLToPath(new URL('./mesh/provider.mjs', import.meta.url));
 const LOOKUP = { instances: 200, capabilitiesEach: 10, capabilities: 1000, warmup: 20_000, samples: 200_000 };
@@ -21,15 +21,6 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 const round = (value, digits = 2) => Number(value.toFixed(digits));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startNats() {
   const port = await freePort();

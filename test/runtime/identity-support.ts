@@ -1,5 +1,4 @@
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRealm, type PolicyInput } from '@hecate-om/realm';
@@ -52,17 +51,6 @@ export async function startTestRealm(options: { policy?: PolicyInput; port?: num
   return { url, did, dataDir, close: closeOnce };
 }
 
-/** A port nothing listens on now (the realm that is down at boot comes up on it later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * The secrets and state directories of one instance, both existing as their mounts would (the

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { httpGet, type RunningRelease } from './fixture-release.mjs';
 import {
   eventually,
-  freePort,
   identityCheck,
   instanceDirectories,
   payloadOf,
@@ -13,6 +12,7 @@ import {
   useIdentityCleanup,
   type TestRealm,
 } from './identity-support.js';
+import { freePort } from '../cli/support/release.js';
 import { useRuntimeFixture } from './use-runtime-fixture.js';
 
 const { start } = useRuntimeFixture();
