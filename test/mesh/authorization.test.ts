@@ -20,6 +20,7 @@ import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
 import { runRelease, type RunningRelease } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
+import { until } from './mesh-caller.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(1);
@@ -79,15 +80,6 @@ async function startCaller(url: string, realm: SharedRealm, key: KeyPair, creden
   return meshParts.mesh;
 }
 
-async function until<T>(read: () => T, done: (value: T) => boolean, what: string, deadlineMs = 15_000): Promise<T> {
-  const giveUpAt = Date.now() + deadlineMs;
-  for (;;) {
-    const value = read();
-    if (done(value)) return value;
-    if (Date.now() > giveUpAt) throw new Error(`gave up after ${deadlineMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 let root: string;
 let realm: SharedRealm;
