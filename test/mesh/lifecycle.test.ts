@@ -4,34 +4,22 @@ import { join } from 'node:path';
 import type { MeshProviderChange } from '@hecate-om/contract';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { MESH_LEAVE_WITHIN_MS } from '../../packages/runtime/src/mesh/timings.js';
-import { httpGet, type RunningRelease } from '../runtime/fixture-release.mjs';
+import { httpGet } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { startNatsServer, useNatsServers, type NatsServer } from '../support/nats-server.js';
-import { startMeshCaller, until, type MeshCaller } from './mesh-caller.js';
+import { until, useMeshRuns, type MeshCaller } from './mesh-caller.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(1);
 const scratch = mkdtempSync(join(tmpdir(), 'hecate-mesh-lifecycle-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const callers: MeshCaller[] = [];
 const ownServers: NatsServer[] = [];
 afterEach(async () => {
-  for (const caller of callers.splice(0)) await caller.stop();
   for (const server of ownServers.splice(0)) await server.stop();
 });
 
-async function startCaller(url: string): Promise<MeshCaller> {
-  const caller = await startMeshCaller([url]);
-  callers.push(caller);
-  return caller;
-}
-
-async function startProvider(url: string, env: Record<string, string> = {}): Promise<RunningRelease> {
-  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info', HECATE_HEALTH_PORT: '0', ...env });
-  await run.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
-  return run;
-}
+const { startCaller, startProvider } = useMeshRuns(fixture);
 
 interface HealthJson {
   readonly status: string;

@@ -1,8 +1,11 @@
 import type { Mesh } from '@hecate-om/contract';
+import { afterEach } from 'vitest';
 import { systemClock } from '../../packages/runtime/src/health-monitor.js';
 import { createLogger } from '../../packages/runtime/src/logger.js';
 import { createMeshParts } from '../../packages/runtime/src/mesh/mesh-parts.js';
 import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
+import type { RunningRelease } from '../runtime/fixture-release.mjs';
+import type { RuntimeFixture } from '../runtime/use-runtime-fixture.js';
 
 export interface MeshCaller {
   readonly mesh: Mesh;
@@ -48,4 +51,32 @@ export async function until<T>(read: () => T, done: (value: T) => boolean, what:
     if (Date.now() > giveUpAt) throw new Error(`gave up after ${deadlineMs} ms waiting for ${what}; last seen: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Starts mesh callers in this process and providers (the runtime fixture) in others, on a NATS
+ * server's URL; every caller started is stopped after each test. A provider is returned once it has
+ * advertised, with authorization off: these tests are about the mesh, authorization.test.ts about
+ * who may call.
+ */
+export function useMeshRuns(fixture: RuntimeFixture): {
+  startCaller(url: string): Promise<MeshCaller>;
+  startProvider(url: string, env?: Record<string, string>): Promise<RunningRelease>;
+} {
+  const callers: MeshCaller[] = [];
+  afterEach(async () => {
+    for (const caller of callers.splice(0)) await caller.stop();
+  });
+  return {
+    async startCaller(url) {
+      const caller = await startMeshCaller([url]);
+      callers.push(caller);
+      return caller;
+    },
+    async startProvider(url, env = {}) {
+      const run = fixture.start({ HECATE_MESH_URL: url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info', HECATE_HEALTH_PORT: '0', ...env });
+      await run.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
+      return run;
+    },
+  };
 }

@@ -1,31 +1,16 @@
 import { connect, JSONCodec, type NatsConnection } from 'nats';
-import { afterEach, describe, expect, test } from 'vitest';
-import { httpGet, type RunningRelease } from '../runtime/fixture-release.mjs';
+import { describe, expect, test } from 'vitest';
+import { httpGet } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
-import { startMeshCaller, until, type MeshCaller } from './mesh-caller.js';
+import { until, useMeshRuns } from './mesh-caller.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(1);
 const json = JSONCodec();
 
-/** Callers in this process: the echo service's mesh, which serves echo.say and calls fixture.echo. */
-const callers: MeshCaller[] = [];
-afterEach(async () => {
-  for (const caller of callers.splice(0)) await caller.stop();
-});
-
-async function startCaller(url: string): Promise<MeshCaller> {
-  const caller = await startMeshCaller([url]);
-  callers.push(caller);
-  return caller;
-}
-
-async function startProvider(url: string, env: Record<string, string> = {}): Promise<RunningRelease> {
-  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info', HECATE_HEALTH_PORT: '0', ...env });
-  await run.waitFor((event) => event.message === 'mesh: advertised');
-  return run;
-}
+/** Callers run in this process (the echo service's mesh, which serves echo.say and calls fixture.echo). */
+const { startCaller, startProvider } = useMeshRuns(fixture);
 
 async function raw(url: string): Promise<NatsConnection> {
   return connect({ servers: url });
