@@ -79,6 +79,9 @@ async function installedFixture(root, dir, name, node, version) {
       npm_config_node_gyp: nodeGyp.script,
       npm_config_nodedir: nodedir,
       npm_config_build_from_source: 'true',
+      // node-gyp's `make -j`: better-sqlite3 is two translation units (SQLite's 9 MB amalgamation at
+      // -O3, and the binding), so on two cores they compile side by side instead of one after the other.
+      JOBS: 'max',
     };
     await execFileAsync(node, [join(root, 'node_modules', 'pnpm', 'bin', 'pnpm.mjs'), 'install', '--reporter=silent'], {
       cwd: building,
