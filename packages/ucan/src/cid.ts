@@ -1,5 +1,4 @@
 import { hash } from 'node:crypto';
-import { base32 } from 'multiformats/bases/base32';
 import { CID } from 'multiformats/cid';
 
 /** Multicodec of raw bytes: a UCAN's CID addresses the token's UTF-8 bytes as they are (spec 6.5.1). */
@@ -29,7 +28,30 @@ export function ucanCid(token: string): string {
   const bytes = new Uint8Array(CANONICAL_BYTES);
   bytes.set(CANONICAL_PREFIX);
   bytes.set(hash('sha256', token, 'buffer'), CANONICAL_PREFIX.length);
-  return base32.encode(bytes);
+  return base32Multibase(bytes);
+}
+
+/** RFC 4648 base32, lower case and unpadded: the multibase `b` alphabet. */
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/**
+ * `b` + the base32 of `bytes`, as multiformats' base32 encoder spells it. Written out because its
+ * generic radix encoder cost as much as the hash, and every proof of every chain is hashed.
+ */
+function base32Multibase(bytes: Uint8Array): string {
+  let text = 'b';
+  let bits = 0;
+  let buffer = 0;
+  for (const byte of bytes) {
+    buffer = ((buffer << 8) | byte) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      text += BASE32[(buffer >> bits) & 31];
+    }
+  }
+  if (bits > 0) text += BASE32[(buffer << (5 - bits)) & 31];
+  return text;
 }
 
 /** Why `value` is not a canonical UCAN CID string, or undefined when it is one. */

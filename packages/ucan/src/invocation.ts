@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { capabilitiesCover, capabilityList, type Capabilities, type Capability } from './capabilities.js';
 import type { KeyPair } from './did-key.js';
-import { issueUcan } from './issue.js';
+import { issueUcan, type IssuedUcan } from './issue.js';
 import { parseUcan, type ParseResult } from './parse.js';
 
 /**
@@ -80,17 +80,25 @@ export function issueInvocation(options: InvocationOptions): IssueInvocationResu
     nonce: nonce(),
     proofs: [cid],
   });
-  const proofs = [options.credential, ...(options.proofs ?? [])];
-  return {
-    ok: true,
-    invocation: {
-      token: issued.token,
-      get cid() {
-        return issued.cid;
-      },
-      proofs,
-    },
-  };
+  return { ok: true, invocation: new IssuedInvocation(issued, [options.credential, ...(options.proofs ?? [])]) };
+}
+
+/** A class with a lazy `cid`: an object literal with a getter cost V8 microseconds to create. */
+class IssuedInvocation implements Invocation {
+  readonly token: string;
+  readonly #issued: IssuedUcan;
+
+  constructor(
+    issued: IssuedUcan,
+    readonly proofs: string[],
+  ) {
+    this.token = issued.token;
+    this.#issued = issued;
+  }
+
+  get cid(): string {
+    return this.#issued.cid;
+  }
 }
 
 /**

@@ -47,7 +47,9 @@ export function payloadProblems(payload: Record<string, unknown>): PayloadProble
     return problems;
   }
   const { ucv, iss, aud, nbf, exp, nnc, fct, cap, prf } = payload;
-  if (typeof ucv !== 'string') bad(`ucv must be a string, got ${kind(ucv)}`);
+  if (ucv === UCAN_VERSION) {
+    // What this package issues: the common case, which needs no pattern.
+  } else if (typeof ucv !== 'string') bad(`ucv must be a string, got ${kind(ucv)}`);
   else if (!SEMVER.test(ucv)) bad(`ucv must be a semantic version such as ${UCAN_VERSION}, got ${quote(ucv)}`);
   else if (!SUPPORTED_VERSION.test(ucv))
     problems.push({ code: 'UCAN_VERSION', detail: `ucv ${quote(ucv)} is not a UCAN 0.10 version (0.10.x)` });

@@ -90,7 +90,8 @@ function ownErrors(ucan: ParsedUcan, options: ResolvedVerifyOptions): UcanError[
   const { iss, nbf, exp } = ucan.payload;
   const key = issuerKey(withoutFragment(iss));
   if (typeof key === 'string') errors.push(ucanError('UCAN_DID', ucan.cid, key));
-  else if (ucan.signature.length !== SIGNATURE_BYTES || !verifySignature(null, Buffer.from(ucan.signingInput), key, ucan.signature))
+  // The signing input is base64url and a dot (parse checked it), so its latin1 bytes are its UTF-8.
+  else if (ucan.signature.length !== SIGNATURE_BYTES || !verifySignature(null, Buffer.from(ucan.signingInput, 'latin1'), key, ucan.signature))
     errors.push(ucanError('UCAN_SIGNATURE', ucan.cid, `the signature does not verify with the key of ${iss}`));
   const { now, clockSkewSeconds: skew } = options;
   if (nbf !== undefined && now + skew < nbf)

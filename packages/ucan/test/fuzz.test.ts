@@ -66,6 +66,19 @@ describe('fuzzing', () => {
     );
   });
 
+  it('refuses a signature segment as non-canonical exactly when decoding and re-encoding it spells it otherwise', () => {
+    const [header, payload] = issueUcan({ issuer: realm, audience: service.did, capabilities: {}, expiration: NOW + HOUR }).token.split('.');
+    fc.assert(
+      fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{0,90}$/), (signature) => {
+        const result = parseUcan(`${header}.${payload}.${signature}`);
+        const canonical = signature.length % 4 !== 1 && Buffer.from(signature, 'base64url').toString('base64url') === signature;
+        const refusedAsUnused = !result.ok && result.errors.some((error) => error.message.includes('unused bits'));
+        expect(refusedAsUnused).toBe(signature.length % 4 !== 1 && !canonical);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('verifyUcan resolves to a result for any input and any proof table, and never throws', async () => {
     const valid = issueUcan({ issuer: realm, audience: service.did, capabilities: { 'hecate://echo/*': { 'echo/*': [{}] } }, expiration: NOW + HOUR });
     await fc.assert(

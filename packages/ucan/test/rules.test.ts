@@ -23,6 +23,7 @@ function chain(credentialOverrides: Record<string, unknown>, childOverrides: Rec
 
 const cases: Case[] = [
   { name: 'a token over maxTokenBytes', code: 'UCAN_TOO_LARGE', make: () => ({ token: 'e'.repeat(40_000), cid: '' }) },
+  { name: 'a token within maxTokenBytes in characters but over it in UTF-8 bytes', code: 'UCAN_TOO_LARGE', make: () => ({ token: `${'é'.repeat(20_000)}.a.b`, cid: '' }) },
   {
     name: 'a payload nested deeper than 32 levels',
     code: 'UCAN_TOO_LARGE',
