@@ -58,7 +58,8 @@ export function issueInvocation(options: InvocationOptions): IssueInvocationResu
   if (!Number.isSafeInteger(lifetime) || lifetime < 1 || lifetime > INVOCATION_MAX_LIFETIME_SECONDS)
     throw new TypeError(`issueInvocation: lifetimeSeconds must be a whole number from 1 to ${INVOCATION_MAX_LIFETIME_SECONDS}, got ${String(lifetime)}`);
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const parsed = parseCredential(options.credential);
+  const parsedCredential = parseCredential(options.credential);
+  const parsed = parsedCredential.parsed;
   if (!parsed.ok) return failure('INVOCATION_CREDENTIAL', `the credential is not a UCAN: ${parsed.errors.map((error) => error.message).join('; ')}`);
   const { cid, payload } = parsed.ucan;
   if (payload.aud !== options.issuer.did)
@@ -68,7 +69,7 @@ export function issueInvocation(options: InvocationOptions): IssueInvocationResu
   if (expiration < notBefore)
     return failure('INVOCATION_CREDENTIAL_TIME', `the credential ${cid} is not valid now (${now}): nbf ${payload.nbf ?? 'none'}, exp ${payload.exp}`);
   const wanted = { resource: options.capability.resource, ability: options.capability.ability, caveat: options.capability.caveat ?? {} };
-  if (!capabilitiesCover(capabilityList(payload.cap), wanted))
+  if (!capabilitiesCover(parsedCredential.capabilities, wanted))
     return failure('INVOCATION_NOT_HELD', `the credential ${cid} does not grant ${wanted.ability} on ${wanted.resource}`);
   const capabilities: Capabilities = { [wanted.resource]: { [wanted.ability]: [wanted.caveat] } };
   const issued = issueUcan({
@@ -101,20 +102,27 @@ class IssuedInvocation implements Invocation {
   }
 }
 
+interface ParsedCredential {
+  readonly token: string;
+  readonly parsed: ParseResult;
+  /** Its capabilities as a list, one per caveat: what each invocation is checked against. */
+  readonly capabilities: readonly Required<Capability>[];
+}
+
 /**
  * The credential parsed, remembered for the next invocation: a caller invokes with the same
  * credential until it is renewed, and parsing and hashing it each time cost as much as signing.
  */
-let lastCredential: { token: string; parsed: ParseResult } | undefined;
+let lastCredential: ParsedCredential | undefined;
 
-function parseCredential(token: string): ParseResult {
+function parseCredential(token: string): ParsedCredential {
   if (lastCredential?.token !== token) {
     const parsed = parseUcan(token);
     // Reading the CID hashes the token once; the parsed token keeps it.
     if (parsed.ok) void parsed.ucan.cid;
-    lastCredential = { token, parsed };
+    lastCredential = { token, parsed, capabilities: parsed.ok ? capabilityList(parsed.ucan.payload.cap) : [] };
   }
-  return lastCredential.parsed;
+  return lastCredential;
 }
 
 function failure(code: InvocationErrorCode, message: string): IssueInvocationResult {

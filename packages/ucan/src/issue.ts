@@ -36,21 +36,20 @@ export interface IssuedUcan {
  * error, not input to recover from.
  */
 export function issueUcan(options: IssueOptions): IssuedUcan {
-  const payload: UcanPayload = {
-    ucv: UCAN_VERSION,
-    iss: options.issuer.did,
-    aud: options.audience,
-    ...(options.notBefore === undefined ? {} : { nbf: options.notBefore }),
-    exp: options.expiration,
-    ...(options.nonce === undefined ? {} : { nnc: options.nonce }),
-    ...(options.facts === undefined ? {} : { fct: options.facts }),
-    cap: options.capabilities,
-    ...(options.proofs === undefined ? {} : { prf: [...options.proofs] }),
-  };
-  const problems = payloadProblems(payload as unknown as Record<string, unknown>);
+  // Assigned field by field in the spec's order (JSON keeps it): spreading optional fields in
+  // cost more than the rest of building the payload.
+  const payload: Partial<UcanPayload> = { ucv: UCAN_VERSION, iss: options.issuer.did, aud: options.audience };
+  if (options.notBefore !== undefined) payload.nbf = options.notBefore;
+  payload.exp = options.expiration;
+  if (options.nonce !== undefined) payload.nnc = options.nonce;
+  if (options.facts !== undefined) payload.fct = options.facts;
+  payload.cap = options.capabilities;
+  if (options.proofs !== undefined) payload.prf = [...options.proofs];
+  const problems = payloadProblems(payload as Record<string, unknown>);
   if (problems.length > 0) throw new TypeError(`issueUcan: ${problems.map((problem) => problem.detail).join('; ')}`);
   const signingInput = `${ED25519_HEADER_SEGMENT}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  const signature = sign(null, Buffer.from(signingInput), options.issuer.privateKey).toString('base64url');
+  // base64url and a dot: its latin1 bytes are its UTF-8, and the cheaper copy.
+  const signature = sign(null, Buffer.from(signingInput, 'latin1'), options.issuer.privateKey).toString('base64url');
   return new IssuedToken(`${signingInput}.${signature}`);
 }
 

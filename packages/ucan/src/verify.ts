@@ -62,7 +62,8 @@ async function verifyToken(verification: Verification, parsed: ParseResult, dept
   const errors = ownErrors(ucan, options);
   if (depth === 0 && options.audience !== undefined && withoutFragment(ucan.payload.aud) !== withoutFragment(options.audience))
     errors.push(ucanError('UCAN_AUDIENCE', ucan.cid, `aud is ${ucan.payload.aud}, this verifier is ${options.audience}`));
-  if (options.isRevoked !== undefined && (await options.isRevoked(ucan.cid)))
+  const revokedNow = revoked(options, ucan.cid);
+  if (typeof revokedNow === 'boolean' ? revokedNow : await revokedNow)
     errors.push(ucanError('UCAN_REVOKED', ucan.cid, 'the token is on the revocation list'));
   if (errors.length > 0) return { ok: false, errors };
 
@@ -150,15 +151,17 @@ function resolveProof(verification: Verification, cid: string, depth: number): P
 
 /** A cached proof, unless a token of its chain has been revoked since: then its chain is verified afresh. */
 async function reuseProof(verification: Verification, cached: CachedProof, depth: number): Promise<VerifyResult> {
-  const { isRevoked, proofCache } = verification.options;
+  const { options } = verification;
   verification.lookups += cached.cids.length;
-  if (isRevoked !== undefined)
-    for (const cid of cached.cids)
-      if (await isRevoked(cid)) {
-        proofCache?.delete(cached.ucan.cid);
+  if (options.isRevoked !== undefined)
+    for (const cid of cached.cids) {
+      const revokedNow = revoked(options, cid);
+      if (typeof revokedNow === 'boolean' ? revokedNow : await revokedNow) {
+        options.proofCache?.delete(cached.ucan.cid);
         verification.lookups -= cached.cids.length;
         return lookUpProof(verification, cached.ucan.cid, depth);
       }
+    }
   return { ok: true, ucan: cached.ucan };
 }
 
@@ -182,6 +185,14 @@ async function lookUpProof(verification: Verification, cid: string, depth: numbe
   const verified = await verifyToken(verification, parseToken(token, options.maxTokenBytes, cid), depth);
   if (verified.ok) options.proofCache?.set(verified.ucan);
   return verified;
+}
+
+/**
+ * Whether `cid` is revoked, as `isRevoked` answers it. Callers await only a promise: a synchronous
+ * answer (a set of revoked CIDs, the common case) awaited would cost a microtask turn per token.
+ */
+function revoked(options: ResolvedVerifyOptions, cid: string): boolean | Promise<boolean> {
+  return options.isRevoked === undefined ? false : options.isRevoked(cid);
 }
 
 /** Principal alignment ignores DID fragments, which only say which key signed (spec 6.2). */

@@ -67,6 +67,19 @@ describe('issueInvocation', () => {
     expect(() => invoke({ lifetimeSeconds: 61 })).toThrow(/lifetimeSeconds must be a whole number from 1 to 60/);
     expect(() => invoke({ audience: 'nobody' })).toThrow(TypeError);
   });
+
+  it('checks each invocation against the credential it is given, not the one it parsed last (a renewal may grant less or more)', () => {
+    const refundOnly = issueUcan({ issuer: realm, audience: service.did, capabilities: { [REFUND.resource]: { [REFUND.ability]: [{}] } }, expiration: NOW + HOUR });
+    const attempt = (token: string, capability: typeof CHARGE) => {
+      const issued = issueInvocation({ issuer: service, audience: peer.did, capability, credential: token, now: NOW });
+      return issued.ok ? parseUcan(issued.invocation.token).ok && issued.invocation.proofs[0] : issued.error.code;
+    };
+    expect(attempt(credential.token, CHARGE)).toBe(credential.token);
+    expect(attempt(refundOnly.token, CHARGE)).toBe('INVOCATION_NOT_HELD');
+    expect(attempt(refundOnly.token, REFUND)).toBe(refundOnly.token);
+    expect(attempt(credential.token, REFUND)).toBe('INVOCATION_NOT_HELD');
+    expect(attempt(credential.token, CHARGE)).toBe(credential.token);
+  });
 });
 
 describe('createInvocationVerifier', () => {
@@ -149,6 +162,16 @@ describe('createInvocationVerifier', () => {
     const own = invoke();
     revoked.add(own.cid);
     expect(reasonOf(await receiver.verify(own.token, own.proofs, CHARGE))).toBe('revoked');
+  });
+
+  it('refuses a revoked credential whose chain was cached when isRevoked answers asynchronously too', async () => {
+    const revoked = new Set<string>();
+    const receiver = verifier({ isRevoked: async (cid) => revoked.has(cid) });
+    const first = invoke();
+    expect(reasonOf(await receiver.verify(first.token, first.proofs, CHARGE))).toBe('accepted');
+    revoked.add(credential.cid);
+    const second = invoke();
+    expect(reasonOf(await receiver.verify(second.token, second.proofs, CHARGE))).toBe('revoked');
   });
 
   it('verifies a warm call with its proofs from the cache: a credential seen before need not be carried again', async () => {
