@@ -95,6 +95,9 @@ export class MeshLink {
       waitOnFirstConnect: true,
       reconnectTimeWait: MESH_TIMINGS.reconnectWaitMs,
       reconnectJitter: MESH_TIMINGS.reconnectJitterMs,
+      // The client otherwise captures a stack trace per request, for an error the mesh turns into
+      // a structured value that names the provider and capability: a cost on every call for nothing.
+      noAsyncTraces: true,
     });
     if (this.#closed) {
       await connection.close();
