@@ -1,4 +1,4 @@
-import { capabilityCovers, mergeCaveats, resourceCovers, type Capability } from './capabilities.js';
+import { capabilityCovers, mergeCaveats, resourceCovers, type Capability, type Caveat } from './capabilities.js';
 import { ucanError, type UcanError } from './codes.js';
 import type { RootIssuer } from './options.js';
 import type { ParsedUcan } from './parse.js';
@@ -37,8 +37,9 @@ export function deriveAuthority(
   const { iss, cap, prf = [] } = ucan.payload;
   const authority: AuthorityEntry[] = [];
   const errors: UcanError[] = [];
-  const inherited = usable.flatMap((proof) => proof.authority);
-  for (const [resource, abilities] of Object.entries(cap)) {
+  const inherited = usable.length === 1 ? (usable[0] as Proof).authority : usable.flatMap((proof) => proof.authority);
+  for (const resource in cap) {
+    const abilities = cap[resource] as Record<string, Caveat[]>;
     if (resource.startsWith(UCAN_SCHEME)) {
       const selected = selectProofAuthority(resource, prf, usable);
       if (!Array.isArray(selected)) {
@@ -59,11 +60,11 @@ export function deriveAuthority(
       continue;
     }
     const owned = ownsResource(rootIssuers, iss, resource);
-    for (const [ability, caveats] of Object.entries(abilities))
-      for (const caveat of caveats) {
+    for (const ability in abilities)
+      for (const caveat of abilities[ability] as Caveat[]) {
         const wanted = { resource, ability, caveat };
-        const source = owned ? undefined : inherited.find((entry) => capabilityCovers(entry, wanted));
-        if (owned || source !== undefined) authority.push({ ...wanted, owner: source?.owner ?? iss });
+        const source = owned ? undefined : coveringEntry(inherited, wanted);
+        if (owned || source !== undefined) authority.push({ resource, ability, caveat, owner: source?.owner ?? iss });
         else
           errors.push(
             ucanError('UCAN_ATTENUATION', ucan.cid, `${ability} on ${resource} with caveat ${JSON.stringify(caveat)} is neither owned by ${iss} as a root issuer nor covered by a valid proof`),
@@ -105,6 +106,12 @@ function selectProofAuthority(
     };
   const proof = usable.find((candidate) => candidate.cid === selector);
   return proof?.authority ?? { code: 'UCAN_ATTENUATION', detail: `${resource} delegates proof ${selector}, which is not valid` };
+}
+
+/** The first inherited entry covering `wanted`: a plain loop, since every capability of every token of a chain asks. */
+function coveringEntry(inherited: readonly AuthorityEntry[], wanted: Required<Capability>): AuthorityEntry | undefined {
+  for (const entry of inherited) if (capabilityCovers(entry, wanted)) return entry;
+  return undefined;
 }
 
 function ownsResource(rootIssuers: readonly RootIssuer[], did: string, resource: string): boolean {
