@@ -48,10 +48,10 @@ describe('hecate-om realm dev', () => {
   it('refuses a policy file with problems, each with its JSON path, exit code 2', async () => {
     const cwd = await tempDir('realm-dev');
     try {
-      await writeFile(join(cwd, 'policy.json'), JSON.stringify({ name: 'acme', services: { 'hecate-echo': { maxLifetimeSeconds: 5, enroll: {} } } }));
+      await writeFile(join(cwd, 'policy.json'), JSON.stringify({ name: 'acme', services: { 'hecate-echo': { maxLifetimeSeconds: 4, enroll: {} } } }));
       const result = await runCli(['realm', 'dev', '--policy', 'policy.json', '--port', '0', '--data-dir', 'realm-data'], { cwd });
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/^Error: realm dev: the development realm did not start:\n {2}--policy: policy\.json: \$\.services\["hecate-echo"\]\.maxLifetimeSeconds: /);
+      expect(result.stderr).toMatch(/^Error: realm dev: the development realm did not start:\n {2}--policy: policy\.json: \$\.services\["hecate-echo"\]\.maxLifetimeSeconds: must be at least 5 seconds\n/);
       expect(result.stderr).toContain('  --policy: policy.json: $.services["hecate-echo"].enroll: no instance could ever enroll');
     } finally {
       await rm(cwd, { recursive: true, force: true });

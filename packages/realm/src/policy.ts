@@ -26,6 +26,11 @@ export { MESH_CALL_ABILITY, MESH_RESOURCE_PREFIX, meshResource } from '@hecate-o
 const SECONDS_PER_DAY = 86_400;
 /** Shorter than a minute and a credential would be renewed about as often as it is used. */
 export const MIN_LIFETIME_SECONDS = 60;
+/**
+ * The development realm's floor: lifetimes of seconds let renewal, and a realm down across an
+ * expiry, be tried in seconds rather than minutes. A realm out of development mode refuses them.
+ */
+export const DEVELOPMENT_MIN_LIFETIME_SECONDS = 5;
 /** The longest lifetime a service may ask for (`identitySpec().ttlDays` at most 365). */
 export const MAX_LIFETIME_SECONDS = TTL_DAYS_MAX * SECONDS_PER_DAY;
 const POLICY_FILE_MAX_BYTES = 1024 * 1024;
@@ -82,62 +87,75 @@ const EnrollmentPolicySchema = /* @__PURE__ */ z
       ctx.addIssue({ code: 'custom', message: 'no instance could ever enroll: list dids, or set joinTokens to true' });
   });
 
-export const ServicePolicySchema = /* @__PURE__ */ z
-  .strictObject({
-    grants: z
-      .record(ResourcePatternSchema, z.array(AbilityPatternSchema).min(1, 'must list at least one ability'))
-      .default({})
-      .meta({ description: 'hecate:// resource (or resource/*) → the abilities the service may be granted on it' }),
-    mesh: z
-      .array(MeshCapabilitySchema)
-      .default([])
-      .meta({ description: 'Mesh capabilities the service may call, granted as mesh/call on hecate://mesh/<name>' }),
-    maxLifetimeSeconds: z
-      .number()
-      .int('must be a whole number of seconds')
-      .min(MIN_LIFETIME_SECONDS, `must be at least ${MIN_LIFETIME_SECONDS} seconds`)
-      .max(MAX_LIFETIME_SECONDS, `must be at most ${MAX_LIFETIME_SECONDS} seconds (365 days)`)
-      .meta({ description: 'The longest credential lifetime the service may be granted, in seconds' }),
-    enroll: EnrollmentPolicySchema,
-  })
-  .superRefine((service, ctx) => {
-    for (const [resource, abilities] of Object.entries(service.grants)) {
-      if (resource === `${REALM_RESOURCE_SCHEME}mesh` || resource.startsWith(MESH_RESOURCE_PREFIX))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['grants', resource],
-          message: 'mesh calls are granted through "mesh": list the capability names there',
-        });
-      addDuplicateIssues(abilities, ctx, ['grants', resource]);
-    }
-    addDuplicateIssues(service.mesh, ctx, ['mesh']);
-  });
+/** A service's policy, its `maxLifetimeSeconds` at least `minLifetimeSeconds`. */
+function servicePolicySchema(minLifetimeSeconds: number) {
+  return z
+    .strictObject({
+      grants: z
+        .record(ResourcePatternSchema, z.array(AbilityPatternSchema).min(1, 'must list at least one ability'))
+        .default({})
+        .meta({ description: 'hecate:// resource (or resource/*) → the abilities the service may be granted on it' }),
+      mesh: z
+        .array(MeshCapabilitySchema)
+        .default([])
+        .meta({ description: 'Mesh capabilities the service may call, granted as mesh/call on hecate://mesh/<name>' }),
+      maxLifetimeSeconds: z
+        .number()
+        .int('must be a whole number of seconds')
+        .min(minLifetimeSeconds, `must be at least ${minLifetimeSeconds} seconds`)
+        .max(MAX_LIFETIME_SECONDS, `must be at most ${MAX_LIFETIME_SECONDS} seconds (365 days)`)
+        .meta({ description: 'The longest credential lifetime the service may be granted, in seconds' }),
+      enroll: EnrollmentPolicySchema,
+    })
+    .superRefine((service, ctx) => {
+      for (const [resource, abilities] of Object.entries(service.grants)) {
+        if (resource === `${REALM_RESOURCE_SCHEME}mesh` || resource.startsWith(MESH_RESOURCE_PREFIX))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['grants', resource],
+            message: 'mesh calls are granted through "mesh": list the capability names there',
+          });
+        addDuplicateIssues(abilities, ctx, ['grants', resource]);
+      }
+      addDuplicateIssues(service.mesh, ctx, ['mesh']);
+    });
+}
+
+export const ServicePolicySchema = /* @__PURE__ */ servicePolicySchema(MIN_LIFETIME_SECONDS);
 
 const RealmNameSchema = /* @__PURE__ */ z
   .string()
   .max(63, 'must be at most 63 characters')
   .regex(SERVICE_NAME_PATTERN, 'must be lowercase kebab-case such as acme-production (a-z, 0-9, single hyphens, starting with a letter)');
 
-export const PolicySchema = /* @__PURE__ */ z
-  .strictObject({
-    name: RealmNameSchema.meta({ description: 'The realm name GET /api/v1/realm reports' }),
-    services: z.record(ServiceNameSchema, ServicePolicySchema).meta({ description: 'Service name → what its instances may be granted' }),
-  })
-  .superRefine((policy, ctx) => {
-    const owner = new Map<string, string>();
-    for (const [service, entry] of Object.entries(policy.services))
-      entry.enroll.dids.forEach((did, index) => {
-        const first = owner.get(did);
-        if (first === undefined) owner.set(did, service);
-        else if (first !== service)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['services', service, 'enroll', 'dids', index],
-            message: `is already enrolled for service "${first}": an instance answers as one service`,
-          });
-      });
-  })
-  .meta({ title: 'hecate-om realm policy', description: 'What each service may be granted, and how its instances enroll' });
+/** A realm's policy, each service's `maxLifetimeSeconds` at least `minLifetimeSeconds`. */
+function policySchema(minLifetimeSeconds: number) {
+  return z
+    .strictObject({
+      name: RealmNameSchema.meta({ description: 'The realm name GET /api/v1/realm reports' }),
+      services: z.record(ServiceNameSchema, servicePolicySchema(minLifetimeSeconds)).meta({ description: 'Service name → what its instances may be granted' }),
+    })
+    .superRefine((policy, ctx) => {
+      const owner = new Map<string, string>();
+      for (const [service, entry] of Object.entries(policy.services))
+        entry.enroll.dids.forEach((did, index) => {
+          const first = owner.get(did);
+          if (first === undefined) owner.set(did, service);
+          else if (first !== service)
+            ctx.addIssue({
+              code: 'custom',
+              path: ['services', service, 'enroll', 'dids', index],
+              message: `is already enrolled for service "${first}": an instance answers as one service`,
+            });
+        });
+    })
+    .meta({ title: 'hecate-om realm policy', description: 'What each service may be granted, and how its instances enroll' });
+}
+
+/** The policy of a realm; lifetimes from `MIN_LIFETIME_SECONDS`. */
+export const PolicySchema = /* @__PURE__ */ policySchema(MIN_LIFETIME_SECONDS);
+/** The policy of a development realm; lifetimes from `DEVELOPMENT_MIN_LIFETIME_SECONDS`. */
+const DevelopmentPolicySchema = /* @__PURE__ */ policySchema(DEVELOPMENT_MIN_LIFETIME_SECONDS);
 
 export type Policy = z.infer<typeof PolicySchema>;
 export type ServicePolicy = z.infer<typeof ServicePolicySchema>;
@@ -154,9 +172,17 @@ export interface PolicyProblem {
 
 export type PolicyResult = { readonly ok: true; readonly value: Policy } | { readonly ok: false; readonly problems: readonly PolicyProblem[] };
 
+export interface PolicyParseOptions {
+  /** The file the policy came from, named in each problem. */
+  readonly file?: string;
+  /** For a development realm: lifetimes down to `DEVELOPMENT_MIN_LIFETIME_SECONDS` are accepted. @default false */
+  readonly dev?: boolean;
+}
+
 /** Checks a parsed policy and returns it with its defaults filled in, or every problem with its JSON path. */
-export function parsePolicy(input: unknown, file?: string): PolicyResult {
-  const parsed = PolicySchema.safeParse(input);
+export function parsePolicy(input: unknown, options: PolicyParseOptions = {}): PolicyResult {
+  const { file, dev = false } = options;
+  const parsed = (dev ? DevelopmentPolicySchema : PolicySchema).safeParse(input);
   if (parsed.success) return { ok: true, value: parsed.data };
   return {
     ok: false,
@@ -174,8 +200,11 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Reads and checks a policy file (strict JSON, at most 1 MiB); a syntax error is located at its line and column. */
-export async function readPolicyFile(file: string): Promise<PolicyResult> {
+/**
+ * Reads and checks a policy file (strict JSON, at most 1 MiB); a syntax error is located at its
+ * line and column. `dev` as for `parsePolicy`.
+ */
+export async function readPolicyFile(file: string, options: { readonly dev?: boolean } = {}): Promise<PolicyResult> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -186,7 +215,7 @@ export async function readPolicyFile(file: string): Promise<PolicyResult> {
     return { ok: false, problems: [{ file, path: file, message: `is ${bytes.length} bytes, more than the ${POLICY_FILE_MAX_BYTES} a policy may be` }] };
   const json = parseStrictJson(bytes);
   if (!json.ok) return { ok: false, problems: [{ file, path: locateSyntaxError(file, bytes, json.message), message: json.message }] };
-  return parsePolicy(json.value, file);
+  return parsePolicy(json.value, { file, dev: options.dev });
 }
 
 /** `file:line:column` of the character V8 names in "at position N", or the file alone. */

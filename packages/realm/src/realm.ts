@@ -146,7 +146,11 @@ async function resolvePolicy(options: RealmOptions, dev: boolean): Promise<{ ok:
   if (options.policy !== undefined && options.policyFile !== undefined)
     return failure('INVALID_OPTIONS', 'give the policy as an object (policy) or a file (policyFile), not both');
   const parsed =
-    options.policyFile !== undefined ? await readPolicyFile(options.policyFile) : options.policy !== undefined ? parsePolicy(options.policy) : undefined;
+    options.policyFile !== undefined
+      ? await readPolicyFile(options.policyFile, { dev })
+      : options.policy !== undefined
+        ? parsePolicy(options.policy, { dev })
+        : undefined;
   if (parsed === undefined)
     return dev ? { ok: true, value: undefined } : failure('INVALID_OPTIONS', 'a realm needs a policy (policy or policyFile); only the development mode runs without one');
   if (!parsed.ok) {

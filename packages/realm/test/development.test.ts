@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUcan } from '@hecate-om/ucan';
-import { DEVELOPMENT_BANNER } from '../src/index.js';
-import { ECHO_CAP, claim, generateKeyPair, get, startTestRealm, type TestRealm } from './realm-fixture.js';
+import { DEVELOPMENT_BANNER, DEVELOPMENT_MIN_LIFETIME_SECONDS, MIN_LIFETIME_SECONDS, parsePolicy, startRealm, type PolicyInput } from '../src/index.js';
+import { ECHO_CAP, claim, generateKeyPair, get, removeDirectory, startTestRealm, temporaryDirectory, type TestRealm } from './realm-fixture.js';
 
 let realm: TestRealm;
 
@@ -55,5 +55,44 @@ describe('the development realm', () => {
     } finally {
       await withPolicy.stop();
     }
+  });
+
+  describe('lifetimes of seconds', () => {
+    const shortLived = (seconds: number): PolicyInput => ({
+      name: 'dev-short',
+      services: { 'hecate-echo': { grants: { 'hecate://echo/*': ['echo/answer_query'] }, maxLifetimeSeconds: seconds, enroll: { joinTokens: true } } },
+    });
+
+    it(`grants a credential of ${DEVELOPMENT_MIN_LIFETIME_SECONDS} s when its policy allows no more`, async () => {
+      const shortRealm = await startTestRealm({ dev: true, policy: shortLived(DEVELOPMENT_MIN_LIFETIME_SECONDS) });
+      try {
+        const answer = await claim(shortRealm.realm, generateKeyPair(), { service: 'hecate-echo', lifetimeSeconds: 3600 });
+        const parsed = parseUcan(answer.body.credential as string);
+        if (!parsed.ok) throw new Error('the credential does not parse');
+        expect((parsed.ucan.payload.exp as number) - (parsed.ucan.payload.nbf as number)).toBe(DEVELOPMENT_MIN_LIFETIME_SECONDS);
+      } finally {
+        await shortRealm.stop();
+      }
+    });
+
+    it('refuses a lifetime under its own floor', () => {
+      const policy = parsePolicy(shortLived(DEVELOPMENT_MIN_LIFETIME_SECONDS - 1), { dev: true });
+      expect(policy.ok ? [] : policy.problems).toEqual([
+        { path: '$.services["hecate-echo"].maxLifetimeSeconds', message: `must be at least ${DEVELOPMENT_MIN_LIFETIME_SECONDS} seconds` },
+      ]);
+    });
+
+    it('are refused, naming the JSON path, by a realm out of development mode', async () => {
+      const dataDir = await temporaryDirectory();
+      try {
+        const started = await startRealm({ dataDir, policy: shortLived(MIN_LIFETIME_SECONDS - 1), port: 0, log: () => undefined });
+        expect(started).toMatchObject({
+          ok: false,
+          error: { code: 'INVALID_POLICY', problems: [{ path: '$.services["hecate-echo"].maxLifetimeSeconds', message: `must be at least ${MIN_LIFETIME_SECONDS} seconds` }] },
+        });
+      } finally {
+        await removeDirectory(dataDir);
+      }
+    });
   });
 });
