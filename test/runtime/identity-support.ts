@@ -5,13 +5,20 @@ import { startRealm, type PolicyInput } from '@hecate-om/realm';
 import { afterEach } from 'vitest';
 import { httpGet, type HttpAnswer } from './fixture-release.mjs';
 
-/** What the runtime fixture asks for (its identitySpec()), granted for the realm's shortest lifetime. */
-export const FIXTURE_POLICY: PolicyInput = {
-  name: 'test-realm',
-  services: {
-    'runtime-fixture': { grants: { 'hecate://fixture/*': ['fixture/answer'] }, maxLifetimeSeconds: 60, enroll: { joinTokens: true } },
-  },
-};
+/**
+ * What the runtime fixture asks for (its identitySpec()), granted for `maxLifetimeSeconds`: under a
+ * minute only a development realm grants, which lets a renewal, and a realm down across an expiry,
+ * play out in seconds.
+ */
+export function fixturePolicy(maxLifetimeSeconds: number): PolicyInput {
+  return {
+    name: 'test-realm',
+    services: { 'runtime-fixture': { grants: { 'hecate://fixture/*': ['fixture/answer'] }, maxLifetimeSeconds, enroll: { joinTokens: true } } },
+  };
+}
+
+/** The fixture's policy at the shortest lifetime a realm out of development mode grants. */
+export const FIXTURE_POLICY: PolicyInput = fixturePolicy(60);
 
 export interface TestRealm {
   readonly url: string;
@@ -35,10 +42,25 @@ export async function temporaryDirectory(prefix: string): Promise<string> {
   return dir;
 }
 
+export interface TestRealmOptions {
+  readonly policy?: PolicyInput;
+  readonly port?: number;
+  readonly dataDir?: string;
+  /** A development realm (its banner kept quiet): it enrolls any instance, and allows lifetimes of seconds. */
+  readonly dev?: boolean;
+}
+
 /** A real realm on loopback (the @hecate-om/realm server), with its own data directory unless given one. */
-export async function startTestRealm(options: { policy?: PolicyInput; port?: number; dataDir?: string } = {}): Promise<TestRealm> {
+export async function startTestRealm(options: TestRealmOptions = {}): Promise<TestRealm> {
   const dataDir = options.dataDir ?? (await temporaryDirectory('realm'));
-  const started = await startRealm({ dataDir, policy: options.policy ?? FIXTURE_POLICY, port: options.port ?? 0, log: () => {} });
+  const started = await startRealm({
+    dataDir,
+    policy: options.policy ?? FIXTURE_POLICY,
+    port: options.port ?? 0,
+    dev: options.dev ?? false,
+    log: () => {},
+    banner: () => {},
+  });
   if (!started.ok) throw new Error(started.error.message);
   const { url, did, close } = started.value;
   let closed = false;
