@@ -134,7 +134,10 @@ describe('renewal', () => {
       'a failed renewal with seconds left',
     );
     await restartRealm();
-    expect(nextAttemptOf(trigger)).toBeLessThanOrEqual(expiresAtMs);
+    expect(
+      nextAttemptOf(trigger),
+      `the attempt after the one that failed at ${trigger.time as string} is due at ${new Date(nextAttemptOf(trigger)).toISOString()}, past the expiry at ${grant.expiresAt as string}`,
+    ).toBeLessThanOrEqual(expiresAtMs);
     const renewed = await run.waitFor((event) => event.message === GRANTED && event.cid !== grant.cid, 'the renewal');
     expect(timeOf(renewed)).toBeLessThan(expiresAtMs);
 
