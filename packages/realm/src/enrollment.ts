@@ -23,7 +23,7 @@ export interface EnrollmentClaim {
 
 /**
  * Whether `did` may claim for `service`, enrolling it when this claim brings a valid join token
- * (or in development mode). A DID answers as one service: the policy's own listing comes first,
+ * (or, in development mode, when it brings none). A DID answers as one service: the policy's own listing comes first,
  * then an enrollment on file, and only a DID enrolled nowhere can be enrolled by this claim. A
  * join token is ignored once the DID is enrolled, so an instance retrying a claim whose answer
  * it never received is not refused for a token it already used.
@@ -39,7 +39,8 @@ export async function resolveEnrollment(directory: DataDirectory, policy: Policy
     return enrolled.value.service === service ? { ok: true, by: 'enrollment' } : elsewhere(did, enrolled.value.service, service);
   }
   if (!enrolled.missing) return { ok: false, code: 'INTERNAL_ERROR', message: enrolled.error.message };
-  if (dev) return enroll(directory, { did, service, enrolledAt: now, via: 'development' }, 'development');
+  // A development realm judges a join token as any realm would, so the operator's flow can be tried on it.
+  if (dev && joinToken === undefined) return enroll(directory, { did, service, enrolledAt: now, via: 'development' }, 'development');
   if (joinToken === undefined)
     return { ok: false, code: 'NOT_ENROLLED', message: `${did} is not enrolled for ${service}, and the claim brought no join token` };
   if (!servicePolicy.enroll.joinTokens)

@@ -53,14 +53,18 @@ export const DEVELOPMENT_SERVICE_POLICY: ServicePolicy = Object.freeze({
 });
 export const DEVELOPMENT_REALM_NAME = 'development';
 
-export const DEVELOPMENT_BANNER = `
-################################################################################
-#  DEVELOPMENT REALM: for development only, NEVER for production.             #
-#  It enrolls ANY instance on its first claim and grants what it asks for     #
-#  (within the development defaults). Anyone who can reach it gets a           #
-#  credential.                                                                  #
-################################################################################
-`;
+/** Boxed so that it stands out among log lines: 80 columns, every line as wide. */
+export const DEVELOPMENT_BANNER = /* @__PURE__ */ boxed([
+  'DEVELOPMENT REALM: for development only, NEVER for production.',
+  'It enrolls ANY instance on its first claim and grants what it asks for',
+  '(within the development defaults). Anyone who can reach it gets a',
+  'credential.',
+]);
+
+function boxed(lines: readonly string[], width = 80): string {
+  const rule = '#'.repeat(width);
+  return `\n${rule}\n${lines.map((line) => `#  ${line.padEnd(width - 6)}  #`).join('\n')}\n${rule}\n`;
+}
 
 export interface RunningRealm {
   /** `http://host:port`, the port actually bound. */

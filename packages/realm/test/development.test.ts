@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUcan } from '@hecate-om/ucan';
-import { DEVELOPMENT_BANNER, DEVELOPMENT_MIN_LIFETIME_SECONDS, MIN_LIFETIME_SECONDS, parsePolicy, startRealm, type PolicyInput } from '../src/index.js';
+import { DEVELOPMENT_BANNER, DEVELOPMENT_MIN_LIFETIME_SECONDS, createJoinToken, MIN_LIFETIME_SECONDS, parsePolicy, startRealm, type PolicyInput } from '../src/index.js';
 import { ECHO_CAP, claim, generateKeyPair, get, removeDirectory, startTestRealm, temporaryDirectory, type TestRealm } from './realm-fixture.js';
 
 let realm: TestRealm;
@@ -14,6 +14,9 @@ describe('the development realm', () => {
   it('says loudly, on start, that it is for development only', () => {
     expect(realm.banners).toEqual([DEVELOPMENT_BANNER]);
     expect(DEVELOPMENT_BANNER).toContain('NEVER for production');
+    const box = DEVELOPMENT_BANNER.trim().split('\n');
+    expect(new Set(box.map((line) => line.length))).toEqual(new Set([80]));
+    expect(box.slice(1, -1).every((line) => line.startsWith('#  ') && line.endsWith('  #'))).toBe(true);
     expect(realm.lines).toContainEqual(expect.objectContaining({ level: 'warn', realm: 'development', dev: true }));
   });
 
@@ -31,6 +34,17 @@ describe('the development realm', () => {
     expect(realm.lines.at(-1)).toMatchObject({ decision: 'granted', enrolledBy: 'development' });
     expect((await claim(realm.realm, instance, { service: 'hecate-anything' })).body).toMatchObject({ capabilities: ECHO_CAP });
     expect(realm.lines.at(-1)).toMatchObject({ decision: 'granted', enrolledBy: 'enrollment' });
+  });
+
+  it('judges a join token as any realm would: it enrolls one instance, and is refused when used again', async () => {
+    const joinToken = await createJoinToken({ dataDir: realm.dataDir, service: 'hecate-joined' });
+    if (!joinToken.ok) throw new Error(joinToken.error.message);
+    const first = await claim(realm.realm, generateKeyPair(), { service: 'hecate-joined', joinToken: joinToken.value.token });
+    expect([first.status, realm.lines.at(-1)]).toEqual([200, expect.objectContaining({ decision: 'granted', enrolledBy: 'join-token' })]);
+    const again = await claim(realm.realm, generateKeyPair(), { service: 'hecate-joined', joinToken: joinToken.value.token });
+    expect([again.status, again.body.error?.code]).toEqual([403, 'JOIN_TOKEN_USED']);
+    const unknown = await claim(realm.realm, generateKeyPair(), { service: 'hecate-joined', joinToken: `hjt_${'A'.repeat(43)}` });
+    expect(unknown.body.error?.code).toBe('JOIN_TOKEN_UNKNOWN');
   });
 
   it('keeps an instance to the service it first claimed for, and the lifetime within a day', async () => {
