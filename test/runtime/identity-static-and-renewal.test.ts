@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { generateKeyPair, issueUcan, writeKeyFile, type KeyPair } from '@hecate-om/ucan';
+import { revoke } from '@hecate-om/realm';
 import { describe, expect, it } from 'vitest';
 import { httpGet, type ReleaseLogLine, type RunningRelease } from './fixture-release.mjs';
 import { eventually, fixturePolicy, identityCheck, instanceDirectories, startTestRealm, useIdentityCleanup } from './identity-support.js';
@@ -148,6 +149,20 @@ describe('renewal', () => {
     for (const failure of failures) expect(nextAttemptOf(failure)).toBeLessThanOrEqual(expiresAtMs + 500);
     // The grant is not followed by a storm of claims: one grant, then the retries, then one renewal.
     expect(run.lines.filter((event) => event.message === GRANTED)).toHaveLength(2);
+    await eventually(async () => (await identityCheck(await run.port())).status === 'ok', 5_000, 'identity ok');
+  });
+
+  it('drops a credential the realm revoked while in use, found with the revocation list at renewal, and claims a new one', async () => {
+    const realm = await startTestRealm({ dev: true, policy: fixturePolicy(8) });
+    const dirs = await instanceDirectories();
+    const run = start({ HECATE_SECRETS_DIR: dirs.secretsDir, HECATE_STATE_DIR: dirs.stateDir, HECATE_REALM_URL: realm.url, HECATE_REALM_DID: realm.did });
+    const grant = await run.waitFor((event) => event.message === GRANTED, 'the grant');
+    const revoked = await revoke({ dataDir: realm.dataDir, cid: grant.cid as string });
+    expect(revoked.ok).toBe(true);
+    const dropped = await run.waitFor((event) => event.message === 'the realm revoked the credential in use: claiming a new one', 'the revoked credential dropped');
+    expect(dropped).toMatchObject({ level: 'warn', cid: grant.cid });
+    const regranted = await run.waitFor((event) => event.message === GRANTED && event.cid !== grant.cid, 'the new credential');
+    expect(timeOf(regranted)).toBeGreaterThanOrEqual(timeOf(dropped));
     await eventually(async () => (await identityCheck(await run.port())).status === 'ok', 5_000, 'identity ok');
   });
 });
