@@ -162,6 +162,20 @@ describe('the identity part, claiming from a realm', () => {
     expect((await identityCheck(healthPort)).status).toBe('ok');
   });
 
+  it('with HECATE_IDENTITY_REQUIRED=false, is ready without a credential, the identity check degrading /health only', async () => {
+    const port = await freePort();
+    const pending = await startTestRealm();
+    const instance = await enrolledInstance(pending);
+    await pending.close();
+
+    const run = startInstance(instance, { url: `http://127.0.0.1:${port}`, did: pending.did }, { HECATE_IDENTITY_REQUIRED: 'false' });
+    await run.waitFor((event) => event.code === 'REALM_UNREACHABLE', 'the failed claim');
+    const healthPort = await run.ready();
+    const check = await identityCheck(healthPort);
+    expect([check.health.status, check.health.json?.status, check.status]).toEqual([200, 'degraded', 'degraded']);
+    expect((await httpGet(healthPort, '/health/ready')).status).toBe(200);
+  });
+
   it('claims anew when the credential it kept was revoked while it was stopped', async () => {
     const realm = await startTestRealm();
     const instance = await enrolledInstance(realm);
