@@ -135,6 +135,7 @@ describe('a service with CommonJS packages, a native addon, a loader output and 
         pg: '127.0.0.1',
         emitted: true,
         pino: 'function',
+        pgNative: 'not installed',
       });
     } finally {
       expect(await release.stop()).toBe(0);
@@ -247,7 +248,7 @@ describe("esbuild packages: 'external'", () => {
     expect((await stat(join(dir, RELEASE, 'node_modules', 'express', 'lib', 'express.js'))).isFile()).toBe(true);
     const release = await startRelease(temp, outdir);
     try {
-      expect((await httpGet(release.reportPort, '/report')).json).toMatchObject({ sqlite: 'hello from sqlite', banner: 'banner from the file loader' });
+      expect((await httpGet(release.reportPort, '/report')).json).toMatchObject({ sqlite: 'hello from sqlite', banner: 'banner from the file loader', pgNative: 'not installed' });
     } finally {
       expect(await release.stop()).toBe(0);
     }

@@ -4,7 +4,7 @@ import type { Options } from './core/options.js';
 import { failureError } from './core/report.js';
 import { rolldownHooks, rollupHooks, viteHooks } from './core/rollup-hooks.js';
 import { type AnalysisOutcome, ServiceBuild } from './core/service-build.js';
-import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
+import { VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
 import { type WebpackLikeCompiler, analyzeEachCompilation, emitArtifactsUnder, leaveNativePackagesExternal, refuseOutputThatCannotRun, resolveVirtualModulesToFiles } from './core/webpack-hooks.js';
 
 export type { Diagnostic, DiagnosticCode } from './core/diagnostic.js';
@@ -25,14 +25,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     // a compilation error: a throw here would be fatal and end watch mode for good.
     ...(meta.framework === 'webpack' || meta.framework === 'rspack' ? {} : { buildStart: rollupLikeBuildStart(service) }),
     // The virtual ids resolve to the files the plugin keeps in generatedModulesDir (see ServiceBuild.moduleFileOf).
-    resolveId: {
-      filter: { id: VIRTUAL_MODULE_FILTER },
-      async handler(id) {
-        if (id !== MAIN_MODULE_ID && id !== MANIFEST_MODULE_ID) return undefined;
-        const outcome = await service.currentAnalysis();
-        return outcome.ok ? service.moduleFileOf(id, outcome.analysis) : undefined;
-      },
-    },
+    resolveId: { filter: { id: VIRTUAL_MODULE_FILTER }, handler: (id) => service.resolveVirtualModule(id) },
     rollup: rollupHooks(service),
     rolldown: rolldownHooks(service),
     vite: viteHooks(service),

@@ -109,6 +109,7 @@ export function describeDependenciesRelease(title: string, buildInto: BuildInto)
           pg: '127.0.0.1',
           emitted: true,
           pino: 'function',
+          pgNative: 'not installed',
         });
         release.kill('SIGTERM');
         expect(await release.exited).toEqual({ code: 0, signal: null });

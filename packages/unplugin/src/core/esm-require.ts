@@ -3,8 +3,10 @@
  * the bundle leaves out: Node's builtins (`require('events')` in express, pg, pino and most of npm)
  * and the packages that ship in the release's node_modules. Bundlers keep such a call as a call of
  * a `require` they expect the host to provide (esbuild: "Dynamic require of "events" is not
- * supported" when there is none), and an ES module has none: `createRequire(import.meta.url)`
- * gives one that resolves from main.js, as CommonJS would. A banner rather than code in the
+ * supported" when there is none; rollup's CommonJS plugin, under rollup and vite 6 and 7, leaves
+ * as it is a `require` inside `try` of what stays external: a builtin a package probes for, pg's
+ * optional `pg-native`), and an ES module has none: `createRequire(import.meta.url)` gives one
+ * that resolves from main.js, as CommonJS would. A banner rather than code in the
  * generated entry: the bundle's own modules run before the entry's body, and the name must be a
  * free variable of the whole file.
  */
@@ -20,4 +22,12 @@ export function bannerDeclaresRequire(banner: string | undefined): boolean {
 export function withEsmRequire(banner: string | undefined): string {
   if (bannerDeclaresRequire(banner)) return banner!;
   return banner === undefined || banner === '' ? ESM_REQUIRE_BANNER : `${ESM_REQUIRE_BANNER}\n${banner}`;
+}
+
+/** rollup's `output.banner` (a string, or a function of the chunk) with the require shim first, as withEsmRequire. */
+export function withEsmRequireBanner<Chunk>(
+  banner: string | ((chunk: Chunk) => string | Promise<string>) | undefined,
+): string | ((chunk: Chunk) => Promise<string>) {
+  if (typeof banner !== 'function') return withEsmRequire(banner);
+  return async (chunk) => withEsmRequire(await banner(chunk));
 }

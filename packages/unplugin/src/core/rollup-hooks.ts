@@ -2,12 +2,13 @@ import { dirname, resolve } from 'node:path';
 import type { InputOptions } from 'rollup';
 import type { UnpluginOptions } from 'unplugin';
 import { type RollupExternal, packageImportsOf, withNativeExternals } from './bundler-externals.js';
+import { withEsmRequireBanner } from './esm-require.js';
 import { removeStaleOutputs } from './outputs-index.js';
 import { packageSideEffects } from './package-side-effects.js';
 import { BUNDLE_FILE, SOURCE_MAP_FILE } from './release-files.js';
 import type { ServiceBuild } from './service-build.js';
 import { releaseEntry, takesReleaseEntry } from './release-entry.js';
-import { MAIN_MODULE_ID } from './virtual-modules.js';
+import { MAIN_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
 
 type RollupHooks = NonNullable<UnpluginOptions['rollup']>;
 type RolldownHooks = NonNullable<UnpluginOptions['rolldown']>;
@@ -103,6 +104,7 @@ export function rollupHooks(service: ServiceBuild): RollupHooks {
         sourcemap: outputOptions.sourcemap ?? true,
         // The release holds main.js alone: a chunk split off for a dynamic import would be missing.
         inlineDynamicImports: outputOptions.inlineDynamicImports ?? true,
+        banner: withEsmRequireBanner(outputOptions.banner),
       };
     },
     generateBundle(outputOptions, bundle) {
@@ -143,9 +145,10 @@ export function rolldownHooks(service: ServiceBuild): RolldownHooks {
  * hook's `this.meta`; vite 6 passes no context there.
  */
 export function viteHooks(service: ServiceBuild): ViteHooks {
+  let bundlesWithRolldown = false;
   return {
     config(config) {
-      const bundlesWithRolldown = typeof (this as { meta?: { rolldownVersion?: unknown } } | undefined)?.meta?.rolldownVersion === 'string';
+      bundlesWithRolldown = typeof (this as { meta?: { rolldownVersion?: unknown } } | undefined)?.meta?.rolldownVersion === 'string';
       const build = config.build ?? {};
       const namesEntry = typeof build.ssr === 'string' || build.rolldownOptions?.input !== undefined || build.rollupOptions?.input !== undefined;
       const input = namesEntry ? {} : { input: { main: MAIN_MODULE_ID } };
@@ -169,8 +172,55 @@ export function viteHooks(service: ServiceBuild): ViteHooks {
     options(inputOptions) {
       return { ...inputOptions, external: withNativeExternals(inputOptions.external as RollupExternal | undefined, service.externalPackages) as typeof inputOptions.external };
     },
+    // Under rollup (vite 6 and 7) as under plain rollup; rolldown (vite 8) brings a require of its own.
+    outputOptions(outputOptions) {
+      return bundlesWithRolldown ? outputOptions : { ...outputOptions, banner: withEsmRequireBanner(outputOptions.banner) };
+    },
+    // Takes the place of the shared resolveId under vite (unplugin gives a framework's own hooks the
+    // last word), so it resolves the virtual ids too; first, to see an optional peer dependency
+    // before vite's resolver does (see leaveMissingOptionalPeersToRunTime).
+    resolveId: {
+      order: 'pre',
+      async handler(source, importer, options) {
+        if (VIRTUAL_MODULE_FILTER.test(source)) return service.resolveVirtualModule(source);
+        return leaveMissingOptionalPeersToRunTime(this, source, importer, options);
+      },
+    },
     generateBundle(outputOptions, bundle) {
       return emitArtifacts(service, this, outputOptions, bundle);
     },
   };
+}
+
+/** The id vite gives an optional peer dependency that is not installed (pg's `pg-native`), vite 6 to 8. */
+const VITE_OPTIONAL_PEER_PREFIX = '__vite-optional-peer-dep:';
+
+interface ResolveContext {
+  resolve(source: string, importer: string | undefined, options: { skipSelf: boolean }): Promise<{ id: string } | null>;
+}
+
+/**
+ * vite replaces an optional peer dependency that is not installed (pg's `pg-native`, which pg
+ * requires only when `pg.native` is read) by a module of its own: one that throws "Could not
+ * resolve" as it is evaluated unless NODE_ENV is production (vite 6 and 7 evaluate it as the
+ * bundle loads, so the release dies before boot: any `vite build` run with NODE_ENV=development
+ * or test), and an empty object otherwise (where pg would take it for the addon). Node, and the
+ * other bundlers (esbuild, webpack, rspack, rolldown), leave the `require` to run time, where it
+ * fails with MODULE_NOT_FOUND as the package expects (`pg.native` is null). So does the plugin:
+ * such an import stays external, whatever NODE_ENV says; it ships nothing, being installed nowhere.
+ */
+async function leaveMissingOptionalPeersToRunTime(
+  context: ResolveContext,
+  source: string,
+  importer: string | undefined,
+  options: object,
+): Promise<{ id: string; external: true } | { id: string } | null> {
+  if (importer === undefined || !isBareSpecifier(source)) return null;
+  const resolved = await context.resolve(source, importer, { ...options, skipSelf: true });
+  return resolved?.id.startsWith(VITE_OPTIONAL_PEER_PREFIX) ? { id: source, external: true } : resolved;
+}
+
+/** A package name, possibly with a subpath: not relative, absolute, a URL or another plugin's virtual id. */
+function isBareSpecifier(source: string): boolean {
+  return !/^[./\\\0]/.test(source) && !/^[a-z][a-z0-9+.-]*:/i.test(source);
 }

@@ -158,6 +158,13 @@ export class ServiceBuild {
     return id === MAIN_MODULE_ID ? modules.main.path : modules.manifest.path;
   }
 
+  /** The file a virtual id resolves to (see moduleFileOf); undefined for any other id, and while the contract is broken. */
+  async resolveVirtualModule(id: string): Promise<string | undefined> {
+    if (id !== MAIN_MODULE_ID && id !== MANIFEST_MODULE_ID) return undefined;
+    const outcome = await this.currentAnalysis();
+    return outcome.ok ? this.moduleFileOf(id, outcome.analysis) : undefined;
+  }
+
   /** The two modules' paths and texts, rendered and hashed once per analysis, not on every resolve. */
   #modulesOf(analysis: CachedAnalysis): GeneratedModules {
     if (this.#modules?.analysis === analysis) return this.#modules;
