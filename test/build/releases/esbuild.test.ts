@@ -1,9 +1,9 @@
 import { build } from 'esbuild';
 import hecateOm from '@hecate-om/unplugin/esbuild';
-import { describeRelease } from '../support/release-matrix.js';
+import { type BuildInto, describeDependenciesRelease, describeRelease } from '../support/release-matrix.js';
 
-// The README's config.
-describeRelease('/esbuild', async ({ root, outdir, cacheDir }) => {
+// The README's config, with esbuild's file loader for the dependencies fixture's `.txt` import.
+const buildWithEsbuild: BuildInto = async ({ root, outdir, cacheDir, files }) => {
   await build({
     absWorkingDir: root,
     outdir,
@@ -12,7 +12,11 @@ describeRelease('/esbuild', async ({ root, outdir, cacheDir }) => {
     format: 'esm',
     target: 'node20',
     sourcemap: true,
+    loader: { '.txt': 'file' },
     logLevel: 'silent',
-    plugins: [hecateOm({ cacheDir })],
+    plugins: [hecateOm({ cacheDir, files })],
   });
-});
+};
+
+describeRelease('/esbuild', buildWithEsbuild);
+describeDependenciesRelease('/esbuild', buildWithEsbuild);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
@@ -138,6 +138,36 @@ export async function copyOfProject(source: string): Promise<string> {
   await mkdir(own);
   for (const name of await readdir(shared)) if (name !== '.cache') await symlink(join(shared, name), join(own, name), 'dir');
   return root;
+}
+
+/**
+ * A second checkout of this repository at another path and depth, holding what building `project`
+ * (a folder under the repository) reads: the project, the workspace's packages, and each folder
+ * above the project with its files and its installed node_modules (pnpm's store included), laid
+ * out as a clone installed with pnpm lays them out. Bundlers resolve a module to its real path, so
+ * the store and the packages are really in the copy, as hard links: a second of copying, no bytes
+ * written. pnpm's links are relative and stay so, resolving inside the copy. Returns the project's
+ * folder in the copy; `temp` removes it.
+ */
+export async function checkoutElsewhere(project: string, temp: TempDirs): Promise<string> {
+  const inRepository = relative(repoRoot, project);
+  if (inRepository.startsWith('..')) throw new Error(`${project} is not under the repository ${repoRoot}`);
+  const workspace = join(await temp.make('checkout'), 'elsewhere', 'hecate-om');
+  await mkdir(workspace, { recursive: true });
+  await run('cp', ['-al', join(repoRoot, 'packages'), join(workspace, 'packages')]);
+  // Each folder above the project: package.json, pnpm-workspace.yaml, the tsconfig.json esbuild
+  // reads from a parent, and node_modules, where webpack finds its loaders. Caches stay behind.
+  for (let dir = dirname(project); ; dir = dirname(dir)) {
+    const into = join(workspace, relative(repoRoot, dir));
+    await mkdir(join(into, 'node_modules'), { recursive: true });
+    for (const entry of await readdir(dir, { withFileTypes: true })) if (entry.isFile()) await cp(join(dir, entry.name), join(into, entry.name));
+    const installed = existsSync(join(dir, 'node_modules')) ? (await readdir(join(dir, 'node_modules'))).filter((name) => name !== '.cache') : [];
+    if (installed.length > 0) await run('cp', ['-al', ...installed.map((name) => join(dir, 'node_modules', name)), join(into, 'node_modules')]);
+    if (relative(repoRoot, dir) === '') break;
+  }
+  const copy = join(workspace, inRepository);
+  await cp(project, copy, { recursive: true, verbatimSymlinks: true, filter: (path) => !['.cache', 'dist'].includes(basename(path)) });
+  return copy;
 }
 
 /**

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet, runRelease } from '../../runtime/fixture-release.mjs';
-import { TempDirs, copyOfProject, fixturesDir, tempDir, unpackTarball } from './builds.js';
+import { TempDirs, checkoutElsewhere, copyOfProject, fixtureProject, fixturesDir, tempDir, unpackTarball } from './builds.js';
 
 /** The example service's shape (a TypeScript contract reading package.json and a local module). */
 export const releaseFixture = join(fixturesDir, 'release-service');
@@ -13,8 +14,10 @@ export const RELEASE_TARBALL = 'release-service-1.2.0.tar.gz';
  * a CommonJS helper requiring a builtin, better-sqlite3's native addon), a `.txt` import the
  * bundler's file loader writes beside the bundle, and `sql/greeting.sql` read at run time.
  */
-export const dependenciesFixture = join(fixturesDir, 'release-dependencies');
+export const dependenciesFixture = fixtureProject('release-dependencies');
 const DEPENDENCIES_RELEASE = 'release-dependencies-1.0.0';
+/** The files the fixture reads at run time, shipped through the plugin's `files` option. */
+const DEPENDENCIES_FILES = ['sql/*.sql'];
 
 /**
  * Builds the service project at `root` through one bundler entry, writing into `outdir`, with the
@@ -74,10 +77,12 @@ export function describeRelease(title: string, buildInto: BuildInto): void {
 }
 
 /**
- * The same entry on the dependencies fixture, built once in place (its node_modules is pnpm's,
- * linked into the store) into a folder outside it: the native package stays out of the bundle and
- * ships with its closure in the release's node_modules, listed at its exact version, and the
- * unpacked release answers /health/ready 200 and reports each dependency working.
+ * The same entry on the dependencies fixture, built in place (its node_modules is pnpm's, linked
+ * into the store) into a folder outside it: the native package stays out of the bundle and ships
+ * with its closure in the release's node_modules, listed at its exact version, and the unpacked
+ * release answers /health/ready 200 and reports each dependency working. Built once more in a
+ * second checkout of the repository at another path and depth, into the project's own dist/, it
+ * gives a byte-identical tarball.
  */
 export function describeDependenciesRelease(title: string, buildInto: BuildInto): void {
   describe(`the release-dependencies fixture built through ${title}`, () => {
@@ -86,7 +91,7 @@ export function describeDependenciesRelease(title: string, buildInto: BuildInto)
 
     beforeAll(async () => {
       outdir = await temp.make('deps-dist');
-      await buildInto({ root: dependenciesFixture, outdir, cacheDir: await temp.make('deps-cache'), files: ['sql/*.sql'] });
+      await buildInto({ root: dependenciesFixture, outdir, cacheDir: await temp.make('deps-cache'), files: DEPENDENCIES_FILES });
     }, DEPENDENCIES_BUILD_TIMEOUT_MS);
     afterAll(() => temp.removeAll());
 
@@ -117,7 +122,25 @@ export function describeDependenciesRelease(title: string, buildInto: BuildInto)
         release.kill('SIGKILL');
       }
     });
+
+    // The per-Node installs of `npm run test:node` are projects of their own, linked to this
+    // checkout's packages by absolute path, which no clone lays out: compared under `npm test` alone.
+    it.skipIf(dependenciesFixture !== join(fixturesDir, 'release-dependencies'))(
+      'gives a byte-identical tarball from a second checkout at another path, built into its own dist/',
+      { timeout: DEPENDENCIES_BUILD_TIMEOUT_MS },
+      async () => {
+        const root = await checkoutElsewhere(dependenciesFixture, temp);
+        await buildInto({ root, outdir: join(root, 'dist'), cacheDir: join(root, 'node_modules', '.cache', 'hecate-om'), files: DEPENDENCIES_FILES });
+        const tarball = `${DEPENDENCIES_RELEASE}.tar.gz`;
+        // Compared by digest: vitest's deep equality walks a 3 MB buffer byte by byte for a minute and more.
+        expect(await sha256Of(join(root, 'dist', tarball))).toBe(await sha256Of(join(outdir, tarball)));
+      },
+    );
   });
+}
+
+async function sha256Of(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
 }
 
 /** Polls /health/ready until it answers 200 (start() has returned), for up to 15 s; the last status otherwise. */
