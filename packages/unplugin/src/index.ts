@@ -5,7 +5,15 @@ import { failureError } from './core/report.js';
 import { rolldownHooks, rollupHooks, viteHooks } from './core/rollup-hooks.js';
 import { type AnalysisOutcome, ServiceBuild } from './core/service-build.js';
 import { VIRTUAL_MODULE_FILTER } from './core/virtual-modules.js';
-import { type WebpackLikeCompiler, analyzeEachCompilation, emitArtifactsUnder, leaveNativePackagesExternal, refuseOutputThatCannotRun, resolveVirtualModulesToFiles } from './core/webpack-hooks.js';
+import {
+  type WebpackLikeCompiler,
+  analyzeEachCompilation,
+  emitArtifactsUnder,
+  leaveNativePackagesExternal,
+  nameSourcesByPath,
+  refuseOutputThatCannotRun,
+  resolveVirtualModulesToFiles,
+} from './core/webpack-hooks.js';
 
 export type { Diagnostic, DiagnosticCode } from './core/diagnostic.js';
 export { formatDiagnostic } from './core/diagnostic.js';
@@ -32,6 +40,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     // Both compilers are used through the few members core/webpack-hooks.ts types structurally.
     webpack: (compiler) => {
       refuseOutputThatCannotRun(compiler as unknown as WebpackLikeCompiler, 'webpack');
+      nameSourcesByPath(compiler as unknown as WebpackLikeCompiler);
       analyzeEachCompilation(compiler as unknown as WebpackLikeCompiler, service);
       leaveNativePackagesExternal(compiler as unknown as WebpackLikeCompiler, service);
       resolveVirtualModulesToFiles(compiler as unknown as WebpackLikeCompiler, service);
@@ -39,6 +48,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (opt
     },
     rspack: (compiler) => {
       refuseOutputThatCannotRun(compiler as unknown as WebpackLikeCompiler, 'rspack');
+      nameSourcesByPath(compiler as unknown as WebpackLikeCompiler);
       analyzeEachCompilation(compiler as unknown as WebpackLikeCompiler, service);
       leaveNativePackagesExternal(compiler as unknown as WebpackLikeCompiler, service);
       resolveVirtualModulesToFiles(compiler as unknown as WebpackLikeCompiler, service);

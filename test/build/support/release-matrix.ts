@@ -95,7 +95,7 @@ export function describeDependenciesRelease(title: string, buildInto: BuildInto)
     }, DEPENDENCIES_BUILD_TIMEOUT_MS);
     afterAll(() => temp.removeAll());
 
-    it('runs unpacked in an empty directory, its native addon shipped in node_modules, until /health/ready answers 200', async () => {
+    it('runs unpacked in an empty directory, its native addon shipped in node_modules, until /health/ready answers 200, its stacks naming its sources', async () => {
       const unpacked = await temp.make('deps-run');
       await unpackTarball(join(outdir, `${DEPENDENCIES_RELEASE}.tar.gz`), unpacked);
       const dir = join(unpacked, DEPENDENCIES_RELEASE);
@@ -103,11 +103,15 @@ export function describeDependenciesRelease(title: string, buildInto: BuildInto)
       expect(packageJson.dependencies['better-sqlite3']).toBe('12.6.2');
       expect((await stat(join(dir, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).isFile()).toBe(true);
       expect((await stat(join(dir, 'node_modules/bindings/bindings.js'))).isFile()).toBe(true);
-      const release = runRelease(dir);
+      // As the Containerfile runs it: node --enable-source-maps main.js.
+      const release = runRelease(dir, { NODE_OPTIONS: '--enable-source-maps' });
       try {
         const port = await release.port();
         expect(await readyStatus(port)).toBe(200);
         const { reportPort } = (await release.waitFor((event) => event.fixture === 'dependencies', 'the report port')) as { reportPort: number };
+        // The stacks a service logs name its sources, whichever bundler wrote the map.
+        const stack = (await httpGet(reportPort, '/stack')).body.split('\n');
+        expect(stack.slice(0, 2)).toEqual(['Error: failed on purpose', expect.stringMatching(new RegExp(`/${DEPENDENCIES_RELEASE}/src/service\\.ts:\\d+:\\d+\\)?$`))]);
         expect((await httpGet(reportPort, '/report')).json).toEqual({
           sqlite: 'hello from sqlite',
           banner: 'banner from the file loader',

@@ -42,7 +42,7 @@ interface NormalModuleFactory {
 export interface WebpackLikeCompiler {
   context: string;
   /** Read once the config's defaults are applied (from thisCompilation on). */
-  options: { output: { module?: boolean | undefined } };
+  options: { output: { module?: boolean | undefined; devtoolModuleFilenameTemplate?: unknown } };
   /** `output.path`, absolute: where the bundle and the artifacts are written. */
   outputPath: string;
   webpack: {
@@ -193,6 +193,27 @@ export function leaveNativePackagesExternal(compiler: WebpackLikeCompiler, servi
   const names = service.externalPackages;
   if (names.length === 0) return;
   new compiler.webpack.ExternalsPlugin('node-commonjs', names.map(packageImportPattern)).apply(compiler);
+}
+
+/**
+ * webpack and rspack name each source of the map `webpack://<namespace>/<path>?<loaders>` unless
+ * told otherwise: a URL, which the release's map keeps as it is (release-files.ts), so the stacks
+ * of a release run with source maps would read `webpack://release-dependencies/src/service.ts`.
+ * A module with a file is named by its absolute path instead, made relative to the service root
+ * like every other bundler's source, and stacks name the file in the release; the others (an
+ * external, the bundler's runtime) keep their URL, which holds no path. Set before the config's
+ * defaults are applied; a template of yours stands.
+ */
+export function nameSourcesByPath(compiler: WebpackLikeCompiler): void {
+  compiler.options.output.devtoolModuleFilenameTemplate ??= ({ absoluteResourcePath, namespace, resourcePath }: ModuleFilenameInfo) =>
+    isAbsolute(absoluteResourcePath) ? absoluteResourcePath : `webpack://${namespace}/${resourcePath}`;
+}
+
+/** What webpack and rspack tell a devtoolModuleFilenameTemplate function of a module. */
+interface ModuleFilenameInfo {
+  readonly absoluteResourcePath: string;
+  readonly namespace: string;
+  readonly resourcePath: string;
 }
 
 /**
