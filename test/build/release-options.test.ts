@@ -130,5 +130,17 @@ describe('two services of one project that declare the same contract, built at o
       outdirs.map(async (outdir) => /(?:var|const) BUILT_FROM = "([^"]+)";/.exec(await readFile(join(outdir, 'main.js'), 'utf8'))?.[1]),
     );
     expect(builtFrom).toEqual(['service.ts', 'service.dev.ts', 'service.ts', 'service.dev.ts']);
+    // What made the race possible, seen without racing: each service's generated entry lies in a
+    // folder of its own (the folder of one shared entry, keyed by the manifest alone, did not).
+    const entryFolders = await Promise.all(
+      outdirs.map(async (outdir) => {
+        const { sources } = JSON.parse(await readFile(join(outdir, 'main.js.map'), 'utf8')) as { sources: string[] };
+        return sources.map((source) => /\/(modules-[0-9a-f]+)\/main\.js$/.exec(source)?.[1]).find((folder) => folder !== undefined);
+      }),
+    );
+    expect(entryFolders[0]).toMatch(/^modules-/);
+    expect(entryFolders[1]).toMatch(/^modules-/);
+    expect(entryFolders[1]).not.toBe(entryFolders[0]);
+    expect(entryFolders.slice(2)).toEqual(entryFolders.slice(0, 2));
   });
 });
