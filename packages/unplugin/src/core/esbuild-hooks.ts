@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import type { BuildOptions, BuildResult, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
+import type { BuildOptions, BuildResult, LogLevel, Message, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
 import type { UnpluginOptions } from 'unplugin';
 import type { Artifact } from './artifacts.js';
 import { packageImportsOf } from './bundler-externals.js';
@@ -11,7 +11,7 @@ import { removeStaleOutputs } from './outputs-index.js';
 import { releaseEntry, takesReleaseEntry } from './release-entry.js';
 import { BUNDLE_FILE, type ReleaseBundle, SOURCE_MAP_FILE } from './release-files.js';
 import type { ReleaseFile } from './release-tarball.js';
-import { esbuildErrorsOf } from './report.js';
+import { esbuildErrorsOf, esbuildWarningsOf } from './report.js';
 import type { AnalysisOutcome, ServiceBuild } from './service-build.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, VIRTUAL_MODULE_FILTER } from './virtual-modules.js';
 import { ArtifactWriter } from './write-file-atomic.js';
@@ -79,10 +79,27 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
           removeStaleOutputs(outdir, artifacts.map(({ fileName }) => fileName));
           for (const { fileName, content } of artifacts) writer.write(join(outdir, fileName), content);
         }
-        return { warnings: warnings.map((text) => ({ text: `hecate-om: ${text}` })) };
+        // esbuild logs the messages an onEnd callback returns under a context (watch, rebuild) but
+        // not under build(), whose log is written before the callbacks run: returned, these
+        // warnings would reach result.warnings alone, and the terminal never. Logged here instead,
+        // once under either, and added to the result.
+        const messages = esbuildWarningsOf(warnings);
+        result.warnings.push(...messages);
+        await logWarnings(build, messages);
+        return undefined;
       });
     },
   };
+}
+
+/** The log levels under which esbuild prints warnings; `warning` is its default for build() and context(). */
+const LEVELS_LOGGING_WARNINGS: ReadonlySet<LogLevel> = new Set(['verbose', 'debug', 'info', 'warning']);
+
+/** Writes warnings to stderr as esbuild writes its own, when the build's log level shows warnings. */
+async function logWarnings(build: PluginBuild, messages: Message[]): Promise<void> {
+  if (messages.length === 0 || !LEVELS_LOGGING_WARNINGS.has(build.initialOptions.logLevel ?? 'warning')) return;
+  const color = build.initialOptions.color ?? process.stderr.isTTY === true;
+  process.stderr.write((await build.esbuild.formatMessages(messages, { kind: 'warning', color })).join(''));
 }
 
 /**

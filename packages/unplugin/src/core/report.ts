@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import type { PartialMessage } from 'esbuild';
+import type { Message, PartialMessage } from 'esbuild';
 import { formatDiagnostic } from './diagnostic.js';
 import type { BuildFailure } from './service-build.js';
 
@@ -23,6 +23,11 @@ export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): Part
     },
     notes: diagnostic.hint === undefined ? [] : [{ text: `hint: ${diagnostic.hint}` }],
   }));
+}
+
+/** The build's warnings as esbuild's own messages, each named as this plugin's. */
+export function esbuildWarningsOf(warnings: readonly string[]): Message[] {
+  return warnings.map((text) => ({ id: '', pluginName: PLUGIN_NAME, text: `${PLUGIN_NAME}: ${text}`, location: null, notes: [], detail: undefined }));
 }
 
 /**
