@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, posix, resolve } from 'node:path';
 import type { InputOptions } from 'rollup';
 import type { UnpluginOptions } from 'unplugin';
 import { type RollupExternal, packageImportsOf, withNativeExternals } from './bundler-externals.js';
@@ -144,6 +144,20 @@ export function rolldownHooks(service: ServiceBuild): RolldownHooks {
  * options go where this vite reads them. vite 8 (and rolldown-vite) name rolldown in the config
  * hook's `this.meta`; vite 6 passes no context there.
  */
+/**
+ * The URL of an asset imported by the service (`import url from './prompt.txt?url'`), as vite
+ * renders it into the bundle: vite's own is `base` joined with the file (`/assets/prompt-x.txt`),
+ * a path from the root of the file system to a service, so under vite alone an imported asset
+ * never reads from `dist/` or the release. Here it is the file beside the bundle that imports it,
+ * as a `file:` URL (`new URL('./assets/prompt-x.txt', import.meta.url).href`), which `readFile`
+ * takes, wherever the release is unpacked. An asset referenced from CSS or HTML keeps vite's.
+ */
+function assetUrlFromBundle(fileName: string, { hostId, hostType }: { hostId: string; hostType: 'js' | 'css' | 'html' }): { runtime: string } | undefined {
+  if (hostType !== 'js') return undefined;
+  const path = posix.relative(posix.dirname(hostId), fileName);
+  return { runtime: `new URL(${JSON.stringify(path.startsWith('../') ? path : `./${path}`)}, import.meta.url).href` };
+}
+
 export function viteHooks(service: ServiceBuild): ViteHooks {
   let bundlesWithRolldown = false;
   return {
@@ -161,7 +175,15 @@ export function viteHooks(service: ServiceBuild): ViteHooks {
         : { rollupOptions: { ...input, output: { format: 'es' as const, entryFileNames: '[name].js', inlineDynamicImports: true } } };
       return {
         // A service has no client build to write the assets it imports: the SSR build writes them, and they ship.
-        build: { ssr: build.ssr ?? true, ssrEmitAssets: build.ssrEmitAssets ?? true, sourcemap: build.sourcemap ?? true, ...bundlerOptions },
+        // It reads them as files, as esbuild's file loader gives them: not inlined as data: URLs.
+        build: {
+          ssr: build.ssr ?? true,
+          ssrEmitAssets: build.ssrEmitAssets ?? true,
+          assetsInlineLimit: build.assetsInlineLimit ?? 0,
+          sourcemap: build.sourcemap ?? true,
+          ...bundlerOptions,
+        },
+        experimental: { renderBuiltUrl: config.experimental?.renderBuiltUrl ?? assetUrlFromBundle },
         ssr: { noExternal: true, target: 'node' },
       };
     },
