@@ -13,8 +13,12 @@ export function meshResource(capabilityName: string): string {
   return `${MESH_RESOURCE_PREFIX}${capabilityName}`;
 }
 
-/** The closed set of reasons a call fails; callers switch on `code`, never on the message. */
-export type MeshErrorCode = 'no_providers' | 'timeout' | 'unauthorized' | 'handler_error' | 'payload_too_large';
+/**
+ * The closed set of reasons a call fails; callers switch on `code`, never on the message.
+ * `disconnected`: this instance's own NATS connection is down (or not made yet), so no provider was
+ * tried; `invalid_payload`: the caller's payload is not JSON, refused before anything was sent.
+ */
+export type MeshErrorCode = 'no_providers' | 'timeout' | 'unauthorized' | 'handler_error' | 'payload_too_large' | 'disconnected' | 'invalid_payload';
 
 export interface MeshError {
   readonly code: MeshErrorCode;
@@ -26,6 +30,8 @@ export interface MeshError {
    * README's table).
    */
   readonly reason?: string;
+  /** The provider the failing attempt went to, as a success names it; absent when none was tried. */
+  readonly provider?: MeshProvider;
 }
 
 /** One instance advertising one version of a capability, as the local view knows it. */
@@ -37,6 +43,8 @@ export interface MeshProvider {
   readonly instance: string;
   /** The instance's DID; empty while the runtime has no identity. */
   readonly did: string;
+  /** The DID of the realm the instance is enrolled in (its pinned realm); empty without one. */
+  readonly realm: string;
   readonly capability: string;
   readonly version: number;
   /** The subject that reaches this instance alone. */
@@ -86,10 +94,20 @@ export interface Mesh {
    * the time `start()` returns, or the boot fails.
    */
   serve(capability: string, handler: MeshHandler): void;
-  /** Calls a provider of `capability` (addressed to one instance, failing over), never hangs. */
+  /**
+   * Calls a provider of `capability` (addressed to one instance, failing over), never hangs. Made
+   * before this instance has connected and swept the mesh once (from `start()`), it first waits
+   * for that, or for a provider of `capability` to appear, within its `timeout`.
+   */
   call(capability: string, payload: unknown, options?: MeshCallOptions): Promise<MeshCallResult>;
-  /** The providers of `capability` the local view knows now, from memory. */
+  /** The providers of `capability` the local view knows now, from memory: empty before `discovered()`. */
   lookup(capability: string): readonly MeshProvider[];
+  /**
+   * Resolves `true` once this instance has connected and swept the mesh once, so `lookup()` shows
+   * what the mesh advertises; `false` when `timeout` ms (default 5000) pass first. What `start()`
+   * awaits before a `lookup()`.
+   */
+  discovered(options?: { readonly timeout?: number }): Promise<boolean>;
   /**
    * The changes to the providers of `capability` as they happen, starting with those known now
    * (as `added`). It ends when the loop breaks out of it, or when `signal` aborts.

@@ -70,7 +70,7 @@ describe('the types a service author compiles against', () => {
 
   it('a mesh call resolves a value or a structured error with a closed set of codes, never a throw', () => {
     expectTypeOf<ReturnType<Mesh['call']>>().toEqualTypeOf<Promise<MeshCallResult>>();
-    expectTypeOf<MeshErrorCode>().toEqualTypeOf<'no_providers' | 'timeout' | 'unauthorized' | 'handler_error' | 'payload_too_large'>();
+    expectTypeOf<MeshErrorCode>().toEqualTypeOf<'no_providers' | 'timeout' | 'unauthorized' | 'handler_error' | 'payload_too_large' | 'disconnected' | 'invalid_payload'>();
     expectTypeOf<Parameters<Mesh['serve']>>().toEqualTypeOf<[capability: string, handler: MeshHandler]>();
     expectTypeOf<ReturnType<Mesh['lookup']>>().toEqualTypeOf<readonly MeshProvider[]>();
   });

@@ -12,8 +12,8 @@ const now = Math.floor(Date.now() / 1000);
 const credential = issueUcan({ issuer: realm, audience: caller.did, capabilities: { 'hecate://mesh/echo.say': { 'mesh/call': [{}] } }, expiration: now + 3600 }).token;
 const SAY = { name: 'echo.say', version: 1 };
 
-function provider(did: string): MeshProvider {
-  return { service: 'hecate-echo', serviceVersion: '1.0.0', instance: 'i1', did, capability: 'echo.say', version: 1, subject: 'hecate.mesh.echo.say.v1.i1', health: 'ok' };
+function provider(did: string, realmDid: string = realm.did): MeshProvider {
+  return { service: 'hecate-echo', serviceVersion: '1.0.0', instance: 'i1', did, realm: realmDid, capability: 'echo.say', version: 1, subject: 'hecate.mesh.echo.say.v1.i1', health: 'ok' };
 }
 
 /** `held` null: the instance holds no credential. */
@@ -52,6 +52,24 @@ describe('createInvocationAuthorization', () => {
     expect(await held.attach(provider(providerKey.did), 'billing.charge')).toMatchObject({ ok: false, error: { code: 'unauthorized', reason: 'not_granted' } });
     expect(await held.attach(provider(''), 'echo.say')).toMatchObject({ ok: false, error: { code: 'unauthorized', reason: 'no_identity' } });
     expect(await held.authorize(SAY, {})).toMatchObject({ ok: false, error: { code: 'unauthorized', reason: 'missing' } });
+  });
+
+  it('skips before any attempt a provider of another realm or without a DID, and a provider names the realm it trusts when a chain roots elsewhere', async () => {
+    const { log } = logged();
+    const callerSide = createInvocationAuthorization({ setting: 'on', identity: () => identityOf(), log });
+    const otherRealm = generateKeyPair();
+    expect(callerSide.uncallable?.(provider(providerKey.did))).toBeUndefined();
+    // createTestMesh()'s members advertise no realm: they are tried, and refuse for themselves.
+    expect(callerSide.uncallable?.(provider(providerKey.did, ''))).toBeUndefined();
+    expect(callerSide.uncallable?.(provider(providerKey.did, otherRealm.did))).toBe(`hecate-echo instance i1 is enrolled in realm ${otherRealm.did}, and this instance in realm ${realm.did}`);
+    expect(callerSide.uncallable?.(provider(''))).toBe('hecate-echo instance i1 advertises no DID, so no call can be addressed to it');
+
+    const providerOfOtherRealm = createInvocationAuthorization({ setting: 'on', identity: () => ({ ...identityOf(providerKey, null), realmDid: otherRealm.did }), log });
+    const attached = await callerSide.attach(provider(providerKey.did), 'echo.say');
+    if (!attached.ok) throw new Error(attached.error.message);
+    const refused = await providerOfOtherRealm.authorize(SAY, attached.headers);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unauthorized', reason: 'escalated' } });
+    expect(!refused.ok && refused.error.message).toMatch(new RegExp(`; this provider trusts realm ${otherRealm.did} only, so a caller enrolled in another realm is refused$`));
   });
 
   it('without an identity refuses every call both ways and says so once, naming the setting', async () => {

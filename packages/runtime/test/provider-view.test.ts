@@ -19,7 +19,7 @@ describe('providersOf', () => {
   it('reads the addressed endpoints of a hecate instance and ignores shared ones and foreign micro services', () => {
     const info = infoOf('A', [charge('A', 1, 'shared'), charge('A', 1), { name: 'other', subject: 'x.y' }]);
     expect(providersOf(info)).toEqual([
-      { service: 'billing', serviceVersion: '1.4.0', instance: 'A', did: 'did:key:zA', capability: 'billing.charge', version: 1, subject: 'hecate.mesh.billing.charge.v1.A', health: 'ok' },
+      { service: 'billing', serviceVersion: '1.4.0', instance: 'A', did: 'did:key:zA', realm: '', capability: 'billing.charge', version: 1, subject: 'hecate.mesh.billing.charge.v1.A', health: 'ok' },
     ]);
   });
 });

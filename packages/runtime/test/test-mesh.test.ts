@@ -47,18 +47,24 @@ describe('createTestMesh', () => {
     const greeter = mesh.join(new Greeter());
     new Greeter().start(startWith(greeter));
     const client = mesh.join(caller);
-    expect(await client.call('greet.hello', { name: 7 })).toEqual({ ok: false, error: { code: 'handler_error', message: 'TypeError: name must be a string' } });
+    const answeredBy = expect.objectContaining({ service: 'greeter', instance: greeter.instance, capability: 'greet.hello', version: 2 });
+    expect(await client.call('greet.hello', { name: 7 })).toEqual({ ok: false, error: { code: 'handler_error', message: 'TypeError: name must be a string', provider: answeredBy } });
+    // The caller's own input is refused before any provider is tried, and not blamed on one.
+    expect(await client.call('greet.hello', { name: 1n })).toEqual({
+      ok: false,
+      error: { code: 'invalid_payload', message: "the call's payload is not JSON: Do not know how to serialize a BigInt" },
+    });
     expect(await client.call('greet.hello', {}, { minVersion: 3 })).toEqual({ ok: false, error: { code: 'no_providers', message: 'no instance advertises greet.hello v3 or later' } });
     expect(await client.call('greet.hello', { name: 'x'.repeat(300_000) })).toEqual({
       ok: false,
-      error: { code: 'payload_too_large', message: 'the payload is 300011 bytes of JSON: the mesh carries at most 262144' },
+      error: { code: 'payload_too_large', message: "the call's payload is 300011 bytes of JSON: the mesh carries at most 262144" },
     });
     const slow = mesh.join(new Greeter());
     slow.serve('greet.hello', () => new Promise(() => {}));
     greeter.leave();
     expect(await client.call('greet.hello', { name: 'Ada' }, { timeout: 50 })).toEqual({
       ok: false,
-      error: { code: 'timeout', message: `greeter instance ${slow.instance} did not answer greet.hello within 50 ms` },
+      error: { code: 'timeout', message: `greeter instance ${slow.instance} did not answer greet.hello within 50 ms`, provider: expect.objectContaining({ instance: slow.instance }) },
     });
     expect(client.lookup('greet.hello').map((provider) => provider.health)).toEqual(['suspect']);
     slow.leave();
@@ -105,6 +111,9 @@ describe('createTestMesh', () => {
     expect(await client.call('greet.hello', { name: 'Ada' })).toMatchObject({ ok: true });
     const other = createTestMesh({ authorization });
     new Greeter().start(startWith(other.join(new Greeter(), { did: 'did:key:z6MkSomeoneElse' })));
-    expect(await other.join(caller).call('greet.hello', { name: 'Ada' })).toEqual({ ok: false, error: { code: 'unauthorized', message: 'not addressed to this instance (greet.hello)' } });
+    expect(await other.join(caller).call('greet.hello', { name: 'Ada' })).toEqual({
+      ok: false,
+      error: { code: 'unauthorized', message: 'not addressed to this instance (greet.hello)', provider: expect.objectContaining({ did: 'did:key:z6MkSomeoneElse' }) },
+    });
   });
 });

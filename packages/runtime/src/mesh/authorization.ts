@@ -17,6 +17,11 @@ export interface CallAuthorization {
   attach(provider: MeshProvider, capability: string): Promise<Attached>;
   /** Provider side, before the handler: whether `headers` authorize this call of `capability`. */
   authorize(capability: Capability, headers: CallHeaders): Promise<Authorized>;
+  /**
+   * Caller side, before any attempt: why `provider` can never accept a call from this caller (it
+   * advertises another realm, or no DID), so the call skips it; undefined when it may. Absent: none is skipped.
+   */
+  uncallable?(provider: MeshProvider): string | undefined;
 }
 
 const NO_HEADERS: Attached = { ok: true, headers: {} };

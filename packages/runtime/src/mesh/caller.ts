@@ -14,9 +14,11 @@ export type SendAttempt = (provider: MeshProvider, body: Uint8Array, headers: Ca
 
 /**
  * `mesh.call()`: picks the providers of at least `minVersion` from the view (spread by turns,
- * suspects last), attaches the caller's authorization for each, and goes on to the next provider
- * when one is gone (no responders) or, for an idempotent call, when one timed out, which also
- * marks it suspect. Never throws, never waits longer than one `timeout` per provider tried.
+ * suspects last), skips those the caller's authorization cannot call (another realm, no DID),
+ * attaches the caller's authorization for each, and goes on to the next provider when one is gone
+ * (no responders) or, for an idempotent call, when one timed out, which also marks it suspect.
+ * A failure names the provider its attempt went to. Never throws, never waits longer than one
+ * `timeout` per provider tried.
  */
 export async function callCapability(
   view: ProviderView,
@@ -26,31 +28,57 @@ export async function callCapability(
   payload: unknown,
   options: MeshCallOptions = {},
 ): Promise<MeshCallResult> {
-  if (send === undefined) return failure('no_providers', 'the mesh is not connected');
-  const encoded = encodeJson(payload, 'the payload');
+  if (send === undefined) return failure('disconnected', 'the mesh is not connected');
+  const encoded = encodeJson(payload, "the call's payload", 'invalid_payload');
   if (!encoded.ok) return { ok: false, error: encoded.error };
   const timeout = options.timeout ?? MESH_TIMINGS.callTimeoutMs;
-  let last: MeshError = { code: 'no_providers', message: `no instance advertises ${capability}${(options.minVersion ?? 1) <= 1 ? '' : ` v${options.minVersion} or later`}` };
+  const advertised = `${capability}${(options.minVersion ?? 1) <= 1 ? '' : ` v${options.minVersion} or later`}`;
+  let last: MeshError | undefined;
+  let skipped: string | undefined;
   for (const provider of view.candidates(capability, options.minVersion ?? 1)) {
+    const mismatch = authorization.uncallable?.(provider);
+    if (mismatch !== undefined) {
+      skipped ??= mismatch;
+      continue;
+    }
     const attached = await authorization.attach(provider, capability);
-    if (!attached.ok) return { ok: false, error: attached.error };
+    if (!attached.ok) return { ok: false, error: { ...attached.error, provider } };
     const attempt = await send(provider, encoded.bytes, attached.headers, timeout);
-    if (attempt.ok) view.clearSuspicion(provider.instance);
-    else if (attempt.error.code === 'timeout') view.suspect(provider.instance);
+    if (attempt.ok) {
+      view.clearSuspicion(provider.instance);
+      return attempt;
+    }
+    if (attempt.error.code === 'timeout') view.suspect(provider.instance);
     else if ('next' in attempt) view.remove(provider.instance);
-    if (attempt.ok || !('next' in attempt) || (attempt.error.code === 'timeout' && options.idempotent !== true)) return attempt.ok ? attempt : { ok: false, error: attempt.error };
-    last = attempt.error;
+    last = { ...attempt.error, provider };
+    if (!('next' in attempt) || (attempt.error.code === 'timeout' && options.idempotent !== true)) return { ok: false, error: last };
   }
-  return { ok: false, error: last };
+  if (last !== undefined) return { ok: false, error: last };
+  return failure('no_providers', skipped === undefined ? `no instance advertises ${advertised}` : `no instance of ${advertised} this instance can call: ${skipped}`);
 }
 
-/** A `SendAttempt` over NATS request/reply, to the provider's own subject. */
-export function natsAttempt(connection: NatsConnection): SendAttempt {
+/** What a `SendAttempt` over NATS reads of this instance's own link, to tell its outage from a provider's. */
+export interface LinkState {
+  readonly connected: boolean;
+  readonly disconnects: number;
+  /** What the `mesh` check says while disconnected. */
+  readonly problem: string | undefined;
+}
+
+/**
+ * A `SendAttempt` over NATS request/reply, to the provider's own subject. With `link`, an attempt
+ * that failed while this instance lost its connection answers `disconnected`, which neither
+ * suspects nor removes the provider.
+ */
+export function natsAttempt(connection: NatsConnection, link?: LinkState): SendAttempt {
   return async (provider, body, headers, timeout) => {
     let reply: Msg;
+    const disconnects = link?.disconnects;
     try {
       reply = await connection.request(provider.subject, body, { timeout, ...(hasAny(headers) ? { headers: toNatsHeaders(headers) } : {}) });
     } catch (error) {
+      if (link !== undefined && (!link.connected || link.disconnects !== disconnects))
+        return failure('disconnected', `${link.problem ?? 'the connection to NATS was lost and is back'}: the call to ${provider.service} instance ${provider.instance} was cut off with it`);
       const code = (error as NatsError).code;
       // The server knows no subscriber: the instance is gone, whatever the last sweep said.
       if (code === ErrorCode.NoResponders) return { ok: false, next: true, error: { code: 'no_providers', message: `${provider.service} instance ${provider.instance} is gone` } };

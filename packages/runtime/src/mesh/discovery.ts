@@ -25,19 +25,49 @@ export function announce(connection: NatsConnection, announcement: Announcement)
  * Keeps the provider view current from the micro protocol: a full INFO sweep on every
  * (re)connection and then every 5 s ± 20 %, and the announcements in between (an `up` is answered
  * by asking that one instance for its INFO, a `down` removes it at once). An instance that misses
- * a full sweep leaves the view, within `MESH_LEAVE_WITHIN_MS` of when it stopped answering.
+ * a full sweep leaves the view, within `MESH_LEAVE_WITHIN_MS` of when it stopped answering. A sweep
+ * that ends while this instance is cut off from NATS changes nothing: the providers did not leave.
  */
 export class Discovery {
   readonly view = new ProviderView();
   readonly #log: RuntimeLogger;
   readonly #random: () => number;
+  readonly #connected: () => boolean;
+  readonly #waiting = new Set<() => void>();
+  #swept = false;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #subscribed = new WeakSet<NatsConnection>();
 
-  constructor(log: RuntimeLogger, random: () => number = Math.random) {
+  /** `connected` says whether this instance's own link to NATS is up now. */
+  constructor(log: RuntimeLogger, connected: () => boolean, random: () => number = Math.random) {
     this.#log = log;
+    this.#connected = connected;
     this.#random = random;
+  }
+
+  /** Whether a full sweep has filled the view since this instance first connected. */
+  get swept(): boolean {
+    return this.#swept;
+  }
+
+  /**
+   * Resolves once the first full sweep is done (at once after it), or a provider of `capability`
+   * comes into the view, or `ms` have passed: what a call made before the first sweep waits for.
+   */
+  firstSweep(ms: number, capability?: string): Promise<void> {
+    if (this.#swept) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        unlisten();
+        this.#waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const unlisten = capability === undefined ? () => {} : this.view.listen(capability, (change) => change.type === 'added' && done());
+      this.#waiting.add(done);
+    });
   }
 
   /** On a connection or reconnection: listen for announcements (once per connection) and sweep now. */
@@ -53,6 +83,7 @@ export class Discovery {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    for (const done of [...this.#waiting]) done();
   }
 
   /** Replaces the view with every micro service that answers INFO now, then schedules the next sweep. */
@@ -61,8 +92,11 @@ export class Discovery {
     try {
       const infos = await collectInfo(connection);
       if (this.#stopped) return;
-      this.view.replaceAll(infos);
-      debug('mesh: a sweep found %d instances', infos.length);
+      if (this.#connected()) {
+        this.view.replaceAll(infos);
+        debug('mesh: a sweep found %d instances', infos.length);
+        this.#sweptOnce();
+      } else debug('mesh: a sweep ended while disconnected; the view is kept as it was');
     } catch (error) {
       this.#log.warn(`sweeping the mesh for providers failed: ${describeError(error)}`, { error });
     }
@@ -70,6 +104,11 @@ export class Discovery {
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.sweep(connection), jittered(MESH_TIMINGS.sweepIntervalMs, MESH_TIMINGS.sweepJitter, this.#random));
     this.#timer.unref();
+  }
+
+  #sweptOnce(): void {
+    this.#swept = true;
+    for (const done of [...this.#waiting]) done();
   }
 
   #listen(connection: NatsConnection): void {

@@ -14,13 +14,16 @@ export type Encoded = { readonly ok: true; readonly bytes: Uint8Array } | { read
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
-/** JSON of `value`, refused when it is not JSON or exceeds the bound; `what` names it in the error. */
-export function encodeJson(value: unknown, what: string): Encoded {
+/**
+ * JSON of `value`, refused when it is not JSON or exceeds the bound; `what` names it in the error,
+ * `notJson` is its code (a handler's answer that is not JSON is the handler's error, a payload the caller's).
+ */
+export function encodeJson(value: unknown, what: string, notJson: MeshError['code'] = 'handler_error'): Encoded {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (error) {
-    return { ok: false, error: { code: 'handler_error', message: `${what} is not JSON: ${(error as Error).message}` } };
+    return { ok: false, error: { code: notJson, message: `${what} is not JSON: ${(error as Error).message}` } };
   }
   const bytes = encoder.encode(text ?? 'null');
   if (bytes.byteLength > MESH_MAX_PAYLOAD_BYTES)

@@ -77,6 +77,14 @@ export function createInvocationAuthorization(options: InvocationAuthorizationOp
     return identity;
   };
   return {
+    uncallable(provider) {
+      if (provider.did === '') return `${provider.service} instance ${provider.instance} advertises no DID, so no call can be addressed to it`;
+      const realmDid = identityOf().realmDid;
+      // An instance advertising no realm (createTestMesh()'s members) is tried: its refusal says why.
+      if (provider.realm !== '' && provider.realm !== realmDid)
+        return `${provider.service} instance ${provider.instance} is enrolled in realm ${provider.realm}, and this instance in realm ${realmDid}`;
+      return undefined;
+    },
     async attach(provider, capability) {
       const identity = identified();
       if (provider.did === '') return { ok: false, error: unauthorized('no_identity', `${provider.service} instance ${provider.instance} advertises no DID, so no call can be addressed to it`) };
@@ -93,7 +101,10 @@ export function createInvocationAuthorization(options: InvocationAuthorizationOp
       if (token === undefined) return { ok: false, error: unauthorized('missing', `the call carries no invocation (the ${INVOCATION_HEADER} header)`) };
       const proofs = headerOf(headers, PROOFS_HEADER)?.split(',') ?? [];
       const verdict = await verifier.verifier.verify(token, proofs, meshCallCapability(capability.name));
-      return verdict.ok ? { ok: true } : { ok: false, error: unauthorized(verdict.error.reason, verdict.error.message) };
+      if (verdict.ok) return { ok: true };
+      // A chain rooted in another realm reads as escalated: say which realm this provider trusts.
+      const realm = verdict.error.reason === 'escalated' ? `; this provider trusts realm ${verifier.identity.realmDid} only, so a caller enrolled in another realm is refused` : '';
+      return { ok: false, error: unauthorized(verdict.error.reason, `${verdict.error.message}${realm}`) };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
 import { connect, Events, type Authenticator, type NatsConnection } from 'nats';
 import { describeError } from '../describe-error.js';
 import type { RuntimeLogger } from '../logger.js';
@@ -12,12 +13,17 @@ export interface MeshLinkOptions {
   readonly log: RuntimeLogger;
   /** Where `nats.creds` or `nats.nk` are read from; absent: no credentials. */
   readonly secretsDir?: string;
+  /** Spreads the waits between first-connection attempts. */
+  readonly random: () => number;
 }
 
 /**
  * The connection to NATS: connects in the background, reconnects forever with jittered waits,
  * and tells its listeners each time it is (re)connected, so discovery sweeps again and the
  * advertisement is announced again. `connected` is false from a disconnect until the reconnect.
+ * Until the first connection it dials itself (the client's own wait on a first connection says
+ * nothing of why it fails), so a server that refuses or a host that does not resolve is logged,
+ * with its cause, on the first failure and on each change of cause, and shown in `problem`.
  */
 export class MeshLink {
   readonly #options: MeshLinkOptions;
@@ -27,6 +33,7 @@ export class MeshLink {
   #closed = false;
   #first: Promise<void> = Promise.resolve();
   #problem: string | undefined;
+  #disconnects = 0;
 
   constructor(options: MeshLinkOptions) {
     this.#options = options;
@@ -38,6 +45,16 @@ export class MeshLink {
 
   get connected(): boolean {
     return this.#connected;
+  }
+
+  /** Whether a connection was made once and is down now: calls answer `disconnected` at once. */
+  get lost(): boolean {
+    return !this.#connected && this.#connection !== undefined;
+  }
+
+  /** How many times the connection was lost: a call in flight across a loss is not the provider's fault. */
+  get disconnects(): number {
+    return this.#disconnects;
   }
 
   /** Why the link is not connected, for the `mesh` check; undefined while connected. */
@@ -64,13 +81,10 @@ export class MeshLink {
       authenticator = credentials.authenticator;
       if (credentials.file !== undefined) this.#options.log.info('mesh credentials read', { file: credentials.file });
     }
-    this.#first = this.#connect(authenticator).catch((error: unknown) => {
-      this.#problem = `connecting to ${this.#options.urls.join(', ')} failed: ${describeError(error)}`;
-      this.#options.log.error(this.#problem, { error });
-    });
+    this.#first = this.#connect(authenticator);
   }
 
-  /** Resolves once the first connection is made (or failed for good): for tests and tools. */
+  /** Resolves once the first connection is made (or the link closed before): for tests and tools. */
   firstConnection(): Promise<void> {
     return this.#first;
   }
@@ -87,18 +101,33 @@ export class MeshLink {
   }
 
   async #connect(authenticator: Authenticator | undefined): Promise<void> {
-    const connection = await connect({
-      ...(authenticator === undefined ? {} : { authenticator }),
-      servers: [...this.#options.urls],
-      name: this.#options.name,
-      maxReconnectAttempts: -1,
-      waitOnFirstConnect: true,
-      reconnectTimeWait: MESH_TIMINGS.reconnectWaitMs,
-      reconnectJitter: MESH_TIMINGS.reconnectJitterMs,
-      // The client otherwise captures a stack trace per request, for an error the mesh turns into
-      // a structured value that names the provider and capability: a cost on every call for nothing.
-      noAsyncTraces: true,
-    });
+    let connection: NatsConnection | undefined;
+    let cause: string | undefined;
+    while (connection === undefined) {
+      if (this.#closed) return;
+      try {
+        connection = await connect({
+          ...(authenticator === undefined ? {} : { authenticator }),
+          servers: [...this.#options.urls],
+          name: this.#options.name,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: MESH_TIMINGS.reconnectWaitMs,
+          reconnectJitter: MESH_TIMINGS.reconnectJitterMs,
+          // The client otherwise captures a stack trace per request, for an error the mesh turns into
+          // a structured value that names the provider and capability: a cost on every call for nothing.
+          noAsyncTraces: true,
+        });
+      } catch (error) {
+        const failed = causeOf(error);
+        this.#problem = `cannot connect to ${this.#options.urls.join(', ')}: ${failed}; retrying every ${MESH_TIMINGS.reconnectWaitMs / 1000} s`;
+        if (failed !== cause) {
+          const variable = RUNTIME_SETTINGS.meshUrls.variable;
+          this.#options.log.warn(`${this.#problem} (${variable})`, { variable, servers: this.#options.urls, cause: failed });
+        }
+        cause = failed;
+        await sleep(MESH_TIMINGS.reconnectWaitMs + this.#options.random() * MESH_TIMINGS.reconnectJitterMs);
+      }
+    }
     if (this.#closed) {
       await connection.close();
       return;
@@ -118,6 +147,7 @@ export class MeshLink {
     for await (const status of connection.status()) {
       if (status.type === Events.Disconnect) {
         this.#connected = false;
+        this.#disconnects++;
         this.#options.log.warn('mesh disconnected; reconnecting', { server: String(status.data) });
       } else if (status.type === Events.Reconnect) {
         this.#connected = true;
@@ -126,4 +156,15 @@ export class MeshLink {
       }
     }
   }
+}
+
+/** Why a connection attempt failed, as the operator searches for it: `ECONNREFUSED`, `ENOTFOUND`, or the client's code. */
+function causeOf(error: unknown): string {
+  const { code, chainedError } = error as { code?: unknown; chainedError?: { code?: unknown } };
+  const cause = chainedError?.code ?? code;
+  return typeof cause === 'string' ? cause : describeError(error);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

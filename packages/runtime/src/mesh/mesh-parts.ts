@@ -1,4 +1,4 @@
-import type { Manifest, Mesh } from '@hecate-om/contract';
+import type { Manifest, Mesh, MeshCallOptions, MeshCallResult } from '@hecate-om/contract';
 import type { NatsConnection } from 'nats';
 import type { Clock, HealthObservation } from '../health-monitor.js';
 import type { RuntimeLogger } from '../logger.js';
@@ -10,6 +10,7 @@ import { callCapability, natsAttempt, type SendAttempt } from './caller.js';
 import { Discovery } from './discovery.js';
 import { HandlerRegistry } from './handlers.js';
 import { MeshLink } from './mesh-link.js';
+import { MESH_TIMINGS } from './timings.js';
 import { watchProviders } from './watch.js';
 
 export interface MeshPartsOptions {
@@ -49,8 +50,9 @@ export function createMeshParts(options: MeshPartsOptions): MeshParts {
   const { urls, manifest, log } = options;
   const authorization = options.authorization ?? UNAUTHORIZED_CALLS;
   const handlers = new HandlerRegistry(manifest.capabilities);
-  const discovery = new Discovery(log, options.random);
-  const link = urls.length === 0 ? undefined : new MeshLink({ urls, name: `${manifest.name}@${manifest.version}`, log, ...(options.secretsDir === undefined ? {} : { secretsDir: options.secretsDir }) });
+  const link =
+    urls.length === 0 ? undefined : new MeshLink({ urls, name: `${manifest.name}@${manifest.version}`, log, random: options.random, ...(options.secretsDir === undefined ? {} : { secretsDir: options.secretsDir }) });
+  const discovery = new Discovery(log, () => link?.connected === true, options.random);
   let advertisement: Advertisement | undefined;
   let send: SendAttempt | undefined;
 
@@ -75,7 +77,7 @@ export function createMeshParts(options: MeshPartsOptions): MeshParts {
   );
 
   link?.onConnected((connection) => {
-    send ??= natsAttempt(connection);
+    send ??= natsAttempt(connection, link);
     discovery.connected(connection);
     advertisement?.announceAgain();
     void lifecycle.wake();
@@ -83,11 +85,17 @@ export function createMeshParts(options: MeshPartsOptions): MeshParts {
 
   const mesh: Mesh = {
     serve: (capability, handler) => handlers.serve(capability, handler),
-    call: (capability, payload, callOptions) =>
-      link === undefined
-        ? Promise.resolve({ ok: false, error: { code: 'no_providers', message: 'standalone: HECATE_MESH_URL is not set' } })
-        : callCapability(discovery.view, authorization, send, capability, payload, callOptions),
+    call: (capability, payload, callOptions) => {
+      if (link === undefined) return Promise.resolve({ ok: false, error: { code: 'no_providers', message: 'standalone: HECATE_MESH_URL is not set' } });
+      if (link.connected && discovery.swept) return callCapability(discovery.view, authorization, send, capability, payload, callOptions);
+      return callOnceDiscovered(link, discovery, (calledWith) => callCapability(discovery.view, authorization, send, capability, payload, calledWith), capability, callOptions);
+    },
     lookup: (capability) => discovery.view.lookup(capability),
+    discovered: async (discoveredOptions) => {
+      if (link === undefined) return false;
+      await discovery.firstSweep(discoveredOptions?.timeout ?? MESH_TIMINGS.callTimeoutMs);
+      return discovery.swept;
+    },
     watch: (capability, watchOptions) => watchProviders(discovery.view, capability, watchOptions?.signal),
   };
 
@@ -116,6 +124,28 @@ export function createMeshParts(options: MeshPartsOptions): MeshParts {
   };
 
   return { connection, advertisement: advertisementPart, mesh, connected: () => link?.firstConnection() ?? Promise.resolve() };
+}
+
+/**
+ * A call made before this instance is connected and has swept the mesh once (from `start()`): it
+ * waits for the first sweep, or for a provider of `capability` to appear, within its `timeout`,
+ * and the attempts get what is left of it. A connection that was made and is lost answers
+ * `disconnected` at once: the providers are not at fault, and waiting would only hide it.
+ */
+async function callOnceDiscovered(
+  link: MeshLink,
+  discovery: Discovery,
+  call: (options: MeshCallOptions) => Promise<MeshCallResult>,
+  capability: string,
+  options: MeshCallOptions = {},
+): Promise<MeshCallResult> {
+  const disconnected = (): MeshCallResult => ({ ok: false, error: { code: 'disconnected', message: `${link.problem ?? 'not connected to NATS'}: no provider was tried` } });
+  if (link.lost) return disconnected();
+  const timeout = options.timeout ?? MESH_TIMINGS.callTimeoutMs;
+  const startedAt = performance.now();
+  await discovery.firstSweep(timeout, capability);
+  if (!link.connected) return disconnected();
+  return call({ ...options, timeout: Math.max(1, Math.round(timeout - (performance.now() - startedAt))) });
 }
 
 function connectionOf(link: MeshLink | undefined): NatsConnection {

@@ -127,6 +127,7 @@ export function providersOf(info: ServiceInfo): MeshProvider[] {
       serviceVersion: info.version,
       instance: info.id,
       did: info.metadata?.[METADATA.did] ?? '',
+      realm: info.metadata?.[METADATA.realm] ?? '',
       capability,
       version,
       subject: endpoint.subject,

@@ -74,6 +74,8 @@ export function createTestMesh(options: TestMeshOptions = {}): TestMesh {
         serve: (capability, handler) => handlers.serve(capability, handler),
         call: (capability, payload, callOptions) => callCapability(view, authorization, send, capability, payload, callOptions),
         lookup: (capability) => view.lookup(capability),
+        // Every member is in the view from its join(): there is no sweep to wait for.
+        discovered: async () => true,
         watch: (capability, watchOptions) => watchProviders(view, capability, watchOptions?.signal),
         leave: () => {
           members.delete(instance);
