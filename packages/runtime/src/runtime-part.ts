@@ -21,8 +21,11 @@ export interface RuntimePart {
   readonly start?: () => Promise<void>;
   /** What `/health` reports for it; cheap, or cached by the part (see HealthMonitor). */
   readonly check?: () => HealthObservation | Promise<HealthObservation>;
-  /** Takes back what the part announced to others, so that no new work is routed here. */
-  readonly withdraw?: () => void | Promise<void>;
+  /**
+   * Takes back what the part announced to others, so that no new work is routed here; resolves
+   * `false` when nothing had been announced (nothing is then said in the log).
+   */
+  readonly withdraw?: () => void | boolean | Promise<void | boolean>;
   /** Releases what the part holds, once, after the drain. */
   readonly stop?: () => Promise<void>;
   /** Told once every part has started and the service is running (the mesh advertises then). */

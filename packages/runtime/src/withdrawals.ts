@@ -3,7 +3,7 @@ import { describeError } from './describe-error.js';
 
 interface Withdrawal {
   readonly name: string;
-  readonly withdraw: () => void | Promise<void>;
+  readonly withdraw: () => void | boolean | Promise<void | boolean>;
 }
 
 /**
@@ -13,16 +13,18 @@ interface Withdrawal {
 export class Withdrawals {
   readonly #entries: Withdrawal[] = [];
 
-  add(name: string, withdraw: () => void | Promise<void>): void {
+  add(name: string, withdraw: () => void | boolean | Promise<void | boolean>): void {
     this.#entries.push({ name, withdraw });
   }
 
-  /** Last announced, first withdrawn; a failure is logged and does not keep the others announced. */
+  /**
+   * Last announced, first withdrawn; a failure is logged and does not keep the others announced.
+   * One that had announced nothing (`false`) is not said to be withdrawn.
+   */
   async runAll(log: Logger): Promise<void> {
     for (const { name, withdraw } of [...this.#entries].reverse()) {
       try {
-        await withdraw();
-        log.info('withdrawn', { withdrawal: name });
+        if ((await withdraw()) !== false) log.info('withdrawn', { withdrawal: name });
       } catch (error) {
         log.error(`withdrawing ${name} failed: ${describeError(error)}`, { withdrawal: name });
       }

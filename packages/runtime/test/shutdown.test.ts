@@ -113,4 +113,14 @@ describe('Withdrawals', () => {
     expect(order).toEqual(['echo.shout', 'echo.say']);
     expect(messages(lines)).toEqual(['withdrawing mesh echo.shout failed: Error: mesh unreachable', 'withdrawn']);
   });
+
+  it('says nothing of a withdrawal that had announced nothing', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', service: { name: 'echo', version: '1.0.0' }, write: (line) => lines.push(line) });
+    const withdrawals = new Withdrawals();
+    withdrawals.add('mesh advertisement', async () => false);
+    withdrawals.add('mesh echo.say', async () => true);
+    await withdrawals.runAll(log);
+    expect(lines.map((line) => JSON.parse(line) as { message: string; withdrawal: string }).map(({ message, withdrawal }) => `${message} ${withdrawal}`)).toEqual(['withdrawn mesh echo.say']);
+  });
 });

@@ -66,13 +66,15 @@ export class AdvertisementLifecycle {
     return this.#step;
   }
 
-  /** Stops for good: no more steps, and the instance withdrawn if it was advertised. */
-  async shutdown(reason: string): Promise<void> {
+  /** Stops for good: no more steps, and the instance withdrawn if it was advertised; resolves whether it was. */
+  async shutdown(reason: string): Promise<boolean> {
     this.#running = false;
     this.#cancelPoll?.();
     await this.#step;
-    if (this.#advertised) await this.#withdraw(reason, 'info');
+    const advertised = this.#advertised;
+    if (advertised) await this.#withdraw(reason, 'info');
     this.#state = { name: 'withdrawn', reason };
+    return advertised;
   }
 
   #poll(): void {

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { MESH_LEAVE_WITHIN_MS } from '../../packages/runtime/src/mesh/timings.js';
+import { httpGet } from '../runtime/fixture-release.mjs';
+import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
+import { startNatsServer, useNatsServers, type NatsServer } from '../support/nats-server.js';
+import { until, useMeshRuns } from './mesh-caller.js';
+
+const fixture = useRuntimeFixture();
+const servers = useNatsServers(1);
+const ownServers: NatsServer[] = [];
+afterEach(async () => {
+  for (const server of ownServers.splice(0)) await server.stop();
+});
+const { startCaller, startProvider } = useMeshRuns(fixture);
+
+describe('calling from start()', () => {
+  test('a call made from start() waits for the connection and the first sweep, and gets the answer of another instance', async () => {
+    const [server] = servers();
+    const provider = await startProvider(server!.url);
+    const caller = fixture.start({ HECATE_MESH_URL: server!.url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_HEALTH_PORT: '0', FIXTURE_START: 'mesh-call' });
+    const [called] = await Promise.all([caller.waitFor((event) => event.fixture === 'mesh-call', 'the call from start()'), caller.ready()]);
+    expect(called).toMatchObject({ answer: { ok: true, value: { echo: { from: 'start' }, pid: provider.child.pid } } });
+  });
+
+  test('discovered() resolves once the first sweep is done, so a lookup from start() sees the providers', async () => {
+    const [server] = servers();
+    await startProvider(server!.url);
+    const caller = fixture.start({ HECATE_MESH_URL: server!.url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_HEALTH_PORT: '0', FIXTURE_START: 'mesh-lookup' });
+    const looked = await caller.waitFor((event) => event.fixture === 'mesh-lookup', 'the lookup from start()');
+    expect(looked).toMatchObject({ discovered: true, providers: [expect.any(String)] });
+  });
+});
+
+describe("this instance's own connection", () => {
+  test('cut off from NATS, a call answers disconnected at once, a call in flight is not blamed on its provider, and the view keeps the providers', async () => {
+    const own = await startNatsServer();
+    ownServers.push(own);
+    await startProvider(own.url);
+    const caller = await startCaller(own.url);
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
+    const inFlight = caller.mesh.call('fixture.echo', { sleep: 1500 }, { timeout: 3000, idempotent: true });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await own.stop();
+    ownServers.splice(0);
+    const cutOff = await inFlight;
+    expect(cutOff).toMatchObject({ ok: false, error: { code: 'disconnected', message: expect.stringContaining(`disconnected from ${own.url}; reconnecting`) } });
+    const startedAt = performance.now();
+    expect(await caller.mesh.call('fixture.echo', {}, { timeout: 3000 })).toEqual({
+      ok: false,
+      error: { code: 'disconnected', message: `disconnected from ${own.url}; reconnecting: no provider was tried` },
+    });
+    expect(performance.now() - startedAt).toBeLessThan(3000);
+    // Past the time a provider that stopped answering leaves the views: this one did not leave, the caller did.
+    await new Promise((resolve) => setTimeout(resolve, MESH_LEAVE_WITHIN_MS));
+    expect(caller.mesh.lookup('fixture.echo').map((provider) => provider.health)).toEqual(['ok']);
+  });
+
+  test('a mesh URL that never connects is logged once per cause, naming HECATE_MESH_URL, shown in the mesh check, and no withdrawal is claimed', async () => {
+    const url = 'nats://127.0.0.1:1';
+    const run = fixture.start({ HECATE_MESH_URL: url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info' });
+    const port = await run.ready();
+    const warned = await run.waitFor((event) => event.variable === 'HECATE_MESH_URL', 'the warning');
+    expect(warned).toMatchObject({ level: 'warn', cause: 'ECONNREFUSED', message: `cannot connect to ${url}: ECONNREFUSED; retrying every 2 s (HECATE_MESH_URL)` });
+    const health = (await httpGet(port, '/health')).json as { checks: Record<string, unknown> };
+    expect(health.checks.mesh).toEqual([{ status: 'down', output: `cannot connect to ${url}: ECONNREFUSED; retrying every 2 s` }]);
+    // A second attempt (2 to 3 s later) fails the same way: said once.
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    run.kill('SIGTERM');
+    expect((await run.exited).code).toBe(0);
+    expect(run.lines.filter((event) => event.variable === 'HECATE_MESH_URL')).toHaveLength(1);
+    expect(run.lines.filter((event) => event.message === 'withdrawn')).toEqual([]);
+  });
+});
