@@ -28,8 +28,9 @@ export interface RunningRelease {
   /** The health port, once the endpoint listens: `start()` may still be running, so `/health` may say `starting`. */
   port(): Promise<number>;
   /**
-   * The health port, once the runtime has logged `ready` (needs HECATE_LOG_LEVEL info, the default
-   * here): `start()` has returned, so `/health` reports what `health()` says.
+   * The health port, once the runtime has logged `started` (needs HECATE_LOG_LEVEL info, the default
+   * here): `start()` has returned, so `/health` reports what `health()` says. Its `ready` line may
+   * come later, or never: it says readiness holds.
    */
   ready(): Promise<number>;
   fixtureEvents(name: string): ReleaseLogLine[];

@@ -170,7 +170,7 @@ export function runRelease(dir, env = {}, args = []) {
     exited,
     waitFor,
     port,
-    ready: () => waitFor((event) => event.message === 'ready', 'the ready line').then(port),
+    ready: () => waitFor((event) => event.message === 'started', 'the started line').then(port),
     fixtureEvents: (name) => lines.filter((event) => event.fixture === name),
     kill: (signal) => child.kill(signal),
   };

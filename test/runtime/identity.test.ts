@@ -155,10 +155,15 @@ describe('the identity part, claiming from a realm', () => {
     expect([check.health.status, check.health.json?.status, check.status]).toEqual([200, 'degraded', 'degraded']);
     expect(check.output).toMatch(/^no credential yet: the realm has not granted one; REALM_UNREACHABLE: POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/services\/provision failed: ECONNREFUSED/);
     expect((await httpGet(healthPort, '/health/ready')).status).toBe(503);
+    // The log agrees with /health/ready: started, not ready, and ready only once granted.
+    await run.waitFor((event) => event.message?.startsWith('not ready: the identity check is degraded: no credential yet') === true, 'the not ready line');
+    expect(run.lines.filter((event) => event.message === 'ready')).toEqual([]);
+    expect(run.lines.some((event) => event.message === 'started')).toBe(true);
 
     await startTestRealm({ port, dataDir: pending.dataDir });
     await granted(run);
     await eventually(async () => (await httpGet(healthPort, '/health/ready')).status === 200, 10_000, 'readiness');
+    await run.waitFor((event) => event.message === 'ready', 'the ready line once granted');
     expect((await identityCheck(healthPort)).status).toBe('ok');
   });
 

@@ -15,6 +15,7 @@ import { createInvocationAuthorization } from './mesh/invocation-authorization.j
 import { createMeshParts } from './mesh/mesh-parts.js';
 import { checksOf, readinessOf, type NamedCheck, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
+import { ReadinessLog } from './readiness-log.js';
 import { reportWhileSlow } from './slow-step.js';
 import { trapShutdownSignals } from './shutdown.js';
 import { Withdrawals } from './withdrawals.js';
@@ -74,13 +75,18 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
   let config = resolved.value;
   const identityPart = identityPartFor(resolved.value, manifest, log);
   let checks: readonly NamedCheck[] = [];
+  const readinessLog = new ReadinessLog(() => readinessOf(checks), log, systemClock, HEALTH_CACHE_MS);
   const meshParts = createMeshParts({
     urls: config.meshUrls,
     manifest,
     log,
     secretsDir: config.secretsDir,
     identity: () => ({ did: identityPart?.serviceIdentity().did ?? '', realm: config.realmDid ?? '' }),
-    readiness: () => readinessOf(checks),
+    readiness: async () => {
+      const readiness = await readinessOf(checks);
+      readinessLog.observe(readiness);
+      return readiness;
+    },
     // Standalone, nothing is called or served: there is nothing to authorize, and nothing to say about it.
     ...(config.meshUrls.length === 0
       ? {}
@@ -97,7 +103,10 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
       timeoutMs: config.healthTimeoutMs,
       cacheMs: HEALTH_CACHE_MS,
       clock: systemClock,
-      onChange: (observation, previous) => logHealthChange(log, 'service', observation, previous),
+      onChange: (observation, previous) => {
+        logHealthChange(log, 'service', observation, previous);
+        readinessLog.recheck();
+      },
     }),
   );
   // Started in this order, stopped in reverse: the service after its identity and its mesh
@@ -113,7 +122,7 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
     log.fatal(`the health endpoint cannot listen on ${healthHost}:${healthPort} (HECATE_HEALTH_HOST, HECATE_HEALTH_PORT): ${describeError(error)}`, { error });
     return exit(1);
   }
-  await run({ parts, servicePart, shutdownController, config, endpoint, log, exit });
+  await run({ parts, servicePart, shutdownController, config, endpoint, log, readinessLog, exit });
 }
 
 async function healthcheck(resolved: ResolveConfigResult, exit: Exit): Promise<never> {
@@ -160,11 +169,12 @@ interface Running<State> {
   readonly config: RuntimeConfig;
   readonly endpoint: HealthEndpoint;
   readonly log: RuntimeLogger;
+  readonly readinessLog: ReadinessLog;
   readonly exit: Exit;
 }
 
-/** Starts the parts in order with the shutdown already trapped; ready once every one has started. */
-async function run<State>({ parts, servicePart, shutdownController, config, endpoint, log, exit }: Running<State>): Promise<void> {
+/** Starts the parts in order with the shutdown already trapped; `started` once every one has, `ready` once readiness holds. */
+async function run<State>({ parts, servicePart, shutdownController, config, endpoint, log, readinessLog, exit }: Running<State>): Promise<void> {
   const withdrawals = new Withdrawals();
   for (const part of parts) if (part.withdraw !== undefined) withdrawals.add(part.name, part.withdraw.bind(part));
   const begun: RuntimePart[] = [];
@@ -176,6 +186,7 @@ async function run<State>({ parts, servicePart, shutdownController, config, endp
     exit,
     steps: {
       beginDraining: () => {
+        readinessLog.stop();
         servicePart.setPhase({ name: 'draining' });
         shutdownController.abort();
       },
@@ -220,8 +231,10 @@ async function run<State>({ parts, servicePart, shutdownController, config, endp
   if (shutdownController.signal.aborted) return;
   servicePart.setPhase({ name: 'running' });
   for (const part of parts) part.ready?.();
-  debug('runtime: every part started (%s): ready', parts.map((part) => part.name).join(', '));
-  log.info('ready');
+  debug('runtime: every part started (%s)', parts.map((part) => part.name).join(', '));
+  // Started is not ready: a required check (a credential, health()) may hold readiness back.
+  log.info('started');
+  readinessLog.start();
 }
 
 /** How a part's start is named in the log: the service's own is the `start()` its author wrote. */
