@@ -169,6 +169,29 @@ describe('mesh calls are authorized', () => {
     expect(result.ok === false && [result.error.code, result.error.reason]).toEqual(['unauthorized', 'not_granted']);
   });
 
+  test('a caller of another realm on the same NATS skips this realm\'s provider, naming both realms; sent anyway, the provider names the realm it trusts', async () => {
+    const dataDir = join(root, 'other-realm');
+    const started = await startRealm({ dataDir, policy: policy(), port: 0, log: () => {} });
+    if (!started.ok) throw new Error(started.error.message);
+    const otherRealm = { ...started.value, dataDir };
+    try {
+      const otherCredential = await claim(otherRealm, caller, echoManifest);
+      const mesh = await startCaller(servers()[0]!.url, otherRealm, caller, otherCredential);
+      const [found] = await until(() => mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider of the first realm in the view');
+      expect(found!.realm).toBe(realm.did);
+      expect(await mesh.call('fixture.echo', { hello: 'other realm' })).toEqual({
+        ok: false,
+        error: { code: 'no_providers', message: `no instance of fixture.echo this instance can call: runtime-fixture instance ${found!.instance} is enrolled in realm ${realm.did}, and this instance in realm ${otherRealm.did}` },
+      });
+      const { token, proofs } = invocation({ credential: otherCredential });
+      const refused = await send(token, proofs);
+      expect([refused.error?.code, refused.error?.reason]).toEqual(['unauthorized', 'escalated']);
+      expect(refused.error?.message).toContain(`; this provider trusts realm ${realm.did} only, so a caller enrolled in another realm is refused`);
+    } finally {
+      await otherRealm.close();
+    }
+  });
+
   test.each([
     ['a call with no token', 'missing', () => ({ token: undefined, proofs: [] })],
     [
