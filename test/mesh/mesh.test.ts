@@ -100,9 +100,15 @@ describe('calls', () => {
     await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
     const answer = await caller.mesh.call('fixture.echo', { hello: 'mesh' });
     expect(answer).toMatchObject({ ok: true, value: { echo: { hello: 'mesh' }, pid: provider.child.pid } });
+    // The failure names the instance that answered it, as a success does.
     expect(await caller.mesh.call('fixture.echo', { throw: 'no such account' })).toEqual({
       ok: false,
-      error: { code: 'handler_error', message: 'Error: no such account' },
+      error: { code: 'handler_error', message: 'Error: no such account', provider: answer.ok ? answer.provider : undefined },
+    });
+    // A payload that is not JSON is the caller's error, refused before anything is sent.
+    expect(await caller.mesh.call('fixture.echo', { amount: 10n })).toEqual({
+      ok: false,
+      error: { code: 'invalid_payload', message: 'the payload is not JSON: Do not know how to serialize a BigInt' },
     });
     provider.kill('SIGTERM');
     await provider.exited;
@@ -162,6 +168,7 @@ describe('the boot', () => {
   test('an unreachable NATS server leaves the service ready, with the mesh check down (degraded) while it keeps trying', async () => {
     const run = fixture.start({ HECATE_MESH_URL: 'nats://127.0.0.1:1', HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info' });
     await run.waitFor((event) => event.message === 'ready');
+    await run.waitFor((event) => event.variable === 'HECATE_MESH_URL', 'the failed connection');
     const health = await httpGet(await run.port(), '/health');
     expect([health.status, health.json]).toEqual([
       200,
@@ -169,7 +176,7 @@ describe('the boot', () => {
         status: 'degraded',
         name: 'runtime-fixture',
         version: '1.0.0',
-        checks: { service: [{ status: 'ok' }], mesh: [{ status: 'down', output: 'disconnected from nats://127.0.0.1:1; reconnecting' }] },
+        checks: { service: [{ status: 'ok' }], mesh: [{ status: 'down', output: 'cannot connect to nats://127.0.0.1:1: ECONNREFUSED; retrying every 2 s' }] },
       },
     ]);
     expect((await httpGet(await run.port(), '/health/ready')).status).toBe(200);

@@ -52,12 +52,12 @@ describe('createTestMesh', () => {
     // The caller's own input is refused before any provider is tried, and not blamed on one.
     expect(await client.call('greet.hello', { name: 1n })).toEqual({
       ok: false,
-      error: { code: 'invalid_payload', message: "the call's payload is not JSON: Do not know how to serialize a BigInt" },
+      error: { code: 'invalid_payload', message: 'the payload is not JSON: Do not know how to serialize a BigInt' },
     });
     expect(await client.call('greet.hello', {}, { minVersion: 3 })).toEqual({ ok: false, error: { code: 'no_providers', message: 'no instance advertises greet.hello v3 or later' } });
     expect(await client.call('greet.hello', { name: 'x'.repeat(300_000) })).toEqual({
       ok: false,
-      error: { code: 'payload_too_large', message: "the call's payload is 300011 bytes of JSON: the mesh carries at most 262144" },
+      error: { code: 'payload_too_large', message: 'the payload is 300011 bytes of JSON: the mesh carries at most 262144' },
     });
     const slow = mesh.join(new Greeter());
     slow.serve('greet.hello', () => new Promise(() => {}));

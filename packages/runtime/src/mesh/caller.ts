@@ -29,7 +29,7 @@ export async function callCapability(
   options: MeshCallOptions = {},
 ): Promise<MeshCallResult> {
   if (send === undefined) return failure('disconnected', 'the mesh is not connected');
-  const encoded = encodeJson(payload, "the call's payload", 'invalid_payload');
+  const encoded = encodeJson(payload, 'the payload', 'invalid_payload');
   if (!encoded.ok) return { ok: false, error: encoded.error };
   const timeout = options.timeout ?? MESH_TIMINGS.callTimeoutMs;
   const advertised = `${capability}${(options.minVersion ?? 1) <= 1 ? '' : ` v${options.minVersion} or later`}`;

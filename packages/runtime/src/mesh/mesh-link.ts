@@ -60,7 +60,8 @@ export class MeshLink {
   /** Why the link is not connected, for the `mesh` check; undefined while connected. */
   get problem(): string | undefined {
     if (this.#connected) return undefined;
-    return this.#problem ?? `disconnected from ${this.#options.urls.join(', ')}; reconnecting`;
+    if (this.#connection !== undefined) return `disconnected from ${this.#options.urls.join(', ')}; reconnecting`;
+    return this.#problem ?? `connecting to ${this.#options.urls.join(', ')}`;
   }
 
   /** Calls `listener` on every connection and reconnection from now on. */
