@@ -41,14 +41,8 @@ const OWNER_ONLY = 0o077;
  */
 export async function loadIdentityKey(paths: IdentityPaths): Promise<LoadKeyResult> {
   if (await exists(paths.secretKey)) return keyFrom(paths.secretKey, false);
-  try {
-    await mkdir(paths.stateDirectory, { recursive: true, mode: 0o700 });
-  } catch (error) {
-    return { ok: false, message: `cannot create ${paths.stateDirectory} for the identity key: ${(error as Error).message}` };
-  }
-  const directoryMode = (await lstat(paths.stateDirectory)).mode & 0o777;
-  if ((directoryMode & OWNER_ONLY) !== 0)
-    return { ok: false, message: `${paths.stateDirectory} is mode ${octal(directoryMode)}: the directory holding the identity key must be 0700` };
+  const directory = await ownerOnlyDirectory(paths.stateDirectory);
+  if (!directory.ok) return { ok: false, message: `${directory.message}: it holds the identity key` };
   if (await exists(paths.stateKey)) return keyFrom(paths.stateKey, true);
   const written = await writeKeyFile(paths.stateKey, generateKeyPair());
   // Another process may have won the race to create it: use the key that is there.
@@ -85,8 +79,26 @@ export async function readSecretText(file: string): Promise<{ ok: true; text: st
   }
 }
 
-/** Writes `text` to a temporary file beside `file` (0600), then renames it into place. */
+/**
+ * Makes `directory` (and its parents) 0700 if it is missing, and refuses one others may enter.
+ * Every writer under the state directory goes through it, whichever path led there: a key mounted
+ * in the secrets directory must not leave `identity/` unmade for the credential.
+ */
+export async function ownerOnlyDirectory(directory: string): Promise<{ ok: true } | { ok: false; message: string }> {
+  try {
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    const mode = (await lstat(directory)).mode & 0o777;
+    if ((mode & OWNER_ONLY) !== 0) return { ok: false, message: `${directory} is mode ${octal(mode)}; it must be 0700 (chmod 700 ${directory})` };
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, message: `cannot create ${directory}: ${(error as Error).message}` };
+  }
+}
+
+/** Writes `text` to a temporary file beside `file` (0600, in a 0700 directory made if missing), then renames it into place. */
 export async function writeFileAtomically(file: string, text: string): Promise<void> {
+  const directory = await ownerOnlyDirectory(dirname(file));
+  if (!directory.ok) throw new Error(directory.message);
   const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temporary, 'wx', 0o600);
   try {
