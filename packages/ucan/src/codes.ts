@@ -39,7 +39,7 @@ export const UCAN_RULES = {
 
 export type UcanErrorCode = keyof typeof UCAN_RULES;
 
-/** One broken rule: which, in which token (by CID), and a message naming both. */
+/** One broken rule: which, in which token (by CID), and a message naming both: code first, then what was found, then the rule it breaks. */
 export interface UcanError {
   code: UcanErrorCode;
   /** CID of the token that broke the rule (base32 CIDv1, raw, sha2-256); for an unresolvable proof, the CID asked for. */
@@ -49,5 +49,6 @@ export interface UcanError {
 
 export function ucanError(code: UcanErrorCode, cid: string, detail: string): UcanError {
   const token = cid === '' ? 'the input (not hashed: not a string, or too large)' : `token ${cid}`;
-  return { code, cid, message: `${code} (${UCAN_RULES[code].rule}) in ${token}: ${detail}` };
+  // The rule comes last and says it is broken: put beside the code, it read as if it held.
+  return { code, cid, message: `${code} in ${token}: ${detail} (rule broken: ${UCAN_RULES[code].rule})` };
 }

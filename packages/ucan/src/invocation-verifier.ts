@@ -35,7 +35,11 @@ export type InvocationRefusalReason = keyof typeof INVOCATION_REFUSALS;
 
 export interface InvocationRefusal {
   reason: InvocationRefusalReason;
-  /** `reason (rule): what was found`, naming the token by CID. */
+  /**
+   * `reason: what was found`, naming the token by CID: the broken UCAN rules (each `CODE in token
+   * <cid>: found (rule broken: rule)`), those behind `reason` first; or, for a rule of the verifier
+   * itself, `reason: found (rule broken: rule)`.
+   */
   message: string;
   /** The UCAN rules broken, when verification of the chain found them. */
   errors: UcanError[];
@@ -100,7 +104,7 @@ export function createInvocationVerifier(options: InvocationVerifierOptions): In
   async function verify(token: unknown, proofs: readonly unknown[], capability: Capability): Promise<InvocationVerdict> {
     const now = clock();
     const parsed = parseUcan(token);
-    if (!parsed.ok) return refuse('malformed', parsed.errors[0]?.message ?? 'not a UCAN', parsed.errors);
+    if (!parsed.ok) return refuseFor('malformed', parsed.errors);
     const { cid, payload } = parsed.ucan;
     if (proofs.length > maxProofs) return refuse('malformed', `invocation ${cid} carries ${proofs.length} proofs, at most ${maxProofs}`);
     if (typeof payload.nnc !== 'string' || payload.nnc === '') return refuse('not_an_invocation', `invocation ${cid} has no nonce (nnc)`);
@@ -126,9 +130,7 @@ export function createInvocationVerifier(options: InvocationVerifierOptions): In
     let byCid: Map<string, string> | undefined;
     const lookup = (wanted: string): string | undefined => (byCid ??= indexProofs(proofs)).get(wanted);
     const verified = await verifyParsedUcan(parsed, { rootIssuers, audience, now, clockSkewSeconds: skew, isRevoked, proofs: lookup, proofCache, maxProofs });
-    if (!verified.ok) {
-      return refuse(refusalReason(verified.errors), verified.errors.map((error) => error.message).join('; '), verified.errors);
-    }
+    if (!verified.ok) return refuseFor(refusalReason(verified.errors), verified.errors);
     const wanted = { resource: capability.resource, ability: capability.ability, caveat: capability.caveat ?? {} };
     if (!grantsCapability(verified.ucan, wanted))
       return refuse('not_granted', `invocation ${cid} does not prove ${wanted.ability} on ${wanted.resource}`);
@@ -157,6 +159,15 @@ function indexProofs(proofs: readonly unknown[]): Map<string, string> {
   return byCid;
 }
 
-function refuse(reason: InvocationRefusalReason, detail: string, errors: UcanError[] = []): InvocationVerdict {
-  return { ok: false, error: { reason, message: `${reason} (${INVOCATION_REFUSALS[reason].rule}): ${detail}`, errors } };
+/** A refusal by a rule of the verifier itself (nonce, lifetime, replay, grant), found as `detail` says. */
+function refuse(reason: InvocationRefusalReason, detail: string): InvocationVerdict {
+  return { ok: false, error: { reason, message: `${reason}: ${detail} (rule broken: ${INVOCATION_REFUSALS[reason].rule})`, errors: [] } };
+}
+
+/** A refusal for broken UCAN rules: those behind `reason` first, so the message leads with why it was chosen. */
+function refuseFor(reason: InvocationRefusalReason, errors: UcanError[]): InvocationVerdict {
+  const codes: readonly UcanErrorCode[] = INVOCATION_REFUSALS[reason].codes;
+  const ordered = [...errors.filter((error) => codes.includes(error.code)), ...errors.filter((error) => !codes.includes(error.code))];
+  const detail = ordered.length === 0 ? 'not a UCAN' : ordered.map((error) => error.message).join('; ');
+  return { ok: false, error: { reason, message: `${reason}: ${detail}`, errors } };
 }

@@ -50,7 +50,7 @@ function expectErrorValues(errors: { code: string; cid: string; message: string 
   for (const error of errors) {
     expect(CODES.has(error.code)).toBe(true);
     expect(typeof error.cid).toBe('string');
-    expect(error.message.startsWith(`${error.code} (`)).toBe(true);
+    expect(error.message.startsWith(`${error.code} in `)).toBe(true);
   }
 }
 

@@ -89,7 +89,7 @@ describe('createInvocationVerifier', () => {
     const verdict = await receiver.verify(invocation.token, invocation.proofs, CHARGE);
     expect(verdict.ok && [verdict.invocation.cid, verdict.invocation.issuer, verdict.invocation.expiresAt]).toEqual([invocation.cid, service.did, NOW + 60]);
     const replay = await receiver.verify(invocation.token, invocation.proofs, CHARGE);
-    expect(replay.ok === false && replay.error.message).toBe(`replayed (${INVOCATION_REFUSALS.replayed.rule}): invocation ${invocation.cid} was accepted before`);
+    expect(replay.ok === false && replay.error.message).toBe(`replayed: invocation ${invocation.cid} was accepted before (rule broken: ${INVOCATION_REFUSALS.replayed.rule})`);
 
     const twin = invoke();
     const together = await Promise.all([receiver.verify(twin.token, twin.proofs, CHARGE), receiver.verify(twin.token, twin.proofs, CHARGE)]);
@@ -138,10 +138,25 @@ describe('createInvocationVerifier', () => {
     for (const [reason, token, proofs, capability] of cases) {
       const verdict = await receiver.verify(token, proofs, capability);
       expect([reason, reasonOf(verdict)]).toEqual([reason, reason]);
-      if (!verdict.ok) expect(verdict.error.message.startsWith(`${reason} (${INVOCATION_REFUSALS[verdict.error.reason].rule}): `)).toBe(true);
+      if (verdict.ok) continue;
+      // Code first, then the broken rule the reason stands for: never the rule's text beside the code, as if it held.
+      const codes: readonly string[] = INVOCATION_REFUSALS[verdict.error.reason].codes;
+      const leading = verdict.error.errors.length === 0 ? undefined : verdict.error.message.slice(`${reason}: `.length).split(' ')[0];
+      expect([verdict.error.message.startsWith(`${reason}: `), leading === undefined || codes.includes(leading)]).toEqual([true, true]);
+      expect(verdict.error.message).toContain(' (rule broken: ');
     }
     expect(receiver.replayCache.size).toBe(0);
     expect(reasonOf(await verifier({ audience: stranger.did }).verify(misaddressed.token, misaddressed.proofs, CHARGE))).toBe('accepted');
+  });
+
+  it('refuses an invocation on a revoked credential as revoked, naming the revocation first and the rule it breaks', async () => {
+    const receiver = verifier({ isRevoked: (cid) => cid === credential.cid });
+    const invocation = invoke();
+    const verdict = await receiver.verify(invocation.token, invocation.proofs, CHARGE);
+    expect(verdict.ok === false && verdict.error.reason).toBe('revoked');
+    expect(verdict.ok === false && verdict.error.message).toMatch(
+      new RegExp(`^revoked: UCAN_REVOKED in token ${credential.cid}: the token is on the revocation list \\(rule broken: no token of the chain is revoked\\)`),
+    );
   });
 
   it('maps every UCAN rule to exactly one reason', () => {
