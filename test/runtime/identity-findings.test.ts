@@ -1,10 +1,11 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createJoinToken } from '@hecate-om/realm';
+import { createJoinToken, revoke } from '@hecate-om/realm';
 import { generateKeyPair, writeKeyFile } from '@hecate-om/ucan';
 import { describe, expect, it } from 'vitest';
 import type { RunningRelease } from './fixture-release.mjs';
-import { instanceDirectories, startTestRealm, useIdentityCleanup, type TestRealm } from './identity-support.js';
+import { httpGet } from './fixture-release.mjs';
+import { eventually, identityCheck, instanceDirectories, startTestRealm, useIdentityCleanup, type TestRealm } from './identity-support.js';
 import { useRuntimeFixture } from './use-runtime-fixture.js';
 
 // What a new user found in the identity flow (issue 11, findings F4 to F14), each end to end.
@@ -53,5 +54,67 @@ describe('F4: a key mounted in the secrets directory', () => {
     const second = startInstance(instance, realm);
     const resumed = await byMessage(second, RESUMED);
     expect([resumed.cid, (await readFile(credentialFile, 'utf8')).trim().length > 0]).toEqual([grant.cid, true]);
+  });
+});
+
+describe('F5: a revocation reaches a running instance', () => {
+  it('drops a credential revoked while it runs within the refresh interval, says so, claims again, and keeps the list for a restart while the realm is away', async () => {
+    const realm = await startTestRealm();
+    const instance = await instanceDirectories();
+    await joinTokenFor(realm, instance.secretsDir);
+    const refresh = { HECATE_REVOCATION_REFRESH_MS: '300' };
+    const first = startInstance(instance, realm, refresh);
+    const grant = await byMessage(first, GRANTED);
+    const credentialFile = join(instance.stateDir, 'identity/credential.jwt');
+    const revokedToken = await readFile(credentialFile, 'utf8');
+    const port = await first.port();
+    await byMessage(first, 'ready');
+
+    const revokedAt = Date.now();
+    expect((await revoke({ dataDir: realm.dataDir, cid: grant.cid as string })).ok).toBe(true);
+    const dropped = await byMessage(first, 'the realm revoked the credential in use: dropped, claiming a new one');
+    // 300 ms +25 % jitter, and a fetch: well inside 5 s even on a busy machine; the renewal would have come 30 s on.
+    expect([dropped.level, dropped.cid, dropped.code, Date.now() - revokedAt < 5_000]).toEqual(['warn', grant.cid, 'CREDENTIAL_REVOKED', true]);
+    const regranted = await first.waitFor((event) => event.message === GRANTED && event.cid !== grant.cid, 'the new grant');
+    await eventually(async () => (await identityCheck(port)).status === 'ok', 10_000, 'identity ok with the new credential');
+    expect((await httpGet(port, '/health/ready')).status).toBe(200);
+
+    const kept = join(instance.stateDir, 'identity/revocations.json');
+    expect((await stat(kept)).mode & 0o777).toBe(0o600);
+    expect(await readFile(kept, 'utf8')).toContain(grant.cid as string);
+    first.kill('SIGKILL');
+    await first.exited;
+    await realm.close();
+
+    // The revoked credential put back, the realm away: only the kept list can tell the restart it is revoked.
+    await writeFile(credentialFile, revokedToken);
+    const second = startInstance(instance, realm, refresh);
+    const notUsed = await second.waitFor((event) => event.code === 'CREDENTIAL_REVOKED', 'the kept revocation');
+    expect(notUsed).toMatchObject({ level: 'warn', file: credentialFile });
+    expect(second.lines.some((event) => event.message === RESUMED)).toBe(false);
+    expect(regranted.cid).not.toBe(grant.cid);
+
+    // A realm that stays away is said once per cause, not at every refresh.
+    await second.waitFor((event) => /^cannot refresh the revocation list: REALM_UNREACHABLE/.test(event.message ?? ''), 'the failed refresh');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(second.lines.filter((event) => /^cannot refresh the revocation list/.test(event.message ?? ''))).toHaveLength(1);
+  });
+
+  it('starts without the kept list when it is not the realm\'s, naming the file', async () => {
+    const realm = await startTestRealm();
+    const instance = await instanceDirectories();
+    await joinTokenFor(realm, instance.secretsDir);
+    const first = startInstance(instance, realm);
+    await byMessage(first, GRANTED);
+    first.kill('SIGKILL');
+    await first.exited;
+    const kept = join(instance.stateDir, 'identity/revocations.json');
+    await writeFile(kept, '{"revocations": 12}\n', { mode: 0o600 });
+    await realm.close();
+
+    const second = startInstance(instance, realm);
+    const warned = await second.waitFor((event) => event.file === kept, 'the refused list');
+    expect(warned).toMatchObject({ level: 'warn', message: `${kept} is neither a list of revocations nor an object with one under "revocations": starting with no revocations until the realm answers` });
+    await byMessage(second, RESUMED);
   });
 });

@@ -53,10 +53,11 @@ export const IDENTITY_FILES = {
   secretCredential: 'credential.jwt',
   /** Claim mode: the one-time join token, read on first enrollment only. */
   joinToken: 'join-token',
-  /** Under the state directory: the key created on first boot, and the last credential granted. */
+  /** Under the state directory: the key created on first boot, the last credential granted, and the realm's last revocation list. */
   stateDirectory: 'identity',
   stateKey: 'identity.key',
   stateCredential: 'credential.jwt',
+  stateRevocations: 'revocations.json',
 } as const;
 
 /**
@@ -78,6 +79,12 @@ export const MAX_TIMER_MS = 2_147_483_647;
 export const DEFAULT_HEALTH_HOST = '127.0.0.1';
 export const DEFAULT_LOG_LEVEL: LogLevel = 'warn';
 export const DEFAULT_HEALTH_TIMEOUT_MS = 1000;
+/**
+ * A revocation reaches a running provider within about this (plus the jitter): short enough that
+ * `hecate-om realm revoke` cuts a caller off within a minute, long enough that a thousand instances
+ * cost their realm some 33 small GETs a second.
+ */
+export const DEFAULT_REVOCATION_REFRESH_MS = 30_000;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** `--healthcheck` may wait for the first health() answer: it gives up this long after the health timeout. */
 export const HEALTHCHECK_MARGIN_MS = 1000;
@@ -242,6 +249,14 @@ export const RUNTIME_SETTINGS = {
     problem: `must be one of ${IDENTITY_REQUIRED_VALUES.join(', ')}`,
     doc: '`true`: not ready without a valid credential; `false`: the `identity` check only degrades `/health`; `auto`: `true` whenever a realm is configured',
     deployed: () => 'auto',
+  },
+  revocationRefreshMs: {
+    variable: 'HECATE_REVOCATION_REFRESH_MS',
+    default: () => DEFAULT_REVOCATION_REFRESH_MS,
+    parse: parseMilliseconds,
+    problem: TIMEOUT_PROBLEM,
+    doc: `claim mode: how often the realm's revocation list is fetched, ±25 % jitter; a revoked caller is refused, and a revoked instance claims again, within about this long. The last list is kept in \`<HECATE_STATE_DIR>/${IDENTITY_FILES.stateDirectory}/${IDENTITY_FILES.stateRevocations}\` for a restart while the realm is away`,
+    deployed: () => String(DEFAULT_REVOCATION_REFRESH_MS),
   },
   meshUrls: {
     variable: 'HECATE_MESH_URL',

@@ -35,6 +35,8 @@ export interface RuntimeConfig {
   readonly realmDid: string | null;
   /** Whether readiness waits for a valid credential (`HECATE_IDENTITY_REQUIRED`). */
   readonly identityRequired: IdentityRequired;
+  /** Claim mode: milliseconds between fetches of the realm's revocation list (`HECATE_REVOCATION_REFRESH_MS`), ±25 % jitter. */
+  readonly revocationRefreshMs: number;
   /** The NATS servers of the mesh (`nats://host:port`); empty: standalone, no mesh. */
   readonly meshUrls: readonly string[];
   /** Whether mesh calls are authorized (`HECATE_MESH_AUTHORIZATION`); `off` is refused with a realm. */

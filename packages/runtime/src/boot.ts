@@ -13,6 +13,7 @@ import { nodeAbiMismatch } from './node-abi.js';
 import { createLogger, type RuntimeLogger } from './logger.js';
 import { createInvocationAuthorization } from './mesh/invocation-authorization.js';
 import { createMeshParts } from './mesh/mesh-parts.js';
+import { logRefusals } from './mesh/refusal-log.js';
 import { checksOf, readinessOf, type NamedCheck, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
 import { ReadinessLog } from './readiness-log.js';
@@ -90,7 +91,12 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
     // Standalone, nothing is called or served: there is nothing to authorize, and nothing to say about it.
     ...(config.meshUrls.length === 0
       ? {}
-      : { authorization: createInvocationAuthorization({ setting: config.meshAuthorization, identity: identityPart === undefined ? undefined : () => identityPart.meshIdentity(), log }) }),
+      : {
+          authorization: logRefusals(
+            createInvocationAuthorization({ setting: config.meshAuthorization, identity: identityPart === undefined ? undefined : () => identityPart.meshIdentity(), log }),
+            { log, now: () => systemClock.now() },
+          ),
+        }),
     clock: systemClock,
     random: Math.random,
   });

@@ -61,6 +61,7 @@ describe('renderContainerfile', () => {
         'HECATE_REALM_URL=',
         'HECATE_REALM_DID=',
         'HECATE_IDENTITY_REQUIRED=auto',
+        'HECATE_REVOCATION_REFRESH_MS=30000',
         'HECATE_MESH_URL=',
         'HECATE_MESH_AUTHORIZATION=on',
       ]],
@@ -116,6 +117,7 @@ describe('renderContainerfile', () => {
       ['HECATE_REALM_URL', ''],
       ['HECATE_REALM_DID', ''],
       ['HECATE_IDENTITY_REQUIRED', 'auto'],
+      ['HECATE_REVOCATION_REFRESH_MS', '30000'],
       ['HECATE_MESH_URL', ''],
       ['HECATE_MESH_AUTHORIZATION', 'on'],
     ]);

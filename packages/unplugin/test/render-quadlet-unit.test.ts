@@ -28,6 +28,7 @@ const EXPECTED_SECTIONS = [
       { key: 'Environment', value: '"HECATE_REALM_URL="' },
       { key: 'Environment', value: '"HECATE_REALM_DID="' },
       { key: 'Environment', value: '"HECATE_IDENTITY_REQUIRED=auto"' },
+      { key: 'Environment', value: '"HECATE_REVOCATION_REFRESH_MS=30000"' },
       { key: 'Environment', value: '"HECATE_MESH_URL="' },
       { key: 'Environment', value: '"HECATE_MESH_AUTHORIZATION=on"' },
       { key: 'Volume', value: '/etc/hecate/secrets/hecate-echo:/etc/hecate/secrets/hecate-echo:ro,Z' },
@@ -88,6 +89,7 @@ describe('renderQuadletUnit', () => {
       'HECATE_REALM_URL=',
       'HECATE_REALM_DID=',
       'HECATE_IDENTITY_REQUIRED=auto',
+      'HECATE_REVOCATION_REFRESH_MS=30000',
       'HECATE_MESH_URL=',
       'HECATE_MESH_AUTHORIZATION=on',
     ]);

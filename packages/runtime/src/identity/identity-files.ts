@@ -12,6 +12,7 @@ export interface IdentityPaths {
   readonly stateDirectory: string;
   readonly stateKey: string;
   readonly stateCredential: string;
+  readonly stateRevocations: string;
 }
 
 export function identityPaths(secretsDir: string, stateDir: string): IdentityPaths {
@@ -23,6 +24,7 @@ export function identityPaths(secretsDir: string, stateDir: string): IdentityPat
     stateDirectory,
     stateKey: join(stateDirectory, IDENTITY_FILES.stateKey),
     stateCredential: join(stateDirectory, IDENTITY_FILES.stateCredential),
+    stateRevocations: join(stateDirectory, IDENTITY_FILES.stateRevocations),
   };
 }
 
@@ -62,13 +64,13 @@ async function keyFrom(file: string, ownerOnly: boolean): Promise<LoadKeyResult>
   return { ok: true, value: { keyPair: read.keyPair, file, created: false } };
 }
 
-/** The trimmed text of a small file, undefined when there is none; other failures name the file. */
-export async function readSecretText(file: string): Promise<{ ok: true; text: string | undefined } | { ok: false; message: string }> {
+/** The trimmed text of a small file (at most `maxBytes`), undefined when there is none; other failures name the file. */
+export async function readSecretText(file: string, maxBytes = MAX_SECRET_FILE_BYTES): Promise<{ ok: true; text: string | undefined } | { ok: false; message: string }> {
   try {
     const handle = await open(file, 'r');
     try {
       const { size } = await handle.stat();
-      if (size > MAX_SECRET_FILE_BYTES) return { ok: false, message: `${file} is ${size} bytes, more than the ${MAX_SECRET_FILE_BYTES} it may be` };
+      if (size > maxBytes) return { ok: false, message: `${file} is ${size} bytes, more than the ${maxBytes} it may be` };
       return { ok: true, text: (await readFile(handle, 'utf8')).trim() };
     } finally {
       await handle.close();

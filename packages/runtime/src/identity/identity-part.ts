@@ -7,7 +7,8 @@ import type { RuntimeLogger } from '../logger.js';
 import type { ReadinessPolicy, RuntimePart } from '../runtime-part.js';
 import { checkCredential, type Credential } from './credential.js';
 import { identityPaths, loadIdentityKey, readSecretText, writeFileAtomically, type IdentityPaths } from './identity-files.js';
-import { claimCredential, fetchRevocations, type RealmFailure } from './realm-client.js';
+import { claimCredential, type RealmFailure } from './realm-client.js';
+import { RevocationList } from './revocation-list.js';
 import { renewalDelayMs, retryDelayMs } from './renewal-schedule.js';
 import type { MeshIdentity } from '../mesh/invocation-authorization.js';
 import { createServiceIdentity } from './service-identity.js';
@@ -47,6 +48,7 @@ export interface IdentityPartOptions {
 type ClaimState =
   | { readonly name: 'waiting'; readonly problem?: string }
   | { readonly name: 'granted' }
+  | { readonly name: 'revoked'; readonly cid: string }
   | { readonly name: 'failing'; readonly since: number; readonly problem: string }
   | { readonly name: 'refused'; readonly problem: string };
 
@@ -67,7 +69,9 @@ export class IdentityPart implements RuntimePart {
   #key: KeyPair | undefined;
   #current: Credential | undefined;
   #state: ClaimState = { name: 'waiting' };
-  #revoked: ReadonlySet<string> = new Set();
+  /** Claim mode only: a static credential has no realm to ask. */
+  readonly #revocations: RevocationList | undefined;
+  #claiming = false;
   /** Whether this DID is known to be enrolled: the join token is sent only until it is. */
   #enrolled = false;
   #attempt = 0;
@@ -80,6 +84,20 @@ export class IdentityPart implements RuntimePart {
     this.#request = withMeshCalls(deriveUcanRequest(options.manifest));
     this.#asked = this.#request.cap as Capabilities;
     this.readiness = options.config.identityRequired === 'false' ? 'optional' : 'required';
+    const { mode, config, log, clock, random } = options;
+    this.#revocations =
+      mode.kind === 'claim'
+        ? new RevocationList({
+            realmUrl: mode.realmUrl,
+            realmDid: mode.realmDid,
+            file: this.#paths.stateRevocations,
+            intervalMs: config.revocationRefreshMs,
+            log,
+            clock,
+            random,
+            onRefreshed: () => this.#claimIfRevoked(),
+          })
+        : undefined;
   }
 
   /** Loads the key and the credential; throws (a boot error) for what only an operator can fix. */
@@ -96,8 +114,10 @@ export class IdentityPart implements RuntimePart {
       realm: mode.realmDid,
     });
     if (mode.kind === 'static') return this.#startStatic(mode.realmDid);
+    await this.#revocations?.load();
     await this.#resumePersisted();
     if (this.#current === undefined) await this.#claim();
+    this.#revocations?.start();
   }
 
   check(): HealthObservation {
@@ -107,6 +127,7 @@ export class IdentityPart implements RuntimePart {
       if (current !== undefined)
         return { status: 'down', reason: `the credential ${current.cid} expired at ${isoTime(current.expiresAt)}${problemOf(state)}`, ready: false };
       if (state.name === 'refused') return { status: 'down', reason: `the realm refused this instance: ${state.problem}`, ready: false };
+      if (state.name === 'revoked') return { status: 'down', reason: `the realm revoked the credential ${state.cid}: dropped, claiming a new one`, ready: false };
       return { status: 'degraded', reason: `no credential yet: the realm has not granted one${problemOf(state)}`, ready: false };
     }
     if (state.name === 'refused') return { status: 'down', reason: `the realm refused to renew the credential ${current.cid}: ${state.problem}` };
@@ -121,6 +142,7 @@ export class IdentityPart implements RuntimePart {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#cancelTimer?.();
+    this.#revocations?.stop();
   }
 
   /** What `start(opts)` receives as `opts.identity`; read after this part has started. */
@@ -131,7 +153,7 @@ export class IdentityPart implements RuntimePart {
       key,
       realmDid: this.#options.mode.realmDid,
       credential: () => this.#usableCredential(),
-      revoked: () => this.#revoked,
+      revoked: () => this.#revoked(),
       nowSeconds: () => Math.floor(this.#options.clock.now() / 1000),
     });
   }
@@ -140,7 +162,11 @@ export class IdentityPart implements RuntimePart {
   meshIdentity(): MeshIdentity {
     const key = this.#key;
     if (key === undefined) throw new Error('the identity part has not started: its key is loaded in start()');
-    return { key, realmDid: this.#options.mode.realmDid, credential: () => this.#usableCredential()?.token, revoked: () => this.#revoked };
+    return { key, realmDid: this.#options.mode.realmDid, credential: () => this.#usableCredential()?.token, revoked: () => this.#revoked() };
+  }
+
+  #revoked(): ReadonlySet<string> {
+    return this.#revocations?.revoked ?? NONE_REVOKED;
   }
 
   #usableCredential(): Credential | undefined {
@@ -170,7 +196,7 @@ export class IdentityPart implements RuntimePart {
       return;
     }
     const { mode } = this.#options;
-    if (mode.kind === 'claim') await this.#refreshRevocations(mode);
+    await this.#revocations?.refresh();
     const checked = await this.#check(read.text, mode.realmDid);
     if (!checked.ok) {
       this.#options.log.warn(`the credential kept in ${file} is not used: ${checked.code}: ${checked.message}`, { file, code: checked.code });
@@ -183,15 +209,22 @@ export class IdentityPart implements RuntimePart {
 
   /** One attempt to get a credential from the realm; schedules the next one, whatever the outcome. */
   async #claim(): Promise<void> {
-    const { mode, log, clock } = this.#options;
+    const { mode, clock } = this.#options;
     const key = this.#key;
-    if (mode.kind !== 'claim' || key === undefined || this.#stopped) return;
-    await this.#refreshRevocations(mode);
-    const current = this.#current;
-    if (current !== undefined && this.#revoked.has(current.cid)) {
-      log.warn('the realm revoked the credential in use: claiming a new one', { cid: current.cid });
-      this.#current = undefined;
+    // One claim at a time: a revocation noticed while one is in flight is judged by its answer.
+    if (mode.kind !== 'claim' || key === undefined || this.#stopped || this.#claiming) return;
+    this.#claiming = true;
+    try {
+      await this.#claimOnce(mode, key, clock);
+    } finally {
+      this.#claiming = false;
     }
+  }
+
+  async #claimOnce(mode: Extract<IdentityMode, { kind: 'claim' }>, key: KeyPair, clock: Clock): Promise<void> {
+    const { log } = this.#options;
+    await this.#revocations?.refresh();
+    this.#dropIfRevoked();
     const joinToken = this.#enrolled ? undefined : await this.#readJoinToken();
     const now = Math.floor(clock.now() / 1000);
     const claimed = await claimCredential({ realmUrl: mode.realmUrl, realmDid: mode.realmDid, keyPair: key, request: this.#request, joinToken, now });
@@ -209,10 +242,20 @@ export class IdentityPart implements RuntimePart {
     this.#schedule(this.#renewalDelay(checked.credential, true));
   }
 
-  /** Best effort: a realm that does not answer leaves the list as it was, and the claim reports why. */
-  async #refreshRevocations(mode: Extract<IdentityMode, { kind: 'claim' }>): Promise<void> {
-    const revocations = await fetchRevocations(mode.realmUrl, mode.realmDid);
-    if (revocations.ok) this.#revoked = revocations.value;
+  /** After each refresh of the revocation list: a credential in use that is on it is dropped, and a new one claimed now. */
+  #claimIfRevoked(): void {
+    if (!this.#dropIfRevoked()) return;
+    this.#attempt = 0;
+    this.#schedule(0);
+  }
+
+  #dropIfRevoked(): boolean {
+    const current = this.#current;
+    if (current === undefined || !this.#revoked().has(current.cid)) return false;
+    this.#options.log.warn('the realm revoked the credential in use: dropped, claiming a new one', { cid: current.cid, code: 'CREDENTIAL_REVOKED' });
+    this.#current = undefined;
+    this.#state = { name: 'revoked', cid: current.cid };
+    return true;
   }
 
   async #readJoinToken(): Promise<string | undefined> {
@@ -225,7 +268,7 @@ export class IdentityPart implements RuntimePart {
   #check(token: string, realmDid: string): ReturnType<typeof checkCredential> {
     const key = this.#key as KeyPair;
     const now = Math.floor(this.#options.clock.now() / 1000);
-    return checkCredential(token, { realmDid, did: key.did, asked: this.#asked, now, revoked: this.#revoked });
+    return checkCredential(token, { realmDid, did: key.did, asked: this.#asked, now, revoked: this.#revoked() });
   }
 
   #adopt(credential: Credential, message: string, fields: Record<string, unknown> = {}): void {
@@ -280,6 +323,8 @@ export class IdentityPart implements RuntimePart {
     this.#cancelTimer = clock.setTimer(wake, Math.min(delayMs, MAX_TIMER_MS));
   }
 }
+
+const NONE_REVOKED: ReadonlySet<string> = /* @__PURE__ */ new Set();
 
 function problemOf(state: ClaimState): string {
   return state.name === 'waiting' || state.name === 'failing' || state.name === 'refused' ? (state.problem === undefined ? '' : `; ${state.problem}`) : '';

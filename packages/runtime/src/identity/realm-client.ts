@@ -62,13 +62,16 @@ export async function claimCredential(options: ClaimOptions): Promise<RealmResul
   return { ok: true, value: { credential, refused: Array.isArray(refused) ? refused : [] } };
 }
 
-/** The CIDs the pinned realm revoked: entries by another issuer or with a bad signature are ignored. */
-export async function fetchRevocations(realmUrl: string, realmDid: string): Promise<RealmResult<ReadonlySet<string>>> {
+/**
+ * The CIDs the pinned realm revoked (entries by another issuer or with a bad signature are
+ * ignored), and the list as the realm answered it, to keep and read back as untrusted input.
+ */
+export async function fetchRevocations(realmUrl: string, realmDid: string): Promise<RealmResult<{ readonly revoked: ReadonlySet<string>; readonly list: unknown }>> {
   const answer = await requestJson(`${realmUrl}${REVOCATIONS_PATH}`, { method: 'GET' });
   if (!answer.ok) return answer;
   const list = readRevocationList(answer.value, [realmDid]);
   if (!list.ok) return { ok: false, kind: 'unavailable', code: 'REALM_ANSWER_INVALID', message: `${realmUrl}${REVOCATIONS_PATH} answered what ${list.message}` };
-  return { ok: true, value: list.revoked };
+  return { ok: true, value: { revoked: list.revoked, list: answer.value } };
 }
 
 async function requestJson(url: string, init: { method: string; body?: string }): Promise<RealmResult<unknown>> {

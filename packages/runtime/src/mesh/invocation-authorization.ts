@@ -115,7 +115,7 @@ const NO_IDENTITY: MeshError = /* @__PURE__ */ unauthorized(
 );
 
 /** A header's value; NATS header names are case-insensitive on the wire, so any spelling is read. */
-function headerOf(headers: CallHeaders, name: string): string | undefined {
+export function headerOf(headers: CallHeaders, name: string): string | undefined {
   const exact = headers[name];
   if (exact !== undefined) return exact === '' ? undefined : exact;
   const lower = name.toLowerCase();
