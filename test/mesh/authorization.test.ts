@@ -27,6 +27,8 @@ const servers = useNatsServers(1);
 const json = JSONCodec();
 
 const caller = generateKeyPair();
+/** Enrolled like `caller`; its credential is revoked while the provider runs. */
+const revokedLater = generateKeyPair();
 const outsider = generateKeyPair();
 const outsiderManifest: Manifest = { ...echoManifest, name: 'hecate-outsider' };
 
@@ -35,7 +37,7 @@ function policy(): PolicyInput {
     name: 'mesh-test-realm',
     services: {
       'runtime-fixture': { grants: { 'hecate://fixture/*': ['fixture/answer'] }, maxLifetimeSeconds: 3600, enroll: { joinTokens: true } },
-      'hecate-echo': { grants: { 'hecate://echo/*': ['echo/*'] }, mesh: ['fixture.echo'], maxLifetimeSeconds: 3600, enroll: { dids: [caller.did] } },
+      'hecate-echo': { grants: { 'hecate://echo/*': ['echo/*'] }, mesh: ['fixture.echo'], maxLifetimeSeconds: 3600, enroll: { dids: [caller.did, revokedLater.did] } },
       'hecate-outsider': { grants: { 'hecate://echo/*': ['echo/*'] }, maxLifetimeSeconds: 3600, enroll: { dids: [outsider.did] } },
     },
   };
@@ -118,6 +120,7 @@ beforeAll(async () => {
     HECATE_STATE_DIR: dirs.stateDir,
     HECATE_HEALTH_PORT: '0',
     HECATE_LOG_LEVEL: 'info',
+    HECATE_REVOCATION_REFRESH_MS: '300',
   });
   await provider.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
   callerPart = await startCaller(server!.url, realm, caller, credential);
@@ -246,6 +249,40 @@ describe('mesh calls are authorized', () => {
     const second = await send(token, proofs);
     expect([second.error?.code, second.error?.reason]).toEqual(['unauthorized', 'replayed']);
     expect(second.error?.message).toContain('was accepted before');
+  });
+});
+
+describe('a revocation while the provider runs', () => {
+  test('refuses the revoked caller within the refresh interval, code first, and logs the refusal once per caller and reason', async () => {
+    const fresh = await claim(realm, revokedLater, echoManifest);
+    const by = (overrides: Partial<Parameters<typeof issueInvocation>[0]> = {}) => invocation({ issuer: revokedLater, credential: fresh, ...overrides });
+    const before = by();
+    expect(await send(before.token, before.proofs)).toMatchObject({ ok: true });
+
+    const revokedAt = Date.now();
+    expect((await revoke({ dataDir: realm.dataDir, cid: ucanCid(fresh) })).ok).toBe(true);
+    let answer: Awaited<ReturnType<typeof send>>;
+    for (;;) {
+      const attempt = by();
+      answer = await send(attempt.token, attempt.proofs);
+      if (answer.ok === false || Date.now() - revokedAt > 10_000) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // 300 ms ±25 % and a fetch: far inside 10 s; the provider's next renewal is half an hour on.
+    expect([answer.error?.code, answer.error?.reason]).toEqual(['unauthorized', 'revoked']);
+    expect(answer.error?.message.startsWith(`revoked: UCAN_REVOKED in token ${ucanCid(fresh)}: the token is on the revocation list (rule broken: `)).toBe(true);
+
+    const logged = await provider.waitFor((event) => event.caller === revokedLater.did && event.reason === 'revoked', 'the logged refusal');
+    expect(logged).toMatchObject({ level: 'warn', message: `refused a call of fixture.echo from ${revokedLater.did}: revoked`, capability: 'fixture.echo' });
+    for (let i = 0; i < 3; i += 1) {
+      const again = by();
+      expect((await send(again.token, again.proofs)).error?.reason).toBe('revoked');
+    }
+    // Another reason from the same caller is its own line; once it is read, every line before it is too.
+    const misaddressed = by({ audience: generateKeyPair().did });
+    expect((await send(misaddressed.token, misaddressed.proofs)).error?.reason).toBe('misaddressed');
+    await provider.waitFor((event) => event.caller === revokedLater.did && event.reason === 'misaddressed', 'the misaddressed refusal');
+    expect(provider.lines.filter((event) => event.caller === revokedLater.did && event.reason === 'revoked')).toHaveLength(1);
   });
 });
 
