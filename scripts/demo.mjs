@@ -4,7 +4,7 @@
 // mesh and call them (scripts/demo-mesh.mjs), then scaffold a new service with the CLI, build it and
 // boot it. `npm run demo` builds the packages first.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -143,10 +143,10 @@ function decodeJwt(token) {
 /**
  * The identity flow of issue 11: a development realm (what `hecate-om realm dev` runs) enrolls the
  * example on its first claim; the claimed credential, decoded; `/health` with the identity check;
- * then a realm whose policy allows hecate-echo nothing it asks for, and the refusal it answers.
+ * then a realm whose policy enrolls hecate-echo by join token, and its refusal of an instance with none.
  */
 async function identityTour(releaseDir, scratch) {
-  const { createJoinToken, startRealm } = await import(pathToFileURL(join(root, 'packages', 'realm', 'dist', 'index.js')).href);
+  const { startRealm } = await import(pathToFileURL(join(root, 'packages', 'realm', 'dist', 'index.js')).href);
   heading('Start a development realm (@hecate-om/realm in dev mode: enrolls any instance on its first claim)');
   const dev = await startRealm({ dataDir: join(scratch, 'dev-realm'), dev: true, port: 0, log: () => {} });
   if (!dev.ok) throw new Error(dev.error.message);
@@ -165,7 +165,7 @@ async function identityTour(releaseDir, scratch) {
   await claimed.stop();
   await dev.value.close();
 
-  heading('A realm whose policy grants hecate-echo only hecate://billing/*: a claim refused by policy');
+  heading('A realm whose policy enrolls hecate-echo by join token, and an instance with none: a claim refused by policy');
   const policy = {
     name: 'demo-strict',
     services: { 'hecate-echo': { grants: { 'hecate://billing/*': ['billing/read'] }, maxLifetimeSeconds: 3600, enroll: { joinTokens: true } } },
@@ -173,11 +173,8 @@ async function identityTour(releaseDir, scratch) {
   const strictDir = join(scratch, 'strict-realm');
   const strict = await startRealm({ dataDir: strictDir, policy, port: 0, log: (line) => process.stdout.write(`realm log: ${line}`) });
   if (!strict.ok) throw new Error(strict.error.message);
-  const joinToken = await createJoinToken({ dataDir: strictDir, service: 'hecate-echo' });
-  if (!joinToken.ok) throw new Error(joinToken.error.message);
   const refusedInstance = join(scratch, 'refused-instance');
   await mkdir(join(refusedInstance, 'secrets'), { recursive: true, mode: 0o700 });
-  await writeFile(join(refusedInstance, 'secrets', 'join-token'), joinToken.value.token, { mode: 0o600 });
   await mkdir(join(refusedInstance, 'state'), { mode: 0o700 });
   const refused = await bootRelease(
     releaseDir,

@@ -5,7 +5,7 @@ import { generateKeyPair, writeKeyFile } from '@hecate-om/ucan';
 import { describe, expect, it } from 'vitest';
 import type { RunningRelease } from './fixture-release.mjs';
 import { httpGet } from './fixture-release.mjs';
-import { eventually, identityCheck, instanceDirectories, startTestRealm, useIdentityCleanup, type TestRealm } from './identity-support.js';
+import { eventually, identityCheck, instanceDirectories, payloadOf, startTestRealm, useIdentityCleanup, type TestRealm } from './identity-support.js';
 import { useRuntimeFixture } from './use-runtime-fixture.js';
 
 // What a new user found in the identity flow (issue 11, findings F4 to F14), each end to end.
@@ -116,5 +116,33 @@ describe('F5: a revocation reaches a running instance', () => {
     const warned = await second.waitFor((event) => event.file === kept, 'the refused list');
     expect(warned).toMatchObject({ level: 'warn', message: `${kept} is neither a list of revocations nor an object with one under "revocations": starting with no revocations until the realm answers` });
     await byMessage(second, RESUMED);
+  });
+});
+
+describe('F12: an enrolled instance whose policy grants nothing it asks for', () => {
+  it('gets a credential naming it, granting nothing, with what was refused, and is ready', async () => {
+    const realm = await startTestRealm({
+      policy: { name: 'provider-realm', services: { 'runtime-fixture': { maxLifetimeSeconds: 60, enroll: { joinTokens: true } } } },
+    });
+    const instance = await instanceDirectories();
+    await joinTokenFor(realm, instance.secretsDir);
+    const run = startInstance(instance, realm);
+    const [key, grant, port] = await Promise.all([
+      run.waitFor((event) => /identity key of this instance/.test(event.message ?? ''), 'the key line'),
+      byMessage(run, GRANTED),
+      run.port(),
+    ]);
+    expect(grant).toMatchObject({
+      capabilities: {},
+      refused: [
+        { resource: 'hecate://fixture/*', ability: 'fixture/answer', caveat: {}, reason: 'not-allowed' },
+        { resource: 'hecate://mesh/*', ability: 'mesh/call', caveat: {}, reason: 'not-allowed' },
+      ],
+    });
+    const payload = payloadOf(await readFile(join(instance.stateDir, 'identity/credential.jwt'), 'utf8'));
+    expect([payload.iss, payload.aud, payload.cap, (payload.fct as { service?: string }).service]).toEqual([realm.did, key.did, {}, 'runtime-fixture']);
+    await byMessage(run, 'ready');
+    await eventually(async () => (await httpGet(port, '/health/ready')).status === 200, 10_000, 'readiness');
+    expect((await identityCheck(port)).status).toBe('ok');
   });
 });

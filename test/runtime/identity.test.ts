@@ -127,19 +127,6 @@ describe('the identity part, claiming from a realm', () => {
     expect(run.child.exitCode).toBeNull();
   });
 
-  it('is refused when the policy allows none of what it asks for', async () => {
-    const realm = await startTestRealm({
-      policy: {
-        name: 'strict-realm',
-        services: { 'runtime-fixture': { grants: { 'hecate://ledger/*': ['ledger/read'] }, maxLifetimeSeconds: 60, enroll: { joinTokens: true } } },
-      },
-    });
-    const run = startInstance(await enrolledInstance(realm), realm);
-    await run.waitFor((event) => event.code === 'NOTHING_GRANTED', 'the refusal');
-    const check = await identityCheck(await run.port());
-    expect([check.status, check.output]).toEqual(['down', expect.stringMatching(/^the realm refused this instance: NOTHING_GRANTED: /)]);
-  });
-
   it('boots while the realm is down, degraded and not ready, and becomes ready once it is back, without a restart', async () => {
     const port = await freePort();
     const pending = await startTestRealm({ port: 0 });

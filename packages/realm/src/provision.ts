@@ -113,10 +113,10 @@ export async function decideProvision(token: unknown, context: ProvisionContext)
   });
   if (!enrollment.ok) return refuse(enrollment.code, enrollment.message, about);
 
+  // An enrolled instance is always answered with a credential naming it, even one granting nothing
+  // it asked (`cap: {}`): a provider that calls nothing needs the realm to vouch for its DID, not a grant.
   const grant = decideGrant(payload.cap, lifetimeSeconds, servicePolicy);
   const enrolled = { ...about, enrolledBy: enrollment.by };
-  if (capabilityList(grant.capabilities).length === 0 && capabilityList(payload.cap).length > 0)
-    return refuse('NOTHING_GRANTED', `the policy of ${service} allows none of the ${capabilityList(payload.cap).length} capabilities ${did} asked for`, { ...enrolled, refused: grant.refused }, grant.refused);
 
   const expiresAt = now + grant.lifetimeSeconds;
   const credential = issueUcan({

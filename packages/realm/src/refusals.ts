@@ -23,7 +23,6 @@ export const REFUSALS = {
   JOIN_TOKEN_USED: { status: 403, meaning: 'the join token already enrolled an instance', hint: 'a join token enrolls one instance: create another' },
   JOIN_TOKEN_EXPIRED: { status: 403, meaning: 'the join token is past its expiry', hint: 'create a new join token' },
   JOIN_TOKEN_WRONG_SERVICE: { status: 403, meaning: 'the join token was created for another service', hint: 'use a token created with --service <this service>' },
-  NOTHING_GRANTED: { status: 403, meaning: 'the policy allows none of the capabilities asked for', hint: 'details lists what was asked and refused' },
   REALM_BUSY: { status: 503, meaning: 'the replay cache is full of provision UCANs that are still valid', hint: 'retry after the Retry-After seconds' },
   INTERNAL_ERROR: { status: 500, meaning: 'the realm could not read or write its data directory, or failed otherwise', hint: "the realm's log names the file and the cause" },
 } as const satisfies Record<string, { status: number; meaning: string; hint: string }>;

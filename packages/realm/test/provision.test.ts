@@ -130,13 +130,14 @@ describe('POST /api/v1/services/provision', () => {
     expect(answer.body.error).toMatchObject({ code: 'UNKNOWN_SERVICE', message: 'the policy of realm test-realm names no service hecate-unknown' });
   });
 
-  it('refuses a claim when the policy allows none of what was asked, listing what was refused', async () => {
+  it('grants an enrolled instance a credential naming it when the policy allows none of what was asked, listing what was refused', async () => {
     const answer = await claim(realm.realm, listed, { service: 'hecate-listed', cap: { 'hecate://echo/*': { 'echo/answer_query': [{}] } } });
-    expect(answer.status).toBe(403);
-    expect(answer.body.error).toMatchObject({
-      code: 'NOTHING_GRANTED',
-      details: [{ resource: 'hecate://echo/*', ability: 'echo/answer_query', caveat: {}, reason: 'not-allowed' }],
-    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ capabilities: {}, refused: [{ resource: 'hecate://echo/*', ability: 'echo/answer_query', caveat: {}, reason: 'not-allowed' }] });
+    const parsed = parseUcan(answer.body.credential);
+    if (!parsed.ok) throw new Error('the credential does not parse');
+    expect([parsed.ucan.payload.aud, parsed.ucan.payload.cap, (parsed.ucan.payload.fct as { service?: string } | undefined)?.service]).toEqual([listed.did, {}, 'hecate-listed']);
+    expect(lastDecision()).toMatchObject({ decision: 'granted', did: listed.did, why: expect.stringMatching(/^granted 0 of the 1 capabilities asked/) });
   });
 
   it('refuses an instance that is not enrolled, even for a service it names correctly', async () => {
