@@ -135,7 +135,8 @@ describe('hecate-om realm join-token', () => {
 
   it.each([
     ['a service name that is not one', ['--service', 'Hecate_Echo'], '  --service: service "Hecate_Echo" must be lowercase kebab-case'],
-    ['a lifetime over 30 days', ['--service', 'hecate-echo', '--ttl', '31d'], '  --ttl: lifetimeSeconds is 2678400: it must be a whole number of seconds from 1 to 2592000'],
+    ['a lifetime over 30 days', ['--service', 'hecate-echo', '--ttl', '31d'], '  --ttl: "31d" is 2678400 s: a join token lives from 1 s to 30 days (2592000 s, 30d)'],
+    ['a lifetime of nothing', ['--service', 'hecate-echo', '--ttl', '0m'], '  --ttl: "0m" is 0 s: a join token lives from 1 s to 30 days (2592000 s, 30d)'],
     ['a service the policy does not name', ['--service', 'hecate-other', '--policy', 'policy.json'], '  --service: the policy of realm acme names no service hecate-other'],
   ])('refuses %s, exit code 2', async (_case, flags, message) => {
     const { dir, remove } = await realmDataDir();

@@ -36,11 +36,14 @@ The data directory must be one a realm has started in (it holds realm.key). The 
     const { flags } = await this.parse(RealmJoinToken);
     const { parseDuration } = await import('../../token/duration.js');
     const { realmDataDirProblem } = await import('../../realm/data-dir.js');
-    const { createJoinToken, readPolicyFile } = await import('@hecate-om/realm');
+    const { createJoinToken, JOIN_TOKEN_MAX_LIFETIME_SECONDS, readPolicyFile } = await import('@hecate-om/realm');
     const { policyFlagProblems } = await import('../../realm/policy-problems.js');
     const problems: Problem[] = [];
     const ttl = parseDuration(flags.ttl);
     if (!ttl.ok) problems.push({ flag: '--ttl', message: ttl.message });
+    // Checked here, in the flag's own terms: the library's refusal names its option (lifetimeSeconds).
+    else if (ttl.seconds < 1 || ttl.seconds > JOIN_TOKEN_MAX_LIFETIME_SECONDS)
+      problems.push({ flag: '--ttl', message: `${JSON.stringify(flags.ttl)} is ${ttl.seconds} s: a join token lives from 1 s to 30 days (${JOIN_TOKEN_MAX_LIFETIME_SECONDS} s, 30d)` });
     const dataDir = await realmDataDirProblem(flags['data-dir']);
     if (dataDir !== undefined) problems.push(dataDir);
     const policy = flags.policy === undefined ? undefined : await readPolicyFile(flags.policy);
@@ -50,7 +53,7 @@ The data directory must be one a realm has started in (it holds realm.key). The 
     const created = await createJoinToken({ dataDir: flags['data-dir'], service: flags.service, lifetimeSeconds: ttl.seconds, policy: policy?.value });
     if (!created.ok) {
       const { error } = created;
-      const flag = error.code === 'INVALID_LIFETIME' ? '--ttl' : error.code.startsWith('DATA_FILE') ? '--data-dir' : '--service';
+      const flag = error.code.startsWith('DATA_FILE') ? '--data-dir' : '--service';
       this.refuse('no join token was created:', [{ flag, message: error.message }]);
     }
     const { token, service, expiresAt } = created.value;
