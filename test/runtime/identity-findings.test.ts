@@ -146,3 +146,17 @@ describe('F12: an enrolled instance whose policy grants nothing it asks for', ()
     expect((await identityCheck(port)).status).toBe('ok');
   });
 });
+
+describe('F9: a HECATE_REALM_DID that is not the DID of the realm at HECATE_REALM_URL', () => {
+  it('is refused as WRONG_AUDIENCE, naming both DIDs and the setting', async () => {
+    const realm = await startTestRealm();
+    const elsewhere = generateKeyPair().did;
+    const instance = await instanceDirectories();
+    await joinTokenFor(realm, instance.secretsDir);
+    const run = startInstance(instance, { url: realm.url, did: elsewhere });
+    const refused = await run.waitFor((event) => event.code === 'WRONG_AUDIENCE', 'the refusal');
+    expect(refused.message).toContain(`is addressed to ${elsewhere}, but this realm is ${realm.did}`);
+    expect(refused.message).toContain(`HECATE_REALM_DID (${elsewhere}) is not the DID of the realm at HECATE_REALM_URL (${realm.url})`);
+    expect((await identityCheck(await run.port())).status).toBe('down');
+  });
+});

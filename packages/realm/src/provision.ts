@@ -152,6 +152,9 @@ async function checkProvisionToken(
   if (!parsed.ok) return refuse('INVALID_TOKEN', 'the provision UCAN is malformed', {}, parsed.errors);
   const { payload } = parsed.ucan;
   const did = payload.iss;
+  // Before the signature: a service that pinned another realm's DID should be told that, not "does not verify".
+  if (payload.aud !== realm.did)
+    return refuse('WRONG_AUDIENCE', `the provision UCAN of ${did} is addressed to ${payload.aud}, but this realm is ${realm.did}`, { did });
   // The issuer owns what it asks for in its own token: a request, not a delegation to check.
   const verified = await verifyUcan(token, { rootIssuers: [did], audience: realm.did, now, clockSkewSeconds: PROVISION_RULES.clockSkewSeconds });
   if (!verified.ok) return refuse('INVALID_TOKEN', `the provision UCAN of ${did} does not verify`, { did }, verified.errors);

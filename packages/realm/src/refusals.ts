@@ -9,6 +9,7 @@ export const REFUSALS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: 'the body is not declared as application/json', hint: 'send Content-Type: application/json' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'the body is larger than the realm reads', hint: 'a provision request is well under 64 KiB; ask for fewer capabilities' },
   MALFORMED_REQUEST: { status: 400, meaning: 'the body is not strict JSON of the shape { "ucan": "<jwt>" }', hint: 'send UTF-8 JSON with exactly one field, ucan' },
+  WRONG_AUDIENCE: { status: 401, meaning: "the provision UCAN is addressed to another DID than this realm's", hint: "pin this realm's DID (GET /api/v1/realm shows it): for a hecate service, HECATE_REALM_DID" },
   INVALID_TOKEN: { status: 401, meaning: 'the provision UCAN fails verification (structure, signature, time bounds, audience)', hint: 'details lists each broken UCAN rule by code' },
   TOKEN_LIFETIME: { status: 401, meaning: 'the provision UCAN is valid for more than 60 seconds, or never expires', hint: 'issue it with exp at most 60 s after now (and after nbf)' },
   UNEXPECTED_PROOFS: { status: 401, meaning: 'the provision UCAN carries proofs', hint: 'a provision UCAN is self-issued: prf must be empty' },

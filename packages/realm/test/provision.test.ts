@@ -194,7 +194,10 @@ describe('POST /api/v1/services/provision', () => {
     const other = generateKeyPair();
     const misdirected = await claim(realm.realm, listed, { service: 'hecate-listed', cap: {}, audience: other.did });
     expect(misdirected.status).toBe(401);
-    expect(misdirected.body.error?.details).toMatchObject([{ code: 'UCAN_AUDIENCE' }]);
+    expect(misdirected.body.error).toMatchObject({
+      code: 'WRONG_AUDIENCE',
+      message: `the provision UCAN of ${listed.did} is addressed to ${other.did}, but this realm is ${realm.realm.did}`,
+    });
 
     const token = provisionToken(listed, realm.realm.did, { service: 'hecate-listed', cap: {} });
     const [header, payload] = token.split('.');

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { UcanRequest } from '@hecate-om/contract';
+import { RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
 import { issueUcan, readRevocationList, type Capabilities, type KeyPair } from '@hecate-om/ucan';
 
 /** Long enough for a busy realm, short enough that boot does not hang on one that never answers. */
@@ -55,6 +56,10 @@ export async function claimCredential(options: ClaimOptions): Promise<RealmResul
     },
   });
   const answer = await requestJson(`${options.realmUrl}${PROVISION_PATH}`, { method: 'POST', body: JSON.stringify({ ucan: provision.token }) });
+  if (!answer.ok && answer.code === 'WRONG_AUDIENCE') {
+    const { realmDid, realmUrl } = RUNTIME_SETTINGS;
+    return { ...answer, message: `${answer.message}: ${realmDid.variable} (${options.realmDid}) is not the DID of the realm at ${realmUrl.variable} (${options.realmUrl})` };
+  }
   if (!answer.ok) return answer;
   const { credential, refused } = answer.value as { credential?: unknown; refused?: unknown };
   if (typeof credential !== 'string')
