@@ -160,3 +160,19 @@ describe('F9: a HECATE_REALM_DID that is not the DID of the realm at HECATE_REAL
     expect((await identityCheck(await run.port())).status).toBe('down');
   });
 });
+
+describe('F10: a join-token file that is not a join token', () => {
+  it('stops the boot naming the file, before anything is sent to the realm', async () => {
+    const realm = await startTestRealm();
+    const instance = await instanceDirectories();
+    const file = join(instance.secretsDir, 'join-token');
+    await writeFile(file, 'hjt_nonsense\n', { mode: 0o600 });
+    const run = startInstance(instance, realm);
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.lines.at(-1)).toMatchObject({
+      level: 'fatal',
+      message: `starting the identity part threw Error: ${file}: is not a join token (hjt_ and 43 base64url characters, as hecate-om realm join-token prints it)`,
+    });
+    expect(run.lines.some((event) => /claiming a credential failed/.test(event.message ?? ''))).toBe(false);
+  });
+});

@@ -61,6 +61,13 @@ export const SOURCE_URL_PATTERN = /^https:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:\
  */
 export const CONTROL_CHARACTER_PATTERN = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
 /**
+ * A join token as the realm issues them: `hjt_` + 32 random bytes in base64url (256 bits, so
+ * guessing one is hopeless). The realm judges claims by it; the runtime checks the mounted file
+ * with it at boot, so a wrong file is named before anything is sent.
+ */
+export const JOIN_TOKEN_PATTERN = /^hjt_[A-Za-z0-9_-]{43}$/;
+export const JOIN_TOKEN_SHAPE = 'hjt_ and 43 base64url characters';
+/**
  * The Unicode bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO, LRI, RLI,
  * FSI, PDI): they reorder how the text around them is displayed, so a label, a unit file or a
  * README could show something other than what it holds (CVE-2021-42574, "Trojan Source").

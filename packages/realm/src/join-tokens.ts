@@ -6,8 +6,7 @@ import { createDataFile, readDataFile } from './data-file.js';
 import { DataDirectory, JoinTokenRecordSchema, UsedJoinTokenRecordSchema, type JoinTokenRecord } from './data-directory.js';
 import type { Policy } from './policy.js';
 
-/** `hjt_` + 32 random bytes in base64url: 256 bits, so guessing one is hopeless. */
-export const JOIN_TOKEN_PATTERN = /^hjt_[A-Za-z0-9_-]{43}$/;
+export { JOIN_TOKEN_PATTERN } from '@hecate-om/contract/rules';
 export const JOIN_TOKEN_DEFAULTS = { lifetimeSeconds: 24 * 3600 } as const;
 /** A join token is meant to be used within a deployment, not kept around as a standing credential. */
 export const JOIN_TOKEN_MAX_LIFETIME_SECONDS = 30 * 24 * 3600;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SemverSchema, ServiceNameSchema, formatJsonPath } from '@hecate-om/contract';
+import { JOIN_TOKEN_PATTERN, JOIN_TOKEN_SHAPE } from '@hecate-om/contract/rules';
 import { capabilityList, issueUcan, parseUcan, verifyUcan, type Capabilities, type KeyPair, type UcanPayload } from '@hecate-om/ucan';
 import type { DataDirectory } from './data-directory.js';
 import { resolveEnrollment, type EnrolledBy } from './enrollment.js';
 import { decideGrant, type RefusedCapability } from './grant.js';
-import { JOIN_TOKEN_PATTERN } from './join-tokens.js';
 import { MAX_LIFETIME_SECONDS, type Policy, type ServicePolicy } from './policy.js';
 import { refusal, type Refusal, type RefusalCode } from './refusals.js';
 import type { ReplayCache } from './replay-cache.js';
@@ -30,7 +30,7 @@ export const ProvisionFactsSchema = /* @__PURE__ */ z.strictObject({
     .int('must be a whole number of seconds')
     .min(1, 'must be at least 1 second')
     .max(MAX_LIFETIME_SECONDS, `must be at most ${MAX_LIFETIME_SECONDS} seconds (365 days)`),
-  joinToken: /* @__PURE__ */ z.string().regex(JOIN_TOKEN_PATTERN, 'must be a join token as the realm issues them (hjt_ and 43 base64url characters)').optional(),
+  joinToken: /* @__PURE__ */ z.string().regex(JOIN_TOKEN_PATTERN, `must be a join token as the realm issues them (${JOIN_TOKEN_SHAPE})`).optional(),
 });
 
 export type ProvisionFacts = z.infer<typeof ProvisionFactsSchema>;

@@ -1,5 +1,5 @@
 import { MESH_CALL_ABILITY, meshResource, type Manifest, type RuntimeConfig, type ServiceIdentity, type UcanRequest } from '@hecate-om/contract';
-import { deriveUcanRequest, MAX_TIMER_MS, RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
+import { deriveUcanRequest, JOIN_TOKEN_PATTERN, JOIN_TOKEN_SHAPE, MAX_TIMER_MS, RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
 import type { Capabilities, KeyPair } from '@hecate-om/ucan';
 import { debug } from '../debug.js';
 import type { Clock, HealthObservation } from '../health-monitor.js';
@@ -72,6 +72,8 @@ export class IdentityPart implements RuntimePart {
   /** Claim mode only: a static credential has no realm to ask. */
   readonly #revocations: RevocationList | undefined;
   #claiming = false;
+  /** The join token mounted, read and checked at boot when there is no credential to resume. */
+  #joinToken: string | undefined;
   /** Whether this DID is known to be enrolled: the join token is sent only until it is. */
   #enrolled = false;
   #attempt = 0;
@@ -116,7 +118,10 @@ export class IdentityPart implements RuntimePart {
     if (mode.kind === 'static') return this.#startStatic(mode.realmDid);
     await this.#revocations?.load();
     await this.#resumePersisted();
-    if (this.#current === undefined) await this.#claim();
+    if (this.#current === undefined) {
+      this.#joinToken = await this.#readJoinToken();
+      await this.#claim();
+    }
     this.#revocations?.start();
   }
 
@@ -225,7 +230,7 @@ export class IdentityPart implements RuntimePart {
     const { log } = this.#options;
     await this.#revocations?.refresh();
     this.#dropIfRevoked();
-    const joinToken = this.#enrolled ? undefined : await this.#readJoinToken();
+    const joinToken = this.#enrolled ? undefined : this.#joinToken;
     const now = Math.floor(clock.now() / 1000);
     const claimed = await claimCredential({ realmUrl: mode.realmUrl, realmDid: mode.realmDid, keyPair: key, request: this.#request, joinToken, now });
     if (this.#stopped) return;
@@ -258,8 +263,12 @@ export class IdentityPart implements RuntimePart {
     return true;
   }
 
+  /** The mounted join token, if any; one that is not a join token stops the boot naming the file, before anything is sent. */
   async #readJoinToken(): Promise<string | undefined> {
-    const read = await readSecretText(this.#paths.joinToken);
+    const file = this.#paths.joinToken;
+    const read = await readSecretText(file);
+    if (read.ok && read.text !== undefined && read.text !== '' && !JOIN_TOKEN_PATTERN.test(read.text))
+      throw new Error(`${file}: is not a join token (${JOIN_TOKEN_SHAPE}, as hecate-om realm join-token prints it)`);
     if (read.ok) return read.text === '' ? undefined : read.text;
     this.#options.log.warn(`${read.message}: claiming without a join token`, { file: this.#paths.joinToken });
     return undefined;
