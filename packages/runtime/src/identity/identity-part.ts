@@ -257,7 +257,7 @@ export class IdentityPart implements RuntimePart {
   #dropIfRevoked(): boolean {
     const current = this.#current;
     if (current === undefined || !this.#revoked().has(current.cid)) return false;
-    this.#options.log.warn('the realm revoked the credential in use: dropped, claiming a new one', { cid: current.cid, code: 'CREDENTIAL_REVOKED' });
+    this.#options.log.warn('the realm revoked the credential in use: claiming a new one', { cid: current.cid, code: 'CREDENTIAL_REVOKED' });
     this.#current = undefined;
     this.#state = { name: 'revoked', cid: current.cid };
     return true;
