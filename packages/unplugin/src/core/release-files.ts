@@ -65,13 +65,28 @@ export interface ReleaseContents {
  */
 export function releaseOwnFiles({ manifest, bundle, dependencies, serviceFiles, root }: ReleaseContents): ReleaseFile[] {
   return [
-    { path: BUNDLE_FILE, content: bundle.code },
+    { path: BUNDLE_FILE, content: bundle.map === undefined ? bundle.code : linkingSourceMap(bundle.code) },
     ...(bundle.map === undefined ? [] : [{ path: SOURCE_MAP_FILE, content: relocateSourceMap(bundle.map, bundle.outdir, root) }]),
     ...bundle.assets,
     ...serviceFiles,
     { path: MANIFEST_FILE, content: manifestJson(manifest) },
     { path: PACKAGE_JSON_FILE, content: releasePackageJson(manifest, dependencies.dependencies) },
   ];
+}
+
+const SOURCE_MAP_COMMENT = /\/\/[#@] sourceMappingURL=\S+\s*$/;
+
+/**
+ * main.js as the release ships it beside its map: Node finds a map only through the
+ * `//# sourceMappingURL=` comment at the end of the file (ECMA-426, "Linking generated code"), and
+ * some builds leave it to a later step the bundle never sees: tsup runs esbuild with an external map
+ * and appends the comment as it writes dist/main.js, after the plugin has read the bundle. Adding it
+ * as tsup does gives the release the main.js of dist/.
+ */
+export function linkingSourceMap(code: string | Uint8Array): string | Uint8Array {
+  const text = typeof code === 'string' ? code : Buffer.from(code).toString('utf8');
+  if (SOURCE_MAP_COMMENT.test(text)) return code;
+  return `${text}${text.endsWith('\n') ? '' : '\n'}//# sourceMappingURL=${SOURCE_MAP_FILE}`;
 }
 
 interface SourceMapJson {
