@@ -51,7 +51,11 @@ describe('hecate-om mesh', () => {
     expect([answered.status, JSON.parse(answered.stdout)]).toEqual([0, { echo: { hello: 'cli' }, pid: provider.child.pid }]);
     expect(answered.stderr).toMatch(/^answered by runtime-fixture@1\.0\.0 \S+\n$/);
     const thrown = await cli(['mesh', 'call', 'fixture.echo', '{"throw":"no such account"}', '--server', server!.url, '--json']);
-    expect([thrown.status, JSON.parse(thrown.stdout)]).toEqual([1, { ok: false, error: { code: 'handler_error', message: 'Error: no such account' } }]);
+    expect([thrown.status, JSON.parse(thrown.stdout)]).toEqual([
+      1,
+      // The error names the instance that answered it, as a success does on stderr.
+      { ok: false, error: { code: 'handler_error', message: 'Error: no such account', provider: expect.objectContaining({ service: 'runtime-fixture', serviceVersion: '1.0.0', capability: 'fixture.echo' }) } },
+    ]);
     const missing = await cli(['mesh', 'call', 'billing.charge', '{}', '--server', server!.url]);
     expect([missing.status, missing.stdout]).toEqual([1, 'no instance advertises billing.charge\nthe call failed: no_providers\n']);
     provider.kill('SIGTERM');
