@@ -1,7 +1,12 @@
+import { createRequire } from 'node:module';
 import webpack from 'webpack';
 import hecateOm from '@hecate-om/unplugin/webpack';
 import { compileOnce, webpackLikeReleaseOptions } from '../support/builds.js';
 import { type BuildInto, describeDependenciesRelease, describeRelease } from '../support/release-matrix.js';
+
+// By path: webpack looks for a loader named bare from the project, and the fixture copies
+// test:node installs under each Node live outside this checkout, with no ts-loader above them.
+const tsLoader = createRequire(import.meta.url).resolve('ts-loader');
 
 /**
  * webpack with ts-loader (transpileOnly). A `.txt` import is an asset/resource written beside
@@ -19,7 +24,7 @@ function buildWithWebpack(compilerOptions: Record<string, string>): BuildInto {
           parser: { javascript: { importMeta: false } },
           rules: [
             { test: /\.txt$/, type: 'asset/resource', generator: { filename: '[name]-[hash:8][ext]', publicPath: './' } },
-            { test: /\.ts$/, loader: 'ts-loader', options: { transpileOnly: true, compilerOptions } },
+            { test: /\.ts$/, loader: tsLoader, options: { transpileOnly: true, compilerOptions } },
           ],
         },
         plugins: [hecateOm({ cacheDir, files })],
