@@ -2,7 +2,7 @@
 // plain GET to the same realm; and the boot of a release to /health/ready with a realm (first boot:
 // key created and credential claimed; restart: both reused) against the same release without one.
 // Runs standalone (`node test/bench/identity-claim.mjs`) or from run.mjs.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -77,6 +77,8 @@ async function bootCost(releaseDir, realm) {
   const rounds = [];
   for (let index = 0; index < BOOT_ROUNDS; index += 1) {
     const instance = await mkdtemp(join(tmpdir(), 'hecate-bench-identity-'));
+    // The directories an operator mounts: the runtime checks them at boot and creates none.
+    for (const dir of ['secrets', 'state', 'bare']) await mkdir(join(instance, dir), { mode: 0o700 });
     const env = { HECATE_REALM_URL: realm.url, HECATE_REALM_DID: realm.did, HECATE_SECRETS_DIR: join(instance, 'secrets'), HECATE_STATE_DIR: join(instance, 'state') };
     const bare = await timeToReady(releaseDir, { HECATE_STATE_DIR: join(instance, 'bare') });
     const first = await timeToReady(releaseDir, env);
