@@ -242,6 +242,32 @@ describe('mesh calls are authorized', () => {
     expect([answer.error?.code, answer.error?.reason]).toEqual(['unauthorized', reason]);
   });
 
+  test('a caller sends its credential to a provider once, then names it by CID; a provider that never verified a CID answers proofs_unknown', async () => {
+    const fresh = await claim(realm, caller, echoManifest);
+    const mesh = await startCaller(servers()[0]!.url, realm, caller, fresh);
+    await until(() => mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the new caller\'s view');
+    // A plain subscriber of the instance's subject receives a copy of every call beside the provider's queue group.
+    const seen: boolean[] = [];
+    const copies = nc.subscribe(target.subject, { callback: (_error, msg) => seen.push(msg.headers?.has(PROOFS_HEADER) === true) });
+    await nc.flush();
+    try {
+      for (const hello of ['first', 'second', 'third']) expect(await mesh.call('fixture.echo', { hello })).toMatchObject({ ok: true, value: { echo: { hello } } });
+      await until(() => seen, (list) => list.length === 3, 'three calls seen');
+      expect(seen).toEqual([true, false, false]);
+    } finally {
+      copies.unsubscribe();
+    }
+    const unseen = await claim(realm, caller, echoManifest);
+    const { token, proofs } = invocation({ credential: unseen });
+    const unknown = await send(token, []);
+    expect([unknown.error?.code, unknown.error?.reason, unknown.error?.message]).toEqual([
+      'unauthorized',
+      'proofs_unknown',
+      `the call carried no ${PROOFS_HEADER} and this provider has not verified ${ucanCid(unseen)} itself: send them with the call`,
+    ]);
+    expect(await send(token, proofs)).toMatchObject({ ok: true, value: { echo: { hello: 'mesh' } } });
+  });
+
   test('the provider refuses a replayed token: the first use is answered, the second refused', async () => {
     const { token, proofs } = invocation();
     const first = await send(token, proofs);

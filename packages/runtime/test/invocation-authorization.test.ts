@@ -1,9 +1,10 @@
 import type { MeshProvider } from '@hecate-om/contract';
-import { generateKeyPair, issueUcan, parseUcan } from '@hecate-om/ucan';
+import { generateKeyPair, issueInvocation, issueUcan, parseUcan, ucanCid } from '@hecate-om/ucan';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
-import { UNAUTHORIZED_CALLS } from '../src/mesh/authorization.js';
-import { createInvocationAuthorization, INVOCATION_HEADER, PROOFS_HEADER, type MeshIdentity } from '../src/mesh/invocation-authorization.js';
+import { PROOFS_UNKNOWN, UNAUTHORIZED_CALLS, type CallAuthorization, type CallHeaders } from '../src/mesh/authorization.js';
+import { createInvocationAuthorization, INVOCATION_HEADER, meshCallCapability, PROOFS_HEADER, type MeshIdentity } from '../src/mesh/invocation-authorization.js';
+import { createTestMesh } from '../src/mesh/test-mesh.js';
 
 const realm = generateKeyPair();
 const caller = generateKeyPair();
@@ -84,5 +85,81 @@ describe('createInvocationAuthorization', () => {
     const { log, lines } = logged();
     expect(createInvocationAuthorization({ setting: 'off', identity: () => identityOf(), log })).toBe(UNAUTHORIZED_CALLS);
     expect(lines).toEqual([expect.objectContaining({ level: 'warn', variable: 'HECATE_MESH_AUTHORIZATION', message: expect.stringMatching(/^MESH AUTHORIZATION IS OFF/) })]);
+  });
+});
+
+describe('proofs sent once per provider, then named by CID', () => {
+  const invoke = (overrides: Partial<Parameters<typeof issueInvocation>[0]> = {}) => {
+    const issued = issueInvocation({ issuer: caller, audience: providerKey.did, capability: meshCallCapability('echo.say'), credential, ...overrides });
+    if (!issued.ok) throw new Error(issued.error.message);
+    return issued.invocation;
+  };
+
+  it('carries the credential on the first call to a provider only; a provider that never verified it answers proofs_unknown', async () => {
+    const { log } = logged();
+    const callerSide = createInvocationAuthorization({ setting: 'on', identity: () => identityOf(), log });
+    const warm = createInvocationAuthorization({ setting: 'on', identity: () => identityOf(providerKey, null), log });
+    const cold = createInvocationAuthorization({ setting: 'on', identity: () => identityOf(providerKey, null), log });
+    const first = await callerSide.attach(provider(providerKey.did), 'echo.say');
+    const second = await callerSide.attach(provider(providerKey.did), 'echo.say');
+    if (!first.ok || !second.ok) throw new Error('not attached');
+    expect([first.headers[PROOFS_HEADER], PROOFS_HEADER in second.headers]).toEqual([credential, false]);
+    expect(await warm.authorize(SAY, first.headers)).toEqual({ ok: true });
+    expect(await warm.authorize(SAY, second.headers)).toEqual({ ok: true });
+    const unknown = await cold.authorize(SAY, second.headers);
+    expect(unknown).toMatchObject({ ok: false, error: { code: 'unauthorized', reason: PROOFS_UNKNOWN } });
+    expect(!unknown.ok && unknown.error.message).toBe(`the call carried no ${PROOFS_HEADER} and this provider has not verified ${ucanCid(credential)} itself: send them with the call`);
+    const resent = await callerSide.attach(provider(providerKey.did), 'echo.say', { carryProofs: true });
+    expect(resent.ok && resent.headers[PROOFS_HEADER]).toBe(credential);
+    if (resent.ok) expect(await cold.authorize(SAY, resent.headers)).toEqual({ ok: true });
+  });
+
+  it('never trusts a CID it did not verify: a forged proof is refused and not remembered, and a CID verified for one caller proves nothing for another', async () => {
+    const { log } = logged();
+    const providerSide = createInvocationAuthorization({ setting: 'on', identity: () => identityOf(providerKey, null), log });
+    // An invocation naming the real credential's CID, carrying a token the caller made up in its place.
+    const forged = issueUcan({ issuer: caller, audience: caller.did, capabilities: { 'hecate://mesh/echo.say': { 'mesh/call': [{}] } }, expiration: now + 3600 }).token;
+    const cited = invoke();
+    const substituted = await providerSide.authorize(SAY, { [INVOCATION_HEADER]: cited.token, [PROOFS_HEADER]: forged });
+    expect(substituted).toMatchObject({ ok: false, error: { code: 'unauthorized', reason: 'broken_chain' } });
+    expect(!substituted.ok && substituted.error.message).toContain(`${ucanCid(credential)}: no proof with this CID was given`);
+    // The forged token's own CID, named alone, is as unknown to the provider as before.
+    const namingForged = issueUcan({ issuer: caller, audience: providerKey.did, capabilities: { 'hecate://mesh/echo.say': { 'mesh/call': [{}] } }, expiration: now + 60, nonce: 'forged', proofs: [ucanCid(forged)] });
+    expect(await providerSide.authorize(SAY, { [INVOCATION_HEADER]: namingForged.token })).toMatchObject({ ok: false, error: { reason: PROOFS_UNKNOWN } });
+    // The caller's credential, now verified here, names the caller as its audience: another issuer citing it is refused.
+    expect(await providerSide.authorize(SAY, { [INVOCATION_HEADER]: invoke().token, [PROOFS_HEADER]: credential })).toEqual({ ok: true });
+    const other = generateKeyPair();
+    const borrowed = issueUcan({ issuer: other, audience: providerKey.did, capabilities: { 'hecate://mesh/echo.say': { 'mesh/call': [{}] } }, expiration: now + 60, nonce: 'borrowed', proofs: [ucanCid(credential)] });
+    const refused = await providerSide.authorize(SAY, { [INVOCATION_HEADER]: borrowed.token });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unauthorized', reason: 'broken_chain' } });
+    expect(!refused.ok && refused.error.message).toContain(`is for ${caller.did}, but this token's issuer is ${other.did}`);
+  });
+
+  it('a call to a provider that lost the proofs is sent once more with them, and answered', async () => {
+    const { log } = logged();
+    const callerSide = createInvocationAuthorization({ setting: 'on', identity: () => identityOf(), log });
+    const providerSide = () => createInvocationAuthorization({ setting: 'on', identity: () => identityOf(providerKey, null), log });
+    let current = providerSide();
+    const arrived: CallHeaders[] = [];
+    // The caller's side of one instance, the provider's of another, as two processes would be.
+    const authorization: CallAuthorization = {
+      attach: (to, capability, options) => callerSide.attach(to, capability, options),
+      authorize: (capability, headers) => {
+        arrived.push(headers);
+        return current.authorize(capability, headers);
+      },
+    };
+    const mesh = createTestMesh({ authorization });
+    const capabilities = () => [{ name: 'echo.say', version: 1 }];
+    mesh.join({ info: () => ({ name: 'hecate-echo', version: '1.0.0', description: 'echo' }), capabilities }, { did: providerKey.did }).serve('echo.say', (payload) => payload);
+    const callingMember = mesh.join({ info: () => ({ name: 'hecate-caller', version: '1.0.0', description: 'caller' }), capabilities: () => [] });
+    expect(await callingMember.call('echo.say', 'one')).toMatchObject({ ok: true, value: 'one' });
+    expect(await callingMember.call('echo.say', 'two')).toMatchObject({ ok: true, value: 'two' });
+    // The provider restarts with an empty proof cache; the caller does not know.
+    current = providerSide();
+    expect(await callingMember.call('echo.say', 'three')).toMatchObject({ ok: true, value: 'three' });
+    expect(arrived.map((headers) => PROOFS_HEADER in headers)).toEqual([true, false, false, true]);
+    expect(await callingMember.call('echo.say', 'four')).toMatchObject({ ok: true, value: 'four' });
+    expect(arrived.at(-1)).not.toHaveProperty(PROOFS_HEADER);
   });
 });

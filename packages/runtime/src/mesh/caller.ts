@@ -1,7 +1,7 @@
 import type { MeshCallOptions, MeshCallResult, MeshError, MeshProvider } from '@hecate-om/contract';
 import { ErrorCode, headers as natsHeaders, type Msg, type NatsConnection, type NatsError } from 'nats';
 import { describeError } from '../describe-error.js';
-import type { CallAuthorization, CallHeaders } from './authorization.js';
+import { PROOFS_UNKNOWN, type CallAuthorization, type CallHeaders } from './authorization.js';
 import { decodeJson, encodeJson, isAnswer } from './envelope.js';
 import type { ProviderView } from './provider-view.js';
 import { MESH_TIMINGS } from './timings.js';
@@ -17,6 +17,8 @@ export type SendAttempt = (provider: MeshProvider, body: Uint8Array, headers: Ca
  * suspects last), skips those the caller's authorization cannot call (another realm, no DID),
  * attaches the caller's authorization for each, and goes on to the next provider when one is gone
  * (no responders) or, for an idempotent call, when one timed out, which also marks it suspect.
+ * A provider answering `proofs_unknown` (it did not hold the proofs the call named by CID) is sent
+ * the call once more, with its proofs, within what is left of that provider's `timeout`.
  * A failure names the provider its attempt went to. Never throws, never waits longer than one
  * `timeout` per provider tried.
  */
@@ -41,9 +43,7 @@ export async function callCapability(
       skipped ??= mismatch;
       continue;
     }
-    const attached = await authorization.attach(provider, capability);
-    if (!attached.ok) return { ok: false, error: { ...attached.error, provider } };
-    const attempt = await send(provider, encoded.bytes, attached.headers, timeout);
+    const attempt = await attemptWithProofs(authorization, send, provider, capability, encoded.bytes, timeout);
     if (attempt.ok) {
       view.clearSuspicion(provider.instance);
       return attempt;
@@ -55,6 +55,26 @@ export async function callCapability(
   }
   if (last !== undefined) return { ok: false, error: last };
   return failure('no_providers', skipped === undefined ? `no instance advertises ${advertised}` : `no instance of ${advertised} this instance can call: ${skipped}`);
+}
+
+/** One provider's attempt: the call, and once more with every proof carried if the provider asks for them. */
+async function attemptWithProofs(
+  authorization: CallAuthorization,
+  send: SendAttempt,
+  provider: MeshProvider,
+  capability: string,
+  body: Uint8Array,
+  timeout: number,
+): Promise<Attempt> {
+  const startedAt = performance.now();
+  const attached = await authorization.attach(provider, capability);
+  if (!attached.ok) return { ok: false, error: { ...attached.error, provider } };
+  const attempt = await send(provider, body, attached.headers, timeout);
+  if (attempt.ok || attempt.error.code !== 'unauthorized' || attempt.error.reason !== PROOFS_UNKNOWN) return attempt;
+  const left = Math.floor(timeout - (performance.now() - startedAt));
+  if (left < 1) return attempt;
+  const resent = await authorization.attach(provider, capability, { carryProofs: true });
+  return resent.ok ? send(provider, body, resent.headers, left) : { ok: false, error: { ...resent.error, provider } };
 }
 
 /** What a `SendAttempt` over NATS reads of this instance's own link, to tell its outage from a provider's. */

@@ -1,7 +1,7 @@
 import type { Capability } from '@hecate-om/contract';
 import { parseUcan } from '@hecate-om/ucan';
 import type { RuntimeLogger } from '../logger.js';
-import type { CallAuthorization, CallHeaders } from './authorization.js';
+import { PROOFS_UNKNOWN, type CallAuthorization, type CallHeaders } from './authorization.js';
 import { headerOf, INVOCATION_HEADER } from './invocation-authorization.js';
 
 /** One warn per caller and reason in this long; the next one counts those not written. */
@@ -27,7 +27,8 @@ export function logRefusals(authorization: CallAuthorization, { log, now }: Refu
     ...authorization,
     async authorize(capability: Capability, headers: CallHeaders) {
       const authorized = await authorization.authorize(capability, headers);
-      if (authorized.ok) return authorized;
+      // Not a refusal of the caller: a request for the proofs it named by CID, which it sends at once.
+      if (authorized.ok || authorized.error.reason === PROOFS_UNKNOWN) return authorized;
       const caller = callerOf(headers);
       const reason = authorized.error.reason ?? authorized.error.code;
       const key = `${caller}\u0000${reason}`;
