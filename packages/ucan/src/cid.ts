@@ -31,15 +31,20 @@ export function ucanCid(token: string): string {
   return base32Multibase(bytes);
 }
 
-/** RFC 4648 base32, lower case and unpadded: the multibase `b` alphabet. */
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+/** RFC 4648 base32, lower case and unpadded: the multibase `b` alphabet, as character codes. */
+const BASE32 = /* @__PURE__ */ Buffer.from('abcdefghijklmnopqrstuvwxyz234567', 'latin1');
+const MULTIBASE_BASE32 = 0x62; // 'b'
 
 /**
  * `b` + the base32 of `bytes`, as multiformats' base32 encoder spells it. Written out because its
- * generic radix encoder cost as much as the hash, and every proof of every chain is hashed.
+ * generic radix encoder cost as much as the hash, and every proof of every chain is hashed. The
+ * characters go to a buffer read once as a string: appending them one by one made a string per
+ * character, garbage a provider collected on every call.
  */
 function base32Multibase(bytes: Uint8Array): string {
-  let text = 'b';
+  const text = Buffer.allocUnsafe(1 + Math.ceil((bytes.length * 8) / 5));
+  text[0] = MULTIBASE_BASE32;
+  let length = 1;
   let bits = 0;
   let buffer = 0;
   for (const byte of bytes) {
@@ -47,11 +52,11 @@ function base32Multibase(bytes: Uint8Array): string {
     bits += 8;
     while (bits >= 5) {
       bits -= 5;
-      text += BASE32[(buffer >> bits) & 31];
+      text[length++] = BASE32[(buffer >> bits) & 31] as number;
     }
   }
-  if (bits > 0) text += BASE32[(buffer << (5 - bits)) & 31];
-  return text;
+  if (bits > 0) text[length++] = BASE32[(buffer << (5 - bits)) & 31] as number;
+  return text.toString('latin1', 0, length);
 }
 
 /** Why `value` is not a canonical UCAN CID string, or undefined when it is one. */
