@@ -4,10 +4,10 @@ import type { UcanError, UcanErrorCode } from './codes.js';
 import { grantsCapability } from './grants.js';
 import { INVOCATION_MAX_LIFETIME_SECONDS } from './invocation.js';
 import { VERIFY_DEFAULTS, type RootIssuer } from './options.js';
-import { DEFAULT_MAX_TOKEN_BYTES, parseUcan, type ParsedUcan } from './parse.js';
+import { DEFAULT_MAX_TOKEN_BYTES, parseUcan } from './parse.js';
 import { ProofCache, type ProofCacheOptions } from './proof-cache.js';
 import { ReplayCache, type ReplayCacheOptions } from './replay-cache.js';
-import { verifyParsedUcan, type VerifiedUcan } from './verify.js';
+import { verifyParsedUcan, type VerifiedUcan, type VerifyResult } from './verify.js';
 
 /**
  * Why an invocation was refused, one reason per kind of failure, in the order they are chosen:
@@ -113,32 +113,31 @@ export function createInvocationVerifier(options: InvocationVerifierOptions): In
     const claim = replayCache.claim(cid, payload.exp, now, skew);
     if (claim === 'replayed') return refuse('replayed', `invocation ${cid} was accepted before`);
     if (claim === 'full') return refuse('replay_cache_full', `${replayCache.maxEntries} unexpired invocations are held; invocation ${cid} cannot be remembered`);
-    let verdict: InvocationVerdict;
+    // Proofs are hashed only when one is looked up: with the proof cache warm, none is.
+    let byCid: Map<string, string> | undefined;
+    const lookup = (wanted: string): string | undefined => (byCid ??= indexProofs(proofs)).get(wanted);
+    let verified: VerifyResult;
     try {
-      verdict = await verifyChain(parsed.ucan, proofs, capability, now);
+      verified = await verifyParsedUcan(parsed.ucan, { rootIssuers, audience, now, clockSkewSeconds: skew, isRevoked, proofs: lookup, proofCache, maxProofs });
     } catch (error) {
       replayCache.release(cid);
       throw error;
     }
+    const verdict = judge(verified, capability);
     if (!verdict.ok) replayCache.release(cid);
     return verdict;
   }
 
-  async function verifyChain(parsed: ParsedUcan, proofs: readonly unknown[], capability: Capability, now: number): Promise<InvocationVerdict> {
-    const { cid } = parsed;
-    // Proofs are hashed only when one is looked up: with the proof cache warm, none is.
-    let byCid: Map<string, string> | undefined;
-    const lookup = (wanted: string): string | undefined => (byCid ??= indexProofs(proofs)).get(wanted);
-    const verified = await verifyParsedUcan(parsed, { rootIssuers, audience, now, clockSkewSeconds: skew, isRevoked, proofs: lookup, proofCache, maxProofs });
-    if (!verified.ok) return refuseFor(refusalReason(verified.errors), verified.errors);
-    const wanted = { resource: capability.resource, ability: capability.ability, caveat: capability.caveat ?? {} };
-    if (!grantsCapability(verified.ucan, wanted))
-      return refuse('not_granted', `invocation ${cid} does not prove ${wanted.ability} on ${wanted.resource}`);
-    const { iss, exp } = verified.ucan.payload;
-    return { ok: true, invocation: { cid, issuer: iss, expiresAt: exp as number, ucan: verified.ucan } };
-  }
-
   return { verify, replayCache, proofCache };
+}
+
+/** The verdict on an invocation whose chain was verified as `verified` says: refused, or accepted if it grants `capability`. */
+function judge(verified: VerifyResult, capability: Capability): InvocationVerdict {
+  if (!verified.ok) return refuseFor(refusalReason(verified.errors), verified.errors);
+  const { cid, payload } = verified.ucan;
+  const wanted = { resource: capability.resource, ability: capability.ability, caveat: capability.caveat ?? {} };
+  if (!grantsCapability(verified.ucan, wanted)) return refuse('not_granted', `invocation ${cid} does not prove ${wanted.ability} on ${wanted.resource}`);
+  return { ok: true, invocation: { cid, issuer: payload.iss, expiresAt: payload.exp as number, ucan: verified.ucan } };
 }
 
 /** The first reason of INVOCATION_REFUSALS that one of `errors` falls under. */
