@@ -121,7 +121,7 @@ describe('a service with CommonJS packages, a native addon, a loader output and 
   }, BUILD_TIMEOUT_MS);
   afterAll(() => temp.removeAll());
 
-  it('runs from an empty folder as the Containerfile runs it: express, pg, pino, better-sqlite3, a builtin required from CommonJS, both files', async () => {
+  it('runs from an empty folder as the Containerfile runs it: express, pg, pino, better-sqlite3, a builtin required from CommonJS, one required on demand, both files', async () => {
     const release = await startRelease(temp, outdir);
     try {
       const report = await httpGet(release.reportPort, '/report');
@@ -132,6 +132,7 @@ describe('a service with CommonJS packages, a native addon, a loader output and 
         emitted: true,
         pino: 'function',
         pgNative: 'not installed',
+        features: true,
       });
     } finally {
       expect(await release.stop()).toBe(0);
@@ -224,7 +225,7 @@ describe("esbuild packages: 'external'", () => {
     await unpackTarball(join(outdir, TARBALL), dir);
     const packageJson = JSON.parse(await readFile(join(dir, RELEASE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     // The runtime the generated entry imports is bundled, and imports @hecate-om/ucan and nats (the mesh), which the bundle then imports too.
-    expect(Object.keys(packageJson.dependencies)).toEqual(['@hecate-om/contract', '@hecate-om/runtime', '@hecate-om/ucan', 'better-sqlite3', 'express', 'nats', 'pg', 'pino']);
+    expect(Object.keys(packageJson.dependencies)).toEqual(['@hecate-om/contract', '@hecate-om/runtime', '@hecate-om/ucan', 'better-sqlite3', 'express', 'nats', 'pg', 'pino', 'runtime-features']);
     expect(packageJson.dependencies['express']).toBe('4.21.2');
     expect((await stat(join(dir, RELEASE, 'node_modules', 'express', 'lib', 'express.js'))).isFile()).toBe(true);
     const release = await startRelease(temp, outdir);

@@ -11,7 +11,8 @@ export const RELEASE_TARBALL = 'release-service-1.2.0.tar.gz';
 
 /**
  * A service with real npm dependencies of every kind a release must carry (express 4, pg, pino,
- * a CommonJS helper requiring a builtin, better-sqlite3's native addon), a `.txt` import the
+ * a CommonJS helper requiring a builtin, a package requiring node:sqlite only on demand as undici 7
+ * does, better-sqlite3's native addon), a `.txt` import the
  * bundler's file loader writes beside the bundle, and `sql/greeting.sql` read at run time.
  */
 export const dependenciesFixture = fixtureProject('release-dependencies');
@@ -119,6 +120,7 @@ export function describeDependenciesRelease(title: string, buildInto: BuildInto)
           emitted: true,
           pino: 'function',
           pgNative: 'not installed',
+          features: true,
         });
         release.kill('SIGTERM');
         expect(await release.exited).toEqual({ code: 0, signal: null });

@@ -5,6 +5,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import type { BuildOptions, BuildResult, LogLevel, Message, OutputFile, PartialMessage, PluginBuild } from 'esbuild';
 import type { UnpluginOptions } from 'unplugin';
 import type { Artifact } from './artifacts.js';
+import { missingBuiltinProblem } from './builtin-requires.js';
 import { packageImportsOf } from './bundler-externals.js';
 import { withEsmRequire } from './esm-require.js';
 import { removeStaleOutputs } from './outputs-index.js';
@@ -73,6 +74,9 @@ export function esbuildHooks(service: ServiceBuild): EsbuildHooks {
         // package.json dependencies) is imported by the bundle: it ships too.
         const imported = Object.values(result.metafile?.outputs ?? {}).flatMap(({ imports }) => imports.flatMap(({ path, external }) => (external === true ? [path] : [])));
         service.useBundlerExternals({ ...configExternals, imports: packageImportsOf(imported) });
+        const loadImports = Object.values(result.metafile?.outputs ?? {}).flatMap(({ imports }) => imports.flatMap(({ path, kind }) => (kind === 'import-statement' ? [path] : [])));
+        const missingBuiltin = missingBuiltinProblem(loadImports, service.options!.baseImage);
+        if (missingBuiltin !== undefined) return { errors: [{ text: missingBuiltin }] };
         const { artifacts, warnings } = await service.artifacts(bundle.value);
         if (build.initialOptions.write === false) result.outputFiles?.push(...artifacts.map((artifact) => outputFileOf(outdir, artifact)));
         else {

@@ -1,6 +1,7 @@
 import { dirname, posix, resolve } from 'node:path';
 import type { InputOptions } from 'rollup';
 import type { UnpluginOptions } from 'unplugin';
+import { missingBuiltinProblem, withBuiltinRequiresIgnored } from './builtin-requires.js';
 import { type RollupExternal, packageImportsOf, withNativeExternals } from './bundler-externals.js';
 import { withEsmRequireBanner } from './esm-require.js';
 import { removeStaleOutputs } from './outputs-index.js';
@@ -55,6 +56,9 @@ async function emitArtifacts(
   const assets = Object.entries(bundle)
     .filter(([fileName]) => fileName !== BUNDLE_FILE && fileName !== SOURCE_MAP_FILE)
     .map(([fileName, entry]) => ({ path: fileName, content: entry.type === 'chunk' ? entry.code : entry.source }));
+  const baseImage = service.options?.baseImage;
+  const missingBuiltin = baseImage === undefined ? undefined : missingBuiltinProblem(chunk.imports, baseImage);
+  if (missingBuiltin !== undefined) return context.error(`[hecate-om] ${missingBuiltin}`);
   const outdir = outdirOf(outputOptions);
   // What the bundle still imports from packages was left external (the native packages, the
   // config's external, vite's ssr.external): the release's node_modules ships it.
@@ -173,6 +177,8 @@ export function viteHooks(service: ServiceBuild): ViteHooks {
       const bundlerOptions = bundlesWithRolldown
         ? { rolldownOptions: { ...input, cwd, output: { format: 'es' as const, entryFileNames: '[name].js', codeSplitting: false } } }
         : { rollupOptions: { ...input, output: { format: 'es' as const, entryFileNames: '[name].js', inlineDynamicImports: true } } };
+      // Set on the config itself: vite's merge of a returned partial would append a function to a user's list.
+      if (!bundlesWithRolldown) config.build = { ...build, commonjsOptions: { ...build.commonjsOptions, ignore: withBuiltinRequiresIgnored(build.commonjsOptions?.ignore) } };
       return {
         // A service has no client build to write the assets it imports: the SSR build writes them, and they ship.
         // It reads them as files, as esbuild's file loader gives them: not inlined as data: URLs.
