@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BuildOptions, build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import hecateOm from '@hecate-om/unplugin/esbuild';
 import { TempDirs, copyOfProject, exampleRoot, fixturesDir, run, sortedEntries } from './support/builds.js';
 
@@ -65,6 +65,29 @@ describe('esbuild settings that would build a release that cannot run', () => {
       errors: [expect.objectContaining({ text: `the files option's pattern "prompts/*.txt" (files[0]) matches no file under ${exampleRoot}: fix the pattern or remove it` })],
     });
     expect(await sortedEntries(outdir)).toEqual([]);
+  });
+
+  it("refuses a files pattern that matches a file the bundler wrote for the bundle, naming the pattern as written, the file and why", async () => {
+    // Built into the project itself: the file loader's banner-<hash>.txt lands where **/*.txt looks;
+    // src/*.txt matches the source banner.txt alone, and ships.
+    const root = await copyOfProject(join(fixturesDir, 'release-service'));
+    onTestFinished(() => rm(root, { recursive: true, force: true }));
+    await writeFile(join(root, 'src/banner.txt'), 'banner\n');
+    const service = join(root, 'src/service.ts');
+    await writeFile(service, `import bannerPath from './banner.txt';\nconsole.debug(bannerPath);\n${await readFile(service, 'utf8')}`);
+    const buildWith = (files: string[]) =>
+      build({ absWorkingDir: root, outdir: root, logLevel: 'silent', loader: { '.txt': 'file' }, plugins: [hecateOm({ files, cacheDir: join(root, '.cache') })] });
+    // The first build leaves banner-<hash>.txt in the project, where the second one's pattern meets it.
+    await buildWith(['src/*.txt']);
+    await expect(buildWith(['src/*.txt', '**/*.txt'])).rejects.toMatchObject({
+      errors: [
+        expect.objectContaining({
+          text: expect.stringMatching(
+            /^hecate-om: the files option's pattern "\*\*\/\*\.txt" \(files\[1\]\) matches banner-[A-Z0-9]+\.txt, which the bundler wrote for the bundle \(it ships beside main\.js already\): narrow the pattern, or build into an outdir outside the files it matches$/,
+          ),
+        }),
+      ],
+    });
   });
 
   it('refuses a files pattern that reaches the release\'s own package.json, naming the option', async () => {

@@ -14,7 +14,7 @@ import { type BundlerExternals, ReleaseDependencies, type ShippedDependencies } 
 import { DEFAULT_NODE_MAJOR, DEFAULTS, analysisOptionsOf, type Options, optionsProblem, type ResolvedOptions, resolveCacheDir, resolveOptions } from './options.js';
 import type { ReleaseBundle } from './release-files.js';
 import { type ReleaseFile, readSourceDateEpoch } from './release-tarball.js';
-import { findServiceFiles, readServiceFiles } from './service-files.js';
+import { bundlerOutputProblem, findServiceFiles, readServiceFiles } from './service-files.js';
 import { type ServiceProject, type ServiceProjectError, readServiceProject } from './service-project.js';
 import { MAIN_MODULE_ID, MANIFEST_MODULE_ID, renderEntryModule, renderManifestModule } from './virtual-modules.js';
 import { ArtifactWriter } from './write-file-atomic.js';
@@ -221,6 +221,8 @@ export class ServiceBuild {
     const dependencies = this.#shippedDependencies();
     const files = findServiceFiles(options.root, options.files);
     if (files.problem !== undefined) throw new Error(`hecate-om: ${files.problem}`);
+    const clash = bundlerOutputProblem(options.files, files, bundle.assets.map(({ path }) => path));
+    if (clash !== undefined) throw new Error(`hecate-om: ${clash}`);
     const contents = {
       manifest: this.#releaseManifest(outcome.analysis),
       bundle,
