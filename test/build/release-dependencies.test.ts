@@ -183,7 +183,7 @@ describe('a service with CommonJS packages, a native addon, a loader output and 
       NODE_MAJOR === 24
         ? []
         : [
-            `hecate-om: the base image is docker.io/library/node:${NODE_MAJOR}-slim, not the default docker.io/library/node:24-slim: the release's native addons (better-sqlite3) were built for Node ${NODE_MAJOR} (ABI ${NODE_ABI}); install them under Node 24 to ship on its image, or set the baseImage option`,
+            `the base image is docker.io/library/node:${NODE_MAJOR}-slim, not the default docker.io/library/node:24-slim: the release's native addons (better-sqlite3) were built for Node ${NODE_MAJOR} (ABI ${NODE_ABI}); install them under Node 24 to ship on its image, or set the baseImage option`,
           ],
     );
   });
@@ -252,7 +252,7 @@ describe('a release with native code for a base image that cannot load it', () =
       plugins: [hecateOm({ files: ['sql/*.sql'], cacheDir: await temp.make('deps-alpine-cache'), baseImage })],
     });
     expect(result.warnings.map(({ text }) => text)).toEqual([
-      `hecate-om: the release ships native code (better-sqlite3) linked against glibc, but the base image ${baseImage} has musl: build on a musl system or choose a glibc base image (the baseImage option)`,
+      `the release ships native code (better-sqlite3) linked against glibc, but the base image ${baseImage} has musl: build on a musl system or choose a glibc base image (the baseImage option)`,
     ]);
   });
 
@@ -280,7 +280,7 @@ describe('a release with native code for a base image that cannot load it', () =
     const baseImage = 'registry.example.com/acme/runtime:3';
     const warnings = await buildRelease(PROJECT, outdir, await temp.make('deps-custom-image-cache'), {}, { baseImage });
     expect(warnings).toEqual([
-      `hecate-om: the release ships native addons (better-sqlite3) built for Node ${NODE_MAJOR} (ABI ${NODE_ABI}), and the base image ${baseImage} cannot be checked (it is not an official node image whose tag names a Node major): it must run Node ${NODE_MAJOR} (ABI ${NODE_ABI}) for them to load (the release checks at boot), as docker.io/library/node:${NODE_MAJOR}-slim does`,
+      `the release ships native addons (better-sqlite3) built for Node ${NODE_MAJOR} (ABI ${NODE_ABI}), and the base image ${baseImage} cannot be checked (it is not an official node image whose tag names a Node major): it must run Node ${NODE_MAJOR} (ABI ${NODE_ABI}) for them to load (the release checks at boot), as docker.io/library/node:${NODE_MAJOR}-slim does`,
     ]);
     expect(await readFile(join(outdir, 'Containerfile'), 'utf8')).toContain(`FROM ${baseImage}\n`);
   });

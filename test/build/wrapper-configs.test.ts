@@ -82,7 +82,7 @@ describe('tsdown', () => {
         plugins: [hecateOmRolldown({ cacheDir: join(root, '.cache') })],
       }),
     ).rejects.toThrow(
-      "[hecate-om] the release needs main.js in the output, but the build produced main.mjs, main.mjs.map: leave the input to the plugin (it adds main: 'virtual:hecate-om/main') and name entry files [name].js (tsdown: fixedExtension: false)",
+      "the release needs main.js in the output, but the build produced main.mjs, main.mjs.map: leave the input to the plugin (it adds main: 'virtual:hecate-om/main') and name entry files [name].js (tsdown: fixedExtension: false)",
     );
     expect((await sortedEntries(outDir).catch(() => [])).filter((file) => file.endsWith('.tar.gz'))).toEqual([]);
   });

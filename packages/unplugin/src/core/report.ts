@@ -25,9 +25,9 @@ export function esbuildErrorsOf(failure: BuildFailure, workingDir: string): Part
   }));
 }
 
-/** The build's warnings as esbuild's own messages, each named as this plugin's. */
+/** The build's warnings as esbuild's own messages, each named as this plugin's by pluginName, which esbuild prints (`[plugin hecate-om]`). */
 export function esbuildWarningsOf(warnings: readonly string[]): Message[] {
-  return warnings.map((text) => ({ id: '', pluginName: PLUGIN_NAME, text: `${PLUGIN_NAME}: ${text}`, location: null, notes: [], detail: undefined }));
+  return warnings.map((text) => ({ id: '', pluginName: PLUGIN_NAME, text, location: null, notes: [], detail: undefined }));
 }
 
 /**

@@ -51,21 +51,22 @@ async function emitArtifacts(
   const map = mapAsset?.type === 'asset' ? mapAsset.source : chunk?.type === 'chunk' ? chunk.map?.toString() : undefined;
   if (chunk?.type !== 'chunk')
     return context.error(
-      `[hecate-om] the release needs ${BUNDLE_FILE} in the output, but the build produced ${producedFiles(bundle)}: leave the input to the plugin (it adds main: '${MAIN_MODULE_ID}') and name entry files [name].js (tsdown: fixedExtension: false)`,
+      `the release needs ${BUNDLE_FILE} in the output, but the build produced ${producedFiles(bundle)}: leave the input to the plugin (it adds main: '${MAIN_MODULE_ID}') and name entry files [name].js (tsdown: fixedExtension: false)`,
     );
   const assets = Object.entries(bundle)
     .filter(([fileName]) => fileName !== BUNDLE_FILE && fileName !== SOURCE_MAP_FILE)
     .map(([fileName, entry]) => ({ path: fileName, content: entry.type === 'chunk' ? entry.code : entry.source }));
   const baseImage = service.options?.baseImage;
   const missingBuiltin = baseImage === undefined ? undefined : missingBuiltinProblem(chunk.imports, baseImage);
-  if (missingBuiltin !== undefined) return context.error(`[hecate-om] ${missingBuiltin}`);
+  if (missingBuiltin !== undefined) return context.error(missingBuiltin);
   const outdir = outdirOf(outputOptions);
   // What the bundle still imports from packages was left external (the native packages, the
   // config's external, vite's ssr.external): the release's node_modules ships it.
   const imports = Object.values(bundle).flatMap((entry) => (entry.type === 'chunk' ? [...entry.imports, ...entry.dynamicImports] : []));
   service.useBundlerExternals({ patterns: [], allPackages: false, imports: packageImportsOf(imports) });
   const { artifacts, warnings } = await service.artifacts({ code: chunk.code, map, assets, outdir });
-  for (const warning of warnings) context.warn(`[hecate-om] ${warning}`);
+  // rollup, rolldown and vite name the plugin before what it reports (`[plugin hecate-om] ...`).
+  for (const warning of warnings) context.warn(warning);
   removeStaleOutputs(outdir, artifacts.map(({ fileName }) => fileName));
   for (const { fileName, content } of artifacts) context.emitFile({ type: 'asset', fileName, source: content });
 }
