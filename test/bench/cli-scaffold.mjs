@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { runWhenMain } from './support/report.mjs';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -96,3 +97,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.log(result.title);
   console.table(result.rows);
 }
+
+await runWhenMain(import.meta.url, cliScaffoldBenchmark);

@@ -10,6 +10,7 @@ import { startRealm } from '@hecate-om/realm';
 import { deriveManifest } from '@hecate-om/contract';
 import { generateKeyPair } from '@hecate-om/ucan';
 import { buildRuntimeFixture, contractValuesOfFixture, httpGet, removeRelease, runRelease } from '../runtime/fixture-release.mjs';
+import { runWhenMain } from './support/report.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const { claimCredential } = await import(pathToFileURL(join(repoRoot, 'packages/runtime/dist/identity/realm-client.js')).href);
@@ -129,3 +130,5 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   console.log(result.title);
   console.table(result.rows);
 }
+
+await runWhenMain(import.meta.url, identityClaimBenchmark);

@@ -21,6 +21,7 @@ import { deriveManifest, deriveUcanRequest } from '@hecate-om/contract';
 import { startRealm } from '@hecate-om/realm';
 import { generateKeyPair } from '@hecate-om/ucan';
 import { connect } from 'nats';
+import { runWhenMain } from './support/report.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const runtime = (path) => import(pathToFileURL(join(repoRoot, 'packages/runtime/dist', path)).href);
@@ -205,3 +206,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.table(result.rows);
   if (result.rows.some((row) => row.ok === false)) process.exitCode = 1;
 }
+
+await runWhenMain(import.meta.url, meshCallBenchmark);

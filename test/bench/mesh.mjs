@@ -11,6 +11,7 @@ import { connect } from 'nats';
 import { natsServerBinary } from '../../scripts/nats-server-binary.mjs';
 import { manifestOf, meshParts, providerView, timings } from './mesh/parts.mjs';
 import { freePort } from '../../scripts/free-port.mjs';
+import { runWhenMain } from './support/report.mjs';
 
 const providerScript = fileURLToPath(new URL('./mesh/provider.mjs', import.meta.url));
 const LOOKUP = { instances: 200, capabilitiesEach: 10, capabilities: 1000, warmup: 20_000, samples: 200_000 };
@@ -195,3 +196,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.log(result.title);
   console.table(result.rows);
 }
+
+await runWhenMain(import.meta.url, meshBench);

@@ -10,6 +10,7 @@ import { build, context } from 'esbuild';
 import hecateOm from '@hecate-om/unplugin/esbuild';
 import { median, seconds } from './support/stats.mjs';
 import { bareWarmCold, generatedEntryFile, wholeProcessBuild } from './support/whole-process-builds.mjs';
+import { runWhenMain } from './support/report.mjs';
 
 const exampleRoot = fileURLToPath(new URL('../../examples/hecate-echo/', import.meta.url));
 const WHOLE_PROCESS_RUNS = 7;
@@ -153,3 +154,5 @@ export default async function pluginBuild() {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+await runWhenMain(import.meta.url, pluginBuild);

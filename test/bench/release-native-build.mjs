@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { seconds } from './support/stats.mjs';
 import { bareWarmCold, generatedEntryFile } from './support/whole-process-builds.mjs';
+import { runWhenMain } from './support/report.mjs';
 
 const root = fileURLToPath(new URL('../fixtures/release-dependencies/', import.meta.url));
 const WHOLE_PROCESS_RUNS = 5;
@@ -47,3 +48,5 @@ export default async function releaseNativeBuild() {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+await runWhenMain(import.meta.url, releaseNativeBuild);

@@ -11,6 +11,7 @@ import { x as extractTar } from 'tar';
 import hecateOm from '@hecate-om/unplugin/esbuild';
 import { timeToAnswer } from './support/release-boot.mjs';
 import { median } from './support/stats.mjs';
+import { runWhenMain } from './support/report.mjs';
 
 const root = fileURLToPath(new URL('../fixtures/release-dependencies/', import.meta.url));
 const ROUNDS = 10;
@@ -48,3 +49,5 @@ export default async function releaseSourceMaps() {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+await runWhenMain(import.meta.url, releaseSourceMaps);

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildRuntimeFixture, removeRelease, runRelease } from '../runtime/fixture-release.mjs';
 import { timeToAnswer } from './support/release-boot.mjs';
 import { median, round } from './support/stats.mjs';
+import { runWhenMain } from './support/report.mjs';
 
 const loadgenScript = fileURLToPath(new URL('../runtime/loadgen.mjs', import.meta.url));
 const bareServerDir = fileURLToPath(new URL('../fixtures/runtime-bare-server/', import.meta.url));
@@ -153,3 +154,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.table(result.rows);
   if (result.rows.some((row) => row.ok === false)) process.exitCode = 1;
 }
+
+await runWhenMain(import.meta.url, runtimeHealthBenchmark);

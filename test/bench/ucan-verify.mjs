@@ -14,6 +14,7 @@ import { verify } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { generateKeyPair, issueUcan, ProofCache, verifyUcan } from '@hecate-om/ucan';
 import * as ucans from '@ucans/ucans';
+import { runWhenMain } from './support/report.mjs';
 
 const ROUNDS = 15;
 const ROUND_MS = 200;
@@ -167,3 +168,5 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   console.table(result.rows);
   if (result.rows.some((row) => row.ok === false)) process.exitCode = 1;
 }
+
+await runWhenMain(import.meta.url, ucanVerifyBenchmark);
