@@ -1,10 +1,15 @@
 import type { MeshProvider } from '@hecate-om/contract';
 import { generateKeyPair, issueInvocation, issueUcan, parseUcan, ucanCid } from '@hecate-om/ucan';
+import { ServiceResponseType } from 'nats';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.js';
 import { PROOFS_UNKNOWN, UNAUTHORIZED_CALLS, type CallAuthorization, type CallHeaders } from '../src/mesh/authorization.js';
 import { createInvocationAuthorization, INVOCATION_HEADER, meshCallCapability, PROOFS_HEADER, type MeshIdentity } from '../src/mesh/invocation-authorization.js';
-import { createTestMesh } from '../src/mesh/test-mesh.js';
+import { answerCall } from '../src/mesh/answer.js';
+import { callCapability, readAnswer, type SendAttempt } from '../src/mesh/caller.js';
+import { HandlerRegistry } from '../src/mesh/handlers.js';
+import { ProviderView } from '../src/mesh/provider-view.js';
+import { endpointName, instanceSubject, METADATA } from '../src/mesh/subjects.js';
 
 const realm = generateKeyPair();
 const caller = generateKeyPair();
@@ -141,18 +146,33 @@ describe('proofs sent once per provider, then named by CID', () => {
     const providerSide = () => createInvocationAuthorization({ setting: 'on', identity: () => identityOf(providerKey, null), log });
     let current = providerSide();
     const arrived: CallHeaders[] = [];
-    // The caller's side of one instance, the provider's of another, as two processes would be.
-    const authorization: CallAuthorization = {
-      attach: (to, capability, options) => callerSide.attach(to, capability, options),
-      authorize: (capability, headers) => {
-        arrived.push(headers);
-        return current.authorize(capability, headers);
-      },
+    // The caller's side of one instance, the provider's of another, as two processes would be:
+    // the call takes the caller's path (callCapability) to a provider answering as the runtime does.
+    const echoSay = { name: 'echo.say', version: 1 };
+    const view = new ProviderView();
+    view.upsert({
+      type: ServiceResponseType.INFO,
+      name: 'hecate-echo',
+      id: 'i1',
+      version: '1.0.0',
+      description: 'echo',
+      metadata: { [METADATA.did]: providerKey.did, [METADATA.realm]: realm.did },
+      endpoints: [
+        {
+          name: endpointName(echoSay, 'instance'),
+          subject: instanceSubject(echoSay, 'i1'),
+          metadata: { [METADATA.capability]: echoSay.name, [METADATA.version]: '1', [METADATA.addressing]: 'instance' },
+        },
+      ],
+    });
+    const handlers = new HandlerRegistry([echoSay]);
+    handlers.serve('echo.say', (payload) => payload);
+    const send: SendAttempt = async (to, body, headers) => {
+      arrived.push(headers);
+      const answered = await answerCall(echoSay, body, headers, handlers, current);
+      return readAnswer(new TextEncoder().encode(JSON.stringify(answered)), to);
     };
-    const mesh = createTestMesh({ authorization });
-    const capabilities = () => [{ name: 'echo.say', version: 1 }];
-    mesh.join({ info: () => ({ name: 'hecate-echo', version: '1.0.0', description: 'echo' }), capabilities }, { did: providerKey.did }).serve('echo.say', (payload) => payload);
-    const callingMember = mesh.join({ info: () => ({ name: 'hecate-caller', version: '1.0.0', description: 'caller' }), capabilities: () => [] });
+    const callingMember = { call: (capability: string, payload: unknown) => callCapability(view, callerSide, send, capability, payload) };
     expect(await callingMember.call('echo.say', 'one')).toMatchObject({ ok: true, value: 'one' });
     expect(await callingMember.call('echo.say', 'two')).toMatchObject({ ok: true, value: 'two' });
     // The provider restarts with an empty proof cache; the caller does not know.
