@@ -1,9 +1,9 @@
 // The mesh part of `npm run demo` (issue 12): a nats-server, a development realm, two instances of
-// the example advertising echo.say, and a caller: what `hecate-om mesh ls` sees, a call without a
-// credential refused, calls authorized by the caller's credential spread over both instances, then
-// one instance SIGKILLed and the calls going on at the other.
+// the example advertising echo.say, and a caller: what `hecate-om mesh ls` sees, a CLI call without a
+// credential refused and one with the caller's credential answered, calls authorized by that
+// credential spread over both instances, then one instance SIGKILLed and the calls going on at the other.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { natsServerBinary } from './nats-server-binary.mjs';
@@ -77,6 +77,18 @@ async function claimCallerIdentity(root, releaseDir, realm, runtime) {
   return { key, realmDid: realm.did, credential: () => credential, revoked: () => new Set() };
 }
 
+/** The caller's key and credential as files, for `hecate-om mesh call --key --credential`. */
+async function writeCallerFiles(root, scratch, caller) {
+  const { writeKeyFile } = await import(pathToFileURL(join(root, 'packages', 'ucan', 'dist', 'index.js')).href);
+  const dir = join(scratch, 'caller');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const files = { key: join(dir, 'caller.key'), credential: join(dir, 'caller.jwt') };
+  const written = await writeKeyFile(files.key, caller.key);
+  if (!written.ok) throw new Error(written.error.message);
+  await writeFile(files.credential, `${caller.credential()}\n`, { mode: 0o600 });
+  return files;
+}
+
 export async function meshTour({ root, releaseDir, scratch, heading, cli }) {
   heading('The mesh: nats-server, a development realm, two instances of hecate-echo and a caller');
   let binary;
@@ -109,6 +121,14 @@ export async function meshTour({ root, releaseDir, scratch, heading, cli }) {
     spawnSync(process.execPath, [cli, 'mesh', 'ls', '--server', nats.url], { stdio: 'inherit' });
     heading(`hecate-om mesh call echo.say '{"text":"hello mesh"}' (it carries no credential: refused as unauthorized)`);
     spawnSync(process.execPath, [cli, 'mesh', 'call', 'echo.say', '{"text":"hello mesh"}', '--server', nats.url], { stdio: 'inherit' });
+    const files = await writeCallerFiles(root, scratch, caller);
+    heading(`hecate-om mesh call echo.say '{"text":"hello mesh"}' --credential ${files.credential} --key ${files.key} --realm-did ${realm.value.did}`);
+    const authorized = spawnSync(
+      process.execPath,
+      [cli, 'mesh', 'call', 'echo.say', '{"text":"hello mesh"}', '--server', nats.url, '--credential', files.credential, '--key', files.key, '--realm-did', realm.value.did],
+      { stdio: 'inherit' },
+    );
+    if (authorized.status !== 0) throw new Error(`the authorized CLI call exited ${authorized.status}`);
     heading('Six idempotent calls from a caller with a credential, each an invocation the instance verifies: spread over both (the last 6 characters of each instance id)');
     await callRound(opened.client, 'before', 6);
     heading(`SIGKILL ${instances[0].name} (no withdrawal, no drain), then six more calls`);

@@ -1,26 +1,24 @@
 // Issue 12, section 5 and its tests: every mesh call carries an invocation the provider verifies
 // before the handler. A real nats-server, a real realm on loopback granting the credentials, the
 // provider a real runtime process, the callers mesh parts in this process.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deriveUcanRequest, type Manifest } from '@hecate-om/contract';
-import { createJoinToken, revoke, startRealm, type PolicyInput } from '@hecate-om/realm';
+import type { Manifest, Mesh } from '@hecate-om/contract';
+import type { PolicyInput } from '@hecate-om/realm';
 import { generateKeyPair, issueInvocation, issueUcan, ucanCid, type KeyPair } from '@hecate-om/ucan';
 import { connect, headers, JSONCodec, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { withMeshCalls } from '../../packages/runtime/src/identity/identity-part.js';
-import { claimCredential } from '../../packages/runtime/src/identity/realm-client.js';
-import type { Mesh } from '@hecate-om/contract';
 import { systemClock } from '../../packages/runtime/src/health-monitor.js';
 import { createLogger } from '../../packages/runtime/src/logger.js';
 import { createInvocationAuthorization, INVOCATION_HEADER, meshCallCapability, PROOFS_HEADER } from '../../packages/runtime/src/mesh/invocation-authorization.js';
 import { createMeshParts, type MeshParts } from '../../packages/runtime/src/mesh/mesh-parts.js';
 import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
-import { runRelease, type RunningRelease } from '../runtime/fixture-release.mjs';
+import type { RunningRelease } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
 import { until } from './mesh-caller.js';
+import { startAuthorizedProvider, startTestRealm, type TestRealm } from './realm-provider.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(1);
@@ -43,24 +41,9 @@ function policy(): PolicyInput {
   };
 }
 
-/** The realm this file's tests share, started in beforeAll and closed in afterAll (the identity tests' helpers clean up after each test). */
-interface SharedRealm {
-  readonly url: string;
-  readonly did: string;
-  readonly dataDir: string;
-  readonly close: () => Promise<void>;
-}
-
-async function claim(realm: SharedRealm, key: KeyPair, manifest: Manifest): Promise<string> {
-  const request = withMeshCalls(deriveUcanRequest(manifest));
-  const claimed = await claimCredential({ realmUrl: realm.url, realmDid: realm.did, keyPair: key, request, joinToken: undefined, now: Math.floor(Date.now() / 1000) });
-  if (!claimed.ok) throw new Error(`${claimed.code}: ${claimed.message}`);
-  return claimed.value.credential;
-}
-
 const parts: MeshParts[] = [];
 /** A caller in this process: the echo service's mesh parts, started as the runtime starts them, authorizing with `key` and `credential`. */
-async function startCaller(url: string, realm: SharedRealm, key: KeyPair, credential: string, manifest: Manifest = echoManifest): Promise<Mesh> {
+async function startCaller(url: string, realm: TestRealm, key: KeyPair, credential: string, manifest: Manifest = echoManifest): Promise<Mesh> {
   const log = createLogger({ level: 'silent', service: manifest, write: () => {} });
   const identity = { key, realmDid: realm.did, credential: () => credential, revoked: () => new Set<string>() };
   const meshParts = createMeshParts({
@@ -84,7 +67,7 @@ async function startCaller(url: string, realm: SharedRealm, key: KeyPair, creden
 
 
 let root: string;
-let realm: SharedRealm;
+let realm: TestRealm;
 let outsiderCredential: string;
 let provider: RunningRelease;
 let callerPart: Mesh;
@@ -96,33 +79,15 @@ let nc: NatsConnection;
 beforeAll(async () => {
   const [server] = servers();
   root = await mkdtemp(join(tmpdir(), 'hecate-mesh-authorization-'));
-  const started = await startRealm({ dataDir: join(root, 'realm'), policy: policy(), port: 0, log: () => {} });
-  if (!started.ok) throw new Error(started.error.message);
-  realm = { ...started.value, dataDir: join(root, 'realm') };
-  credential = await claim(realm, caller, echoManifest);
-  outsiderCredential = await claim(realm, outsider, outsiderManifest);
+  realm = await startTestRealm(root, policy());
+  credential = await realm.claim(caller, echoManifest);
+  outsiderCredential = await realm.claim(outsider, outsiderManifest);
   // Revoked before the provider starts, so that the list it fetches with its first claim has it.
-  revokedCredential = await claim(realm, caller, echoManifest);
-  const revoked = await revoke({ dataDir: realm.dataDir, cid: ucanCid(revokedCredential) });
-  if (!revoked.ok) throw new Error(revoked.error.message);
-  const dirs = { secretsDir: join(root, 'secrets'), stateDir: join(root, 'state') };
-  await mkdir(dirs.secretsDir, { mode: 0o700 });
-  await mkdir(dirs.stateDir, { mode: 0o700 });
-  const joinToken = await createJoinToken({ dataDir: realm.dataDir, service: 'runtime-fixture' });
-  if (!joinToken.ok) throw new Error(joinToken.error.message);
-  await writeFile(join(dirs.secretsDir, 'join-token'), `${joinToken.value.token}\n`, { mode: 0o600 });
+  revokedCredential = await realm.claim(caller, echoManifest);
+  await realm.revoke(revokedCredential);
   // Not fixture.start(), which kills what a test started when that test ends: every test here calls this provider.
-  provider = runRelease(fixture.release().dir, {
-    HECATE_MESH_URL: server!.url,
-    HECATE_REALM_URL: realm.url,
-    HECATE_REALM_DID: realm.did,
-    HECATE_SECRETS_DIR: dirs.secretsDir,
-    HECATE_STATE_DIR: dirs.stateDir,
-    HECATE_HEALTH_PORT: '0',
-    HECATE_LOG_LEVEL: 'info',
-    HECATE_REVOCATION_REFRESH_MS: '300',
-  });
-  await provider.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
+  // The revocation list read every 300 ms, so a revocation made during a test is felt within it.
+  provider = await startAuthorizedProvider(fixture.release().dir, root, realm, server!.url, 'provider', { HECATE_REVOCATION_REFRESH_MS: '300' });
   callerPart = await startCaller(server!.url, realm, caller, credential);
   const [found] = await until(() => callerPart.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
   target = { did: found!.did, subject: found!.subject };
@@ -173,12 +138,9 @@ describe('mesh calls are authorized', () => {
   });
 
   test('a caller of another realm on the same NATS skips this realm\'s provider, naming both realms; sent anyway, the provider names the realm it trusts', async () => {
-    const dataDir = join(root, 'other-realm');
-    const started = await startRealm({ dataDir, policy: policy(), port: 0, log: () => {} });
-    if (!started.ok) throw new Error(started.error.message);
-    const otherRealm = { ...started.value, dataDir };
+    const otherRealm = await startTestRealm(join(root, 'other'), policy());
     try {
-      const otherCredential = await claim(otherRealm, caller, echoManifest);
+      const otherCredential = await otherRealm.claim(caller, echoManifest);
       const mesh = await startCaller(servers()[0]!.url, otherRealm, caller, otherCredential);
       const [found] = await until(() => mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider of the first realm in the view');
       expect(found!.realm).toBe(realm.did);
@@ -243,7 +205,7 @@ describe('mesh calls are authorized', () => {
   });
 
   test('a caller sends its credential to a provider once, then names it by CID; a provider that never verified a CID answers proofs_unknown', async () => {
-    const fresh = await claim(realm, caller, echoManifest);
+    const fresh = await realm.claim(caller, echoManifest);
     const mesh = await startCaller(servers()[0]!.url, realm, caller, fresh);
     await until(() => mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the new caller\'s view');
     // A plain subscriber of the instance's subject receives a copy of every call beside the provider's queue group.
@@ -257,7 +219,7 @@ describe('mesh calls are authorized', () => {
     } finally {
       copies.unsubscribe();
     }
-    const unseen = await claim(realm, caller, echoManifest);
+    const unseen = await realm.claim(caller, echoManifest);
     const { token, proofs } = invocation({ credential: unseen });
     const unknown = await send(token, []);
     expect([unknown.error?.code, unknown.error?.reason, unknown.error?.message]).toEqual([
@@ -280,13 +242,13 @@ describe('mesh calls are authorized', () => {
 
 describe('a revocation while the provider runs', () => {
   test('refuses the revoked caller within the refresh interval, code first, and logs the refusal once per caller and reason', async () => {
-    const fresh = await claim(realm, revokedLater, echoManifest);
+    const fresh = await realm.claim(revokedLater, echoManifest);
     const by = (overrides: Partial<Parameters<typeof issueInvocation>[0]> = {}) => invocation({ issuer: revokedLater, credential: fresh, ...overrides });
     const before = by();
     expect(await send(before.token, before.proofs)).toMatchObject({ ok: true });
 
     const revokedAt = Date.now();
-    expect((await revoke({ dataDir: realm.dataDir, cid: ucanCid(fresh) })).ok).toBe(true);
+    await realm.revoke(fresh);
     let answer: Awaited<ReturnType<typeof send>>;
     for (;;) {
       const attempt = by();

@@ -1,0 +1,90 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { deriveUcanRequest, type Manifest } from '@hecate-om/contract';
+import { createJoinToken, revoke, startRealm, type PolicyInput } from '@hecate-om/realm';
+import { ucanCid, type KeyPair } from '@hecate-om/ucan';
+import { withMeshCalls } from '../../packages/runtime/src/identity/identity-part.js';
+import { claimCredential } from '../../packages/runtime/src/identity/realm-client.js';
+import { runRelease, type RunningRelease } from '../runtime/fixture-release.mjs';
+
+/** A real realm on loopback, its data under `<root>/realm`, for the tests of authorized mesh calls. */
+export interface TestRealm {
+  readonly url: string;
+  readonly did: string;
+  readonly dataDir: string;
+  /** The credential the realm grants `key` as an instance of `manifest`'s service, claimed as the runtime claims it (mesh calls asked). */
+  claim(key: KeyPair, manifest: Manifest): Promise<string>;
+  /** Revokes one token, as `hecate-om realm revoke` does. */
+  revoke(token: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestRealm(root: string, policy: PolicyInput): Promise<TestRealm> {
+  const dataDir = join(root, 'realm');
+  const started = await startRealm({ dataDir, policy, port: 0, log: () => {} });
+  if (!started.ok) throw new Error(started.error.message);
+  const { url, did, close } = started.value;
+  return {
+    url,
+    did,
+    dataDir,
+    async claim(key, manifest) {
+      const request = withMeshCalls(deriveUcanRequest(manifest));
+      const claimed = await claimCredential({ realmUrl: url, realmDid: did, keyPair: key, request, joinToken: undefined, now: Math.floor(Date.now() / 1000) });
+      if (!claimed.ok) throw new Error(`${claimed.code}: ${claimed.message}`);
+      return claimed.value.credential;
+    },
+    async revoke(token) {
+      const revoked = await revoke({ dataDir, cid: ucanCid(token) });
+      if (!revoked.ok) throw new Error(revoked.error.message);
+    },
+    close,
+  };
+}
+
+/** Within the callers' 60 s hooks, so that a provider that never advertises is killed and its log shown. */
+const ADVERTISED_WITHIN_MS = 40_000;
+
+/**
+ * The runtime fixture's release as a provider with authorization on: enrolled in `realm` with a
+ * one-time join token as service `runtime-fixture`, its secrets and state under `<root>/<name>`,
+ * resolved once it has advertised, `env` added to its environment. Not killed when a test ends: the caller owns it.
+ */
+export async function startAuthorizedProvider(
+  releaseDir: string,
+  root: string,
+  realm: TestRealm,
+  natsUrl: string,
+  name = 'provider',
+  env: Readonly<Record<string, string>> = {},
+): Promise<RunningRelease> {
+  const dirs = { secretsDir: join(root, name, 'secrets'), stateDir: join(root, name, 'state') };
+  await mkdir(dirs.secretsDir, { recursive: true, mode: 0o700 });
+  await mkdir(dirs.stateDir, { mode: 0o700 });
+  const joinToken = await createJoinToken({ dataDir: realm.dataDir, service: 'runtime-fixture' });
+  if (!joinToken.ok) throw new Error(joinToken.error.message);
+  await writeFile(join(dirs.secretsDir, 'join-token'), `${joinToken.value.token}\n`, { mode: 0o600 });
+  const provider = runRelease(releaseDir, {
+    HECATE_MESH_URL: natsUrl,
+    HECATE_REALM_URL: realm.url,
+    HECATE_REALM_DID: realm.did,
+    HECATE_SECRETS_DIR: dirs.secretsDir,
+    HECATE_STATE_DIR: dirs.stateDir,
+    HECATE_HEALTH_PORT: '0',
+    HECATE_LOG_LEVEL: 'info',
+    ...env,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the provider did not advertise within ${ADVERTISED_WITHIN_MS} ms; its log: ${JSON.stringify(provider.lines)}`)), ADVERTISED_WITHIN_MS);
+  });
+  try {
+    await Promise.race([provider.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement'), gaveUp]);
+  } catch (error) {
+    provider.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  return provider;
+}
