@@ -149,6 +149,16 @@ function parseIdentityRequired(text: string): IdentityRequired | undefined {
 
 const MESH_URL_PATTERN = /^nats:\/\/[^\s,/@]+:\d{1,5}$/;
 
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^\s/@,]*@/gi;
+
+/**
+ * `text` with the credentials of every URL in it (a token, or user:password, before an `@`)
+ * replaced by `***`: a refused setting is quoted in the log, and a secret must not be.
+ */
+export function withoutUrlCredentials(text: string): string {
+  return text.replace(URL_CREDENTIALS, '$1***@');
+}
+
 /** Comma-separated `nats://host:port` URLs; empty means standalone. */
 function parseMeshUrls(text: string): readonly string[] | undefined {
   if (text.trim() === '') return [];
@@ -262,7 +272,7 @@ export const RUNTIME_SETTINGS = {
     variable: 'HECATE_MESH_URL',
     default: () => [],
     parse: parseMeshUrls,
-    problem: 'must be one or more nats://host:port URLs separated by commas, or empty for a standalone service',
+    problem: `must be one or more nats://host:port URLs separated by commas, without credentials (those go in <HECATE_SECRETS_DIR>/${MESH_FILES.credentials} or ${MESH_FILES.nkeySeed}), or empty for a standalone service`,
     doc: `the NATS servers of the mesh, \`nats://host:port\`, comma-separated; unset or empty: standalone (no advertisement, no \`mesh\` check). Credentials, where NATS needs them: \`<HECATE_SECRETS_DIR>/${MESH_FILES.credentials}\` or \`${MESH_FILES.nkeySeed}\``,
     // Deployed standalone: the operator points the service at the mesh where it runs.
     deployed: () => '',

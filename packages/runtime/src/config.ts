@@ -3,6 +3,7 @@ import {
   RUNTIME_SETTING_NAMES,
   RUNTIME_SETTINGS,
   RUNTIME_VARIABLES,
+  withoutUrlCredentials,
   type RuntimeSetting,
   type RuntimeVariable,
 } from '@hecate-om/contract/rules';
@@ -32,7 +33,7 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** `HECATE_HEALTH_PORT is "http": must be ...`, the form every config error is shown in. */
 export function formatConfigProblem(problem: ConfigProblem): string {
-  return `${problem.variable} is ${JSON.stringify(problem.value)}: ${problem.message}`;
+  return `${problem.variable} is ${JSON.stringify(withoutUrlCredentials(problem.value))}: ${problem.message}`;
 }
 
 /**

@@ -84,10 +84,16 @@ describe('resolveConfig', () => {
   it('reads an empty HECATE_MESH_URL as standalone and refuses anything but nats://host:port URLs', () => {
     const empty = resolveConfig({ HECATE_MESH_URL: '' }, echoManifest);
     expect(empty.ok && empty.value.meshUrls).toEqual([]);
-    for (const text of ['http://127.0.0.1:4222', 'nats://127.0.0.1', 'nats://user:pw@127.0.0.1:4222', 'nats://127.0.0.1:4222,'])
-      expect(messagesFor({ HECATE_MESH_URL: text })).toEqual([
-        `HECATE_MESH_URL is ${JSON.stringify(text)}: must be one or more nats://host:port URLs separated by commas, or empty for a standalone service`,
-      ]);
+    const problem =
+      'must be one or more nats://host:port URLs separated by commas, without credentials (those go in <HECATE_SECRETS_DIR>/nats.creds or nats.nk), or empty for a standalone service';
+    for (const text of ['http://127.0.0.1:4222', 'nats://127.0.0.1', 'nats://127.0.0.1:4222,'])
+      expect(messagesFor({ HECATE_MESH_URL: text })).toEqual([`HECATE_MESH_URL is ${JSON.stringify(text)}: ${problem}`]);
+  });
+
+  it('quotes a refused HECATE_MESH_URL with the credentials of each URL masked', () => {
+    expect(messagesFor({ HECATE_MESH_URL: 'nats://user:pw@127.0.0.1:4222,nats://s3cr3t-token@10.0.0.2:4222' })).toEqual([
+      expect.stringMatching(/^HECATE_MESH_URL is "nats:\/\/\*\*\*@127\.0\.0\.1:4222,nats:\/\/\*\*\*@10\.0\.0\.2:4222": must be one or more/),
+    ]);
   });
 
   it('accepts IPv6 addresses and host names', () => {

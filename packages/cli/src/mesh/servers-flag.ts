@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
+import { RUNTIME_SETTINGS, withoutUrlCredentials } from '@hecate-om/contract/rules';
 import type { Problem } from '../hecate-command.js';
 
 /** The NATS server a local nats-server listens on by default. */
@@ -17,6 +17,6 @@ export type ParsedServers = { readonly ok: true; readonly urls: readonly string[
 export function parseServers(value: string): ParsedServers {
   const urls = RUNTIME_SETTINGS.meshUrls.parse(value);
   if (urls === undefined || urls.length === 0)
-    return { ok: false, problem: { flag: '--server', message: `"${value}" ${RUNTIME_SETTINGS.meshUrls.problem}`, hint: `for example --server ${DEFAULT_SERVER}` } };
+    return { ok: false, problem: { flag: '--server', message: `"${withoutUrlCredentials(value)}" ${RUNTIME_SETTINGS.meshUrls.problem}`, hint: `for example --server ${DEFAULT_SERVER}` } };
   return { ok: true, urls };
 }

@@ -1,9 +1,19 @@
-import { RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
-import { connect, Events, type Authenticator, type NatsConnection } from 'nats';
+import { MESH_FILES, RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
+import { connect, Events, NatsError, type Authenticator, type NatsConnection } from 'nats';
 import { describeError } from '../describe-error.js';
 import type { RuntimeLogger } from '../logger.js';
 import { readNatsCredentials } from './nats-credentials.js';
-import { MESH_TIMINGS } from './timings.js';
+import { jittered, MESH_TIMINGS } from './timings.js';
+
+/** What the link connects with, and how its problems name it. */
+interface LinkCredentials {
+  readonly authenticator: Authenticator | undefined;
+  readonly file?: string;
+  /** ` with the credentials in <file>`, ` without credentials (...)`, or empty when no secrets directory is read. */
+  readonly described: string;
+}
+
+const NO_CREDENTIALS: LinkCredentials = { authenticator: undefined, described: '' };
 
 export interface MeshLinkOptions {
   /** `HECATE_MESH_URL`'s servers, at least one. */
@@ -13,7 +23,7 @@ export interface MeshLinkOptions {
   readonly log: RuntimeLogger;
   /** Where `nats.creds` or `nats.nk` are read from; absent: no credentials. */
   readonly secretsDir?: string;
-  /** Spreads the waits between first-connection attempts. */
+  /** Spreads the waits between connection attempts. */
   readonly random: () => number;
 }
 
@@ -21,9 +31,11 @@ export interface MeshLinkOptions {
  * The connection to NATS: connects in the background, reconnects forever with jittered waits,
  * and tells its listeners each time it is (re)connected, so discovery sweeps again and the
  * advertisement is announced again. `connected` is false from a disconnect until the reconnect.
- * Until the first connection it dials itself (the client's own wait on a first connection says
- * nothing of why it fails), so a server that refuses or a host that does not resolve is logged,
- * with its cause, on the first failure and on each change of cause, and shown in `problem`.
+ * A connection is dialled by the link itself when none was made yet (the client's own wait on a
+ * first connection says nothing of why it fails) and when the client gives one up (a server that
+ * refuses the credentials at a reconnection): a refused port, a host that does not resolve or
+ * refused credentials are logged with their cause, on the first failure and on each change of
+ * cause, shown in `problem`, and tried again after a wait that grows, never in a tight loop.
  */
 export class MeshLink {
   readonly #options: MeshLinkOptions;
@@ -31,9 +43,18 @@ export class MeshLink {
   #connection: NatsConnection | undefined;
   #connected = false;
   #closed = false;
-  #first: Promise<void> = Promise.resolve();
+  #madeFirst: () => void = () => {};
+  readonly #first = new Promise<void>((resolve) => {
+    this.#madeFirst = resolve;
+  });
   #problem: string | undefined;
   #disconnects = 0;
+  #credentials: LinkCredentials = NO_CREDENTIALS;
+  /** Connection attempts failed (or connections given up by the client) in a row. */
+  #failures = 0;
+  /** The cause last logged, so a failure repeating itself is logged once. */
+  #loggedCause: string | undefined;
+  #retry: NodeJS.Timeout | undefined;
 
   constructor(options: MeshLinkOptions) {
     this.#options = options;
@@ -60,8 +81,9 @@ export class MeshLink {
   /** Why the link is not connected, for the `mesh` check; undefined while connected. */
   get problem(): string | undefined {
     if (this.#connected) return undefined;
+    if (this.#problem !== undefined) return this.#problem;
     if (this.#connection !== undefined) return `disconnected from ${this.#options.urls.join(', ')}; reconnecting`;
-    return this.#problem ?? `connecting to ${this.#options.urls.join(', ')}`;
+    return `connecting to ${this.#options.urls.join(', ')}`;
   }
 
   /** Calls `listener` on every connection and reconnection from now on. */
@@ -75,14 +97,17 @@ export class MeshLink {
    * connecting without waiting: an unreachable NATS must not hold the boot.
    */
   async start(): Promise<void> {
-    let authenticator: Authenticator | undefined;
-    if (this.#options.secretsDir !== undefined) {
-      const credentials = await readNatsCredentials(this.#options.secretsDir);
+    const { secretsDir, log } = this.#options;
+    if (secretsDir !== undefined) {
+      const credentials = await readNatsCredentials(secretsDir);
       if (!credentials.ok) throw new Error(credentials.message);
-      authenticator = credentials.authenticator;
-      if (credentials.file !== undefined) this.#options.log.info('mesh credentials read', { file: credentials.file });
+      this.#credentials =
+        credentials.file === undefined
+          ? { authenticator: undefined, described: ` without credentials (no ${MESH_FILES.credentials} or ${MESH_FILES.nkeySeed} in ${secretsDir})` }
+          : { authenticator: credentials.authenticator, file: credentials.file, described: ` with the credentials in ${credentials.file}` };
+      if (credentials.file !== undefined) log.info('mesh credentials read', { file: credentials.file });
     }
-    this.#first = this.#connect(authenticator);
+    void this.#connect();
   }
 
   /** Resolves once the first connection is made (or the link closed before): for tests and tools. */
@@ -92,42 +117,36 @@ export class MeshLink {
 
   /** Drains the connection (subscriptions finish what they hold, then it closes). */
   async close(): Promise<void> {
-    // A first connection still pending is not waited for (NATS may be unreachable for good): it
+    // A connection attempt still pending is not waited for (NATS may be unreachable for good): it
     // closes itself when it lands, seeing the link closed.
     this.#closed = true;
     this.#connected = false;
+    this.#madeFirst();
+    clearTimeout(this.#retry);
     const connection = this.#connection;
     this.#connection = undefined;
     if (connection !== undefined && !connection.isClosed()) await connection.drain();
   }
 
-  async #connect(authenticator: Authenticator | undefined): Promise<void> {
-    let connection: NatsConnection | undefined;
-    let cause: string | undefined;
-    while (connection === undefined) {
-      if (this.#closed) return;
-      try {
-        connection = await connect({
-          ...(authenticator === undefined ? {} : { authenticator }),
-          servers: [...this.#options.urls],
-          name: this.#options.name,
-          maxReconnectAttempts: -1,
-          reconnectTimeWait: MESH_TIMINGS.reconnectWaitMs,
-          reconnectJitter: MESH_TIMINGS.reconnectJitterMs,
-          // The client otherwise captures a stack trace per request, for an error the mesh turns into
-          // a structured value that names the provider and capability: a cost on every call for nothing.
-          noAsyncTraces: true,
-        });
-      } catch (error) {
-        const failed = causeOf(error);
-        this.#problem = `cannot connect to ${this.#options.urls.join(', ')}: ${failed}; retrying every ${MESH_TIMINGS.reconnectWaitMs / 1000} s`;
-        if (failed !== cause) {
-          const variable = RUNTIME_SETTINGS.meshUrls.variable;
-          this.#options.log.warn(`${this.#problem} (${variable})`, { variable, servers: this.#options.urls, cause: failed });
-        }
-        cause = failed;
-        await sleep(MESH_TIMINGS.reconnectWaitMs + this.#options.random() * MESH_TIMINGS.reconnectJitterMs);
-      }
+  /** One connection, which the client reconnects forever on its own until it gives it up. */
+  async #connect(): Promise<void> {
+    const { urls, name, log } = this.#options;
+    let connection: NatsConnection;
+    try {
+      connection = await connect({
+        ...(this.#credentials.authenticator === undefined ? {} : { authenticator: this.#credentials.authenticator }),
+        servers: [...urls],
+        name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: MESH_TIMINGS.reconnectWaitMs,
+        reconnectJitter: MESH_TIMINGS.reconnectJitterMs,
+        // The client otherwise captures a stack trace per request, for an error the mesh turns into
+        // a structured value that names the provider and capability: a cost on every call for nothing.
+        noAsyncTraces: true,
+      });
+    } catch (error) {
+      this.#retryAfter(`cannot connect to ${urls.join(', ')}${this.#withCredentials(error)}`, causeOf(error));
+      return;
     }
     if (this.#closed) {
       await connection.close();
@@ -135,9 +154,46 @@ export class MeshLink {
     }
     this.#connection = connection;
     this.#connected = true;
-    this.#options.log.info('mesh connected', { server: connection.getServer() });
+    this.#failures = 0;
+    this.#loggedCause = undefined;
+    this.#problem = undefined;
+    log.info('mesh connected', { server: connection.getServer() });
+    this.#madeFirst();
     void this.#watchStatus(connection);
+    void connection.closed().then((error) => {
+      if (this.#closed || this.#connection !== connection) return;
+      this.#connected = false;
+      this.#retryAfter(`the connection to ${urls.join(', ')}${this.#withCredentials(error)} was given up`, error === undefined ? 'closed by the server' : causeOf(error));
+    });
     this.#tell(connection);
+  }
+
+  /** Which credentials were refused, for a failure the server's authorization caused; empty for another. */
+  #withCredentials(error: unknown): string {
+    return error instanceof NatsError && error.isAuthError() ? this.#credentials.described : '';
+  }
+
+  /** Says why connecting failed (in the log once per cause, in `problem` always), then tries again after a growing wait. */
+  #retryAfter(what: string, cause: string): void {
+    if (this.#closed) return;
+    this.#failures += 1;
+    const delayMs = jittered(
+      Math.min(MESH_TIMINGS.connectRetryMs * 2 ** (this.#failures - 1), MESH_TIMINGS.connectRetryMaxMs),
+      MESH_TIMINGS.connectRetryJitter,
+      this.#options.random,
+    );
+    this.#problem = `${what}: ${cause}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${this.#failures})`;
+    if (cause !== this.#loggedCause) {
+      const { variable } = RUNTIME_SETTINGS.meshUrls;
+      const { file } = this.#credentials;
+      this.#options.log.warn(`${this.#problem} (${variable})`, { variable, servers: this.#options.urls, cause, ...(file === undefined ? {} : { file }) });
+      this.#loggedCause = cause;
+    }
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.#connect();
+    }, delayMs);
+    this.#retry.unref();
   }
 
   #tell(connection: NatsConnection): void {
@@ -164,8 +220,4 @@ function causeOf(error: unknown): string {
   const { code, chainedError } = error as { code?: unknown; chainedError?: { code?: unknown } };
   const cause = chainedError?.code ?? code;
   return typeof cause === 'string' ? cause : describeError(error);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

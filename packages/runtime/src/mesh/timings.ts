@@ -10,6 +10,14 @@ export const MESH_TIMINGS = {
   /** Reconnect waits 2 s plus up to 1 s of jitter, forever: an always-on daemon never gives up. */
   reconnectWaitMs: 2000,
   reconnectJitterMs: 1000,
+  /**
+   * A connection the link dials itself (none made yet, or one the client gave up: a server refusing
+   * the credentials at a reconnection) is tried again after 2 s, doubling up to 30 s, each wait
+   * spread by ±25 %.
+   */
+  connectRetryMs: 2000,
+  connectRetryMaxMs: 30_000,
+  connectRetryJitter: 0.25,
   /** How often the advertisement reads readiness again (the service's health() is cached this long). */
   readinessPollMs: 1000,
   /** A failed advertisement is retried after 1 s, doubling up to 30 s, each wait spread by ±25 %. */
