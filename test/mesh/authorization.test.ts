@@ -230,6 +230,18 @@ describe('mesh calls are authorized', () => {
     expect(await send(token, proofs)).toMatchObject({ ok: true, value: { echo: { hello: 'mesh' } } });
   });
 
+  test('the provider refuses a payload over the bound sent past the caller, before verifying its token: payload_too_large', async () => {
+    const { token, proofs } = invocation();
+    const carried = headers();
+    carried.set(INVOCATION_HEADER, token);
+    carried.set(PROOFS_HEADER, proofs.join(','));
+    const body = json.encode({ blob: 'x'.repeat(300 * 1024) });
+    const reply = await nc.request(target.subject, body, { timeout: 5000, headers: carried });
+    expect(json.decode(reply.data)).toEqual({ ok: false, error: { code: 'payload_too_large', message: `the payload is ${body.byteLength} bytes: the mesh carries at most 262144` } });
+    // Refused before verification, the invocation was not spent: it is still accepted once.
+    expect(await send(token, proofs)).toMatchObject({ ok: true, value: { echo: { hello: 'mesh' } } });
+  });
+
   test('the provider refuses a replayed token: the first use is answered, the second refused', async () => {
     const { token, proofs } = invocation();
     const first = await send(token, proofs);

@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MeshProviderChange } from '@hecate-om/contract';
+import { generateKeyPair, issueUcan, writeKeyFile } from '@hecate-om/ucan';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { MESH_LEAVE_WITHIN_MS } from '../../packages/runtime/src/mesh/timings.js';
 import { httpGet } from '../runtime/fixture-release.mjs';
@@ -58,6 +59,36 @@ describe('the advertisement follows readiness', () => {
     expect(await caller.mesh.call('fixture.echo', { back: true })).toMatchObject({ ok: true, value: { echo: { back: true }, pid: provider.child.pid } });
     const advertised = await until(() => provider.lines.filter((event) => event.message === 'mesh: advertised'), (lines) => lines.length >= 2, 'the second advertisement line');
     expect(advertised).toHaveLength(2);
+  });
+
+  test('an expired credential withdraws the instance: it leaves the view of others, and the log says why', async () => {
+    const [server] = servers();
+    const realm = generateKeyPair();
+    const instance = generateKeyPair();
+    const dirs = { secrets: join(scratch, 'expiring', 'secrets'), state: join(scratch, 'expiring', 'state') };
+    mkdirSync(dirs.secrets, { recursive: true, mode: 0o700 });
+    mkdirSync(dirs.state, { mode: 0o700 });
+    const written = await writeKeyFile(join(dirs.secrets, 'identity.key'), instance);
+    expect(written).toEqual({ ok: true });
+    // Static mode: the credential is mounted, valid long enough for the instance to boot and advertise.
+    const now = Math.floor(Date.now() / 1000);
+    const credential = issueUcan({ issuer: realm, audience: instance.did, capabilities: { 'hecate://fixture/*': { 'fixture/answer': [{}] } }, notBefore: now, expiration: now + 15 });
+    writeFileSync(join(dirs.secrets, 'credential.jwt'), `${credential.token}\n`, { mode: 0o600 });
+    const provider = fixture.start({
+      HECATE_MESH_URL: server!.url,
+      HECATE_REALM_DID: realm.did,
+      HECATE_SECRETS_DIR: dirs.secrets,
+      HECATE_STATE_DIR: dirs.state,
+      HECATE_HEALTH_PORT: '0',
+      HECATE_LOG_LEVEL: 'info',
+    });
+    await provider.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
+    const caller = await startCaller(server!.url);
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 0, 'the provider whose credential expired to leave the view', 30_000);
+    // The line may reach this process after the withdrawal has reached the caller over NATS.
+    const withdrawn = await provider.waitFor((event) => event.message?.startsWith('mesh: withdrawn') === true, 'the withdrawal line');
+    expect(withdrawn).toMatchObject({ level: 'warn', message: expect.stringMatching(new RegExp(`^mesh: withdrawn: the identity check is down: the credential ${credential.cid} expired at `)) });
   });
 
   test('a graceful shutdown withdraws before the drain and stop(), and the instance leaves the view of a watcher', async () => {
