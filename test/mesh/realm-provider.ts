@@ -12,6 +12,8 @@ export interface TestRealm {
   readonly url: string;
   readonly did: string;
   readonly dataDir: string;
+  /** A development realm: it enrolls any instance, so no join token is needed. */
+  readonly development: boolean;
   /** The credential the realm grants `key` as an instance of `manifest`'s service, claimed as the runtime claims it (mesh calls asked). */
   claim(key: KeyPair, manifest: Manifest): Promise<string>;
   /** Revokes one token, as `hecate-om realm revoke` does. */
@@ -19,15 +21,17 @@ export interface TestRealm {
   close(): Promise<void>;
 }
 
-export async function startTestRealm(root: string, policy: PolicyInput): Promise<TestRealm> {
+/** A realm granting by `policy`, or with `'development'` one as `hecate-om realm dev` runs it (any instance enrolls). */
+export async function startTestRealm(root: string, policy: PolicyInput | 'development'): Promise<TestRealm> {
   const dataDir = join(root, 'realm');
-  const started = await startRealm({ dataDir, policy, port: 0, log: () => {} });
+  const started = await startRealm({ dataDir, ...(policy === 'development' ? { dev: true } : { policy }), port: 0, log: () => {} });
   if (!started.ok) throw new Error(started.error.message);
   const { url, did, close } = started.value;
   return {
     url,
     did,
     dataDir,
+    development: policy === 'development',
     async claim(key, manifest) {
       const request = withMeshCalls(deriveUcanRequest(manifest));
       const claimed = await claimCredential({ realmUrl: url, realmDid: did, keyPair: key, request, joinToken: undefined, now: Math.floor(Date.now() / 1000) });
@@ -46,9 +50,10 @@ export async function startTestRealm(root: string, policy: PolicyInput): Promise
 const ADVERTISED_WITHIN_MS = 40_000;
 
 /**
- * The runtime fixture's release as a provider with authorization on: enrolled in `realm` with a
- * one-time join token as service `runtime-fixture`, its secrets and state under `<root>/<name>`,
- * resolved once it has advertised, `env` added to its environment. Not killed when a test ends: the caller owns it.
+ * The runtime fixture's release as a provider with authorization on: enrolled in `realm` as
+ * service `runtime-fixture` (with a one-time join token, unless the realm is a development one),
+ * its secrets and state under `<root>/<name>`, `env` added to its environment, resolved once it
+ * has advertised. Not killed when a test ends: the caller owns it.
  */
 export async function startAuthorizedProvider(
   releaseDir: string,
@@ -61,9 +66,11 @@ export async function startAuthorizedProvider(
   const dirs = { secretsDir: join(root, name, 'secrets'), stateDir: join(root, name, 'state') };
   await mkdir(dirs.secretsDir, { recursive: true, mode: 0o700 });
   await mkdir(dirs.stateDir, { mode: 0o700 });
-  const joinToken = await createJoinToken({ dataDir: realm.dataDir, service: 'runtime-fixture' });
-  if (!joinToken.ok) throw new Error(joinToken.error.message);
-  await writeFile(join(dirs.secretsDir, 'join-token'), `${joinToken.value.token}\n`, { mode: 0o600 });
+  if (!realm.development) {
+    const joinToken = await createJoinToken({ dataDir: realm.dataDir, service: 'runtime-fixture' });
+    if (!joinToken.ok) throw new Error(joinToken.error.message);
+    await writeFile(join(dirs.secretsDir, 'join-token'), `${joinToken.value.token}\n`, { mode: 0o600 });
+  }
   const provider = runRelease(releaseDir, {
     HECATE_MESH_URL: natsUrl,
     HECATE_REALM_URL: realm.url,

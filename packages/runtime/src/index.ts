@@ -12,7 +12,7 @@ export {
 export type { ConfigProblem, Environment, ResolveConfigResult, RuntimeVariable } from './config.js';
 export { serviceFile } from './service-file.js';
 export { createTestMesh } from './mesh/test-mesh.js';
-export type { TestMesh, TestMeshMember, TestMeshOptions } from './mesh/test-mesh.js';
+export type { TestMesh, TestMeshJoinOptions, TestMeshMember, TestMeshOptions } from './mesh/test-mesh.js';
 export type { CallAuthorization, CallHeaders } from './mesh/authorization.js';
 export { createInvocationAuthorization, INVOCATION_HEADER, meshCallCapability, PROOFS_HEADER } from './mesh/invocation-authorization.js';
 export type { InvocationAuthorizationOptions, MeshIdentity } from './mesh/invocation-authorization.js';
