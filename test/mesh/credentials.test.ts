@@ -86,6 +86,43 @@ test('without credentials the server refuses it: ready, with the mesh check down
   expect(meshOutput(health)).toContain(`without credentials (no nats.creds or nats.nk in ${secretsDir()}): AUTHORIZATION_VIOLATION; trying again in`);
 });
 
+test('a connection the server stops accepting is given up, reported naming the file, and made anew once accepted again: the instance advertises again', async () => {
+  const file = join(secretsDir(), 'nats.nk');
+  writeFileSync(file, `${seed}\n`, { mode: 0o600 });
+  const accepting = join(scratch, 'nkey-users.conf');
+  const refusing = join(scratch, 'other-nkey-users.conf');
+  writeFileSync(refusing, `authorization { users = [ { nkey: "${nkeys.createUser().getPublicKey()}" } ] }\n`);
+  let own = await startNatsServer({ config: accepting });
+  const { port } = own;
+  try {
+    const provider = fixture.start({ HECATE_MESH_URL: own.url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info' });
+    await provider.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
+    await own.stop();
+    own = await startNatsServer({ config: refusing, port });
+    // The client refuses to go on after the same authorization error twice, and closes the connection.
+    const closed = await provider.waitFor((event) => event.message?.startsWith('the connection to ') === true, 'the connection given up');
+    expect(closed).toMatchObject({
+      level: 'warn',
+      file,
+      cause: 'AUTHORIZATION_VIOLATION',
+      message: expect.stringContaining(`with the credentials in ${file} was given up: AUTHORIZATION_VIOLATION; trying again in`),
+    });
+    await own.stop();
+    own = await startNatsServer({ config: accepting, port });
+    await until(() => provider.lines.filter((event) => event.message === 'mesh: advertised').length, (count) => count === 2, 'the instance advertised again', 40_000);
+    expect(provider.lines).toContainEqual(expect.objectContaining({ level: 'warn', message: 'mesh: advertisement lost: the connection it was made on was closed, and a new one made' }));
+    const callerSecrets = join(scratch, 'replaced-caller-secrets');
+    mkdirSync(callerSecrets, { recursive: true });
+    writeFileSync(join(callerSecrets, 'nats.nk'), seed, { mode: 0o600 });
+    const caller = await startMeshCaller([own.url], callerSecrets);
+    callers.push(caller);
+    await until(() => caller.mesh.lookup('fixture.echo'), (list) => list.length === 1, 'the provider in the view');
+    expect(await caller.mesh.call('fixture.echo', { again: true })).toMatchObject({ ok: true, value: { echo: { again: true }, pid: provider.child.pid } });
+  } finally {
+    await own.stop();
+  }
+});
+
 test('a nats.nk that is not an nkey seed stops the boot, naming the file', async () => {
   writeFileSync(join(secretsDir(), 'nats.nk'), 'not-a-seed\n', { mode: 0o600 });
   const run = fixture.start({ HECATE_MESH_URL: server!.url });

@@ -66,6 +66,17 @@ export class AdvertisementLifecycle {
     return this.#step;
   }
 
+  /**
+   * The advertisement went with its connection (the client gave it up and a new one was made):
+   * nothing to withdraw, and the next step advertises on the new one.
+   */
+  lost(reason: string): void {
+    if (!this.#advertised) return;
+    this.#advertised = false;
+    this.#state = { name: 'waiting', reason: `not advertised: ${reason}` };
+    this.#log.warn(`mesh: advertisement lost: ${reason}`, { reason });
+  }
+
   /** Stops for good: no more steps, and the instance withdrawn if it was advertised; resolves whether it was. */
   async shutdown(reason: string): Promise<boolean> {
     this.#running = false;

@@ -44,6 +44,11 @@ export class Advertisement {
     this.instance = service.info().id;
   }
 
+  /** Whether it was made on `connection`: one that replaced it (the client gave the old one up) has none of it. */
+  isOn(connection: NatsConnection): boolean {
+    return this.#connection === connection;
+  }
+
   /** Adds the micro service and its endpoints; rejects with the client's error when NATS refuses. */
   static async advertise(connection: NatsConnection, options: AdvertiseOptions): Promise<Advertisement> {
     const { manifest, identity } = options;

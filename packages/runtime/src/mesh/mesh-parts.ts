@@ -77,8 +77,13 @@ export function createMeshParts(options: MeshPartsOptions): MeshParts {
   );
 
   link?.onConnected((connection) => {
-    send ??= natsAttempt(connection, link);
+    // Each connection its own: one the client gave up is replaced by a new one, and calls go out on it.
+    send = natsAttempt(connection, link);
     discovery.connected(connection);
+    if (advertisement !== undefined && !advertisement.isOn(connection)) {
+      advertisement = undefined;
+      lifecycle.lost('the connection it was made on was closed, and a new one made');
+    }
     advertisement?.announceAgain();
     void lifecycle.wake();
   });
