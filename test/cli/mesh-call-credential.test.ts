@@ -74,6 +74,9 @@ afterAll(async () => {
   if (root !== undefined) await rm(root, { recursive: true, force: true });
 });
 
+/** Each test runs the CLI up to three times, each a Node process that connects to NATS: slow on a busy machine. */
+const CLI_TESTS_TIMEOUT_MS = 120_000;
+
 /** Runs `mesh call` on this file's server, with no HECATE_* setting from the test's own environment. */
 const call = (args: readonly string[]) =>
   runCli(['mesh', 'call', ...args, '--server', servers()[0]!.url], { cwd: repoRoot, env: { HECATE_MESH_URL: undefined, HECATE_REALM_DID: undefined } });
@@ -82,7 +85,7 @@ describe('hecate-om mesh call --credential --key', () => {
   test('calls with the credential the realm granted: the provider verifies the invocation and answers', async () => {
     const answered = await call(['fixture.echo', '{"hello":"operator"}', '--credential', files.credential, '--key', files.key, '--realm-did', realm.did, '--json']);
     expect([answered.status, JSON.parse(answered.stdout)]).toEqual([0, expect.objectContaining({ ok: true, value: { echo: { hello: 'operator' }, pid: provider.child.pid } })]);
-  });
+  }, CLI_TESTS_TIMEOUT_MS);
 
   test('without a credential the provider refuses the call: unauthorized, missing, exit 1', async () => {
     const refused = await call(['fixture.echo', '{}', '--json']);
@@ -93,7 +96,7 @@ describe('hecate-om mesh call --credential --key', () => {
     ]);
     const text = await call(['fixture.echo', '{}']);
     expect(text.stdout).toMatch(/the call failed: unauthorized \(missing\)\n$/);
-  });
+  }, CLI_TESTS_TIMEOUT_MS);
 
   test('a credential the realm revoked is refused by the provider: unauthorized, revoked, exit 1', async () => {
     const refused = await call(['fixture.echo', '{}', '--credential', files.revoked, '--key', files.key, '--json']);
@@ -101,14 +104,14 @@ describe('hecate-om mesh call --credential --key', () => {
       1,
       { ok: false, error: { code: 'unauthorized', reason: 'revoked', message: expect.stringMatching(/^revoked: UCAN_REVOKED /), provider: expect.objectContaining({ service: 'runtime-fixture' }) } },
     ]);
-  });
+  }, CLI_TESTS_TIMEOUT_MS);
 
   test('refuses, before calling and naming the flag, a key that is not the credential audience', async () => {
     const refused = await call(['fixture.echo', '{}', '--credential', files.credential, '--key', files.strangerKey]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`--key: ${files.strangerKey} is the key of ${stranger.did}, but the credential `);
     expect(refused.stderr).toContain(`is addressed to ${operator.did}`);
-  });
+  }, CLI_TESTS_TIMEOUT_MS);
 
   test('refuses an expired credential, one not granting the capability, and one of another realm, naming --credential, exit 2 with --json', async () => {
     const expired = await call(['fixture.echo', '{}', '--credential', files.expired, '--key', files.key, '--json']);
@@ -120,7 +123,7 @@ describe('hecate-om mesh call --credential --key', () => {
     ]);
     const otherRealm = await call(['fixture.echo', '{}', '--credential', files.credential, '--key', files.key, '--realm-did', generateKeyPair().did, '--json']);
     expect(JSON.parse(otherRealm.stdout).error.problems).toEqual([expect.objectContaining({ flag: '--credential', message: expect.stringContaining('does not verify to the realm did:key:') })]);
-  });
+  }, CLI_TESTS_TIMEOUT_MS);
 
   test('refuses --credential without --key, and an unreadable key file, naming each', async () => {
     const alone = await call(['fixture.echo', '{}', '--credential', files.credential]);
@@ -128,5 +131,5 @@ describe('hecate-om mesh call --credential --key', () => {
     const missing = await call(['fixture.echo', '{}', '--credential', files.credential, '--key', join(root, 'nowhere.key')]);
     expect([missing.status, missing.stderr]).toEqual([2, expect.stringContaining(`--key: `)]);
     expect(missing.stderr).toContain('nowhere.key');
-  });
+  }, CLI_TESTS_TIMEOUT_MS);
 });
