@@ -1,7 +1,7 @@
 import { describeError } from '../describe-error.js';
 import type { Clock } from '../health-monitor.js';
 import type { RuntimeLogger } from '../logger.js';
-import { jittered, MESH_TIMINGS } from './timings.js';
+import { backoffMs, MESH_TIMINGS } from './timings.js';
 
 /** Whether the service may be advertised now, and if not, why. */
 export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
@@ -124,11 +124,7 @@ export class AdvertisementLifecycle {
       this.#state = { name: 'advertised' };
     } catch (error) {
       this.#failures++;
-      const delayMs = jittered(
-        Math.min(MESH_TIMINGS.advertiseRetryMs * 2 ** (this.#failures - 1), MESH_TIMINGS.advertiseRetryMaxMs),
-        MESH_TIMINGS.advertiseRetryJitter,
-        this.#random,
-      );
+      const delayMs = backoffMs(this.#failures, MESH_TIMINGS.advertiseRetry, this.#random);
       this.#retryAt = this.#clock.now() + delayMs;
       const reason = `advertising on the mesh failed (attempt ${this.#failures}): ${describeError(error)}; retrying in ${(delayMs / 1000).toFixed(1)} s`;
       this.#state = { name: 'failing', reason };

@@ -1,9 +1,10 @@
 import { MESH_FILES, RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
-import { connect, Events, NatsError, type Authenticator, type NatsConnection } from 'nats';
+import { connect, DebugEvents, Events, NatsError, type Authenticator, type NatsConnection } from 'nats';
 import { describeError } from '../describe-error.js';
 import type { RuntimeLogger } from '../logger.js';
 import { readNatsCredentials } from './nats-credentials.js';
-import { jittered, MESH_TIMINGS } from './timings.js';
+import { ReconnectWaits } from './reconnect-waits.js';
+import { backoffMs, MESH_TIMINGS } from './timings.js';
 
 /** What the link connects with, and how its problems name it. */
 interface LinkCredentials {
@@ -28,7 +29,8 @@ export interface MeshLinkOptions {
 }
 
 /**
- * The connection to NATS: connects in the background, reconnects forever with jittered waits,
+ * The connection to NATS: connects in the background, reconnects forever with growing, jittered
+ * waits (`MESH_TIMINGS.reconnect`),
  * and tells its listeners each time it is (re)connected, so discovery sweeps again and the
  * advertisement is announced again. `connected` is false from a disconnect until the reconnect.
  * A connection is dialled by the link itself when none was made yet (the client's own wait on a
@@ -115,22 +117,28 @@ export class MeshLink {
     return this.#first;
   }
 
-  /** Drains the connection (subscriptions finish what they hold, then it closes). */
+  /** Drains the connection (subscriptions finish what they hold, then it closes); closes one that is down. */
   async close(): Promise<void> {
     // A connection attempt still pending is not waited for (NATS may be unreachable for good): it
     // closes itself when it lands, seeing the link closed.
+    const wasConnected = this.#connected;
     this.#closed = true;
     this.#connected = false;
     this.#madeFirst();
     clearTimeout(this.#retry);
     const connection = this.#connection;
     this.#connection = undefined;
-    if (connection !== undefined && !connection.isClosed()) await connection.drain();
+    if (connection === undefined || connection.isClosed()) return;
+    // A drain flushes through the server: on a connection that is down it would wait for a
+    // reconnection that may never come, and hold the shutdown until its deadline.
+    if (wasConnected) await connection.drain();
+    else await connection.close();
   }
 
   /** One connection, which the client reconnects forever on its own until it gives it up. */
   async #connect(): Promise<void> {
     const { urls, name, log } = this.#options;
+    const waits = new ReconnectWaits(this.#options.random);
     let connection: NatsConnection;
     try {
       connection = await connect({
@@ -138,8 +146,7 @@ export class MeshLink {
         servers: [...urls],
         name,
         maxReconnectAttempts: -1,
-        reconnectTimeWait: MESH_TIMINGS.reconnectWaitMs,
-        reconnectJitter: MESH_TIMINGS.reconnectJitterMs,
+        reconnectDelayHandler: waits.delay,
         // The client otherwise captures a stack trace per request, for an error the mesh turns into
         // a structured value that names the provider and capability: a cost on every call for nothing.
         noAsyncTraces: true,
@@ -159,7 +166,7 @@ export class MeshLink {
     this.#problem = undefined;
     log.info('mesh connected', { server: connection.getServer() });
     this.#madeFirst();
-    void this.#watchStatus(connection);
+    void this.#watchStatus(connection, waits);
     void connection.closed().then((error) => {
       if (this.#closed || this.#connection !== connection) return;
       this.#connected = false;
@@ -177,11 +184,7 @@ export class MeshLink {
   #retryAfter(what: string, cause: string): void {
     if (this.#closed) return;
     this.#failures += 1;
-    const delayMs = jittered(
-      Math.min(MESH_TIMINGS.connectRetryMs * 2 ** (this.#failures - 1), MESH_TIMINGS.connectRetryMaxMs),
-      MESH_TIMINGS.connectRetryJitter,
-      this.#options.random,
-    );
+    const delayMs = backoffMs(this.#failures, MESH_TIMINGS.reconnect, this.#options.random);
     this.#problem = `${what}: ${cause}; trying again in ${(delayMs / 1000).toFixed(1)} s (attempt ${this.#failures})`;
     if (cause !== this.#loggedCause) {
       const { variable } = RUNTIME_SETTINGS.meshUrls;
@@ -200,13 +203,17 @@ export class MeshLink {
     for (const listener of this.#listeners) listener(connection);
   }
 
-  async #watchStatus(connection: NatsConnection): Promise<void> {
+  async #watchStatus(connection: NatsConnection, waits: ReconnectWaits): Promise<void> {
     for await (const status of connection.status()) {
-      if (status.type === Events.Disconnect) {
+      if (status.type === DebugEvents.Reconnecting) {
+        waits.attempted();
+      } else if (status.type === Events.Disconnect) {
+        waits.reset();
         this.#connected = false;
         this.#disconnects++;
         this.#options.log.warn('mesh disconnected; reconnecting', { server: String(status.data) });
       } else if (status.type === Events.Reconnect) {
+        waits.reset();
         this.#connected = true;
         this.#options.log.info('mesh reconnected', { server: String(status.data) });
         this.#tell(connection);
