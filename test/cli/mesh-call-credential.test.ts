@@ -81,6 +81,16 @@ const CLI_TESTS_TIMEOUT_MS = 120_000;
 const call = (args: readonly string[]) =>
   runCli(['mesh', 'call', ...args, '--server', servers()[0]!.url], { cwd: repoRoot, env: { HECATE_MESH_URL: undefined, HECATE_REALM_DID: undefined } });
 
+describe('hecate-om mesh ls on a realm', () => {
+  test("shows each instance's health, DID and the realm it is enrolled in", async () => {
+    const listed = await runCli(['mesh', 'ls', '--server', servers()[0]!.url, '--json'], { cwd: repoRoot, env: { HECATE_MESH_URL: undefined } });
+    const [instance] = (JSON.parse(listed.stdout) as { instances: { instance: string; did: string; realm: string; health: string }[] }).instances;
+    expect(instance).toMatchObject({ health: 'ok', realm: realm.did, did: expect.stringMatching(/^did:key:z6Mk/) });
+    const text = await runCli(['mesh', 'ls', '--server', servers()[0]!.url], { cwd: repoRoot, env: { HECATE_MESH_URL: undefined } });
+    expect(text.stdout).toBe(`1 instance on ${servers()[0]!.url}\nruntime-fixture@1.0.0 ${instance!.instance} ok\n  did ${instance!.did}\n  realm ${realm.did}\n  fixture.echo v2\n`);
+  }, CLI_TESTS_TIMEOUT_MS);
+});
+
 describe('hecate-om mesh call --credential --key', () => {
   test('calls with the credential the realm granted: the provider verifies the invocation and answers', async () => {
     const answered = await call(['fixture.echo', '{"hello":"operator"}', '--credential', files.credential, '--key', files.key, '--realm-did', realm.did, '--json']);
@@ -95,7 +105,9 @@ describe('hecate-om mesh call --credential --key', () => {
       { ok: false, error: { code: 'unauthorized', reason: 'missing', message: expect.stringContaining('the call carries no invocation'), provider: refusedBy } },
     ]);
     const text = await call(['fixture.echo', '{}']);
-    expect(text.stdout).toMatch(/the call failed: unauthorized \(missing\)\n$/);
+    // On a mesh whose instances differ, the text names the one that refused.
+    const { instance, did } = JSON.parse(refused.stdout).error.provider as { instance: string; did: string };
+    expect(text.stdout).toMatch(new RegExp(`the call failed: unauthorized \\(missing\\) at runtime-fixture@1\\.0\\.0 ${instance} ${did}\\n$`));
   }, CLI_TESTS_TIMEOUT_MS);
 
   test('a credential the realm revoked is refused by the provider: unauthorized, revoked, exit 1', async () => {

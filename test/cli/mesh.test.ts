@@ -9,16 +9,16 @@ const servers = useNatsServers(1);
 /** Runs the CLI with no HECATE_MESH_URL from the test's own environment. */
 const cli = (args: readonly string[]) => runCli(args, { cwd: repoRoot, env: { HECATE_MESH_URL: undefined } });
 
-async function startProvider(url: string) {
-  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info' });
+async function startProvider(url: string, health = 'ok') {
+  const run = fixture.start({ HECATE_MESH_URL: url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_LOG_LEVEL: 'info', FIXTURE_HEALTH: health });
   await run.waitFor((event) => event.message === 'mesh: advertised', 'the advertisement');
   return run;
 }
 
 describe('hecate-om mesh', () => {
-  test('ls lists each instance with its service, version and capabilities, as text and as --json', async () => {
+  test('ls lists each instance with its service, version, health and capabilities, as text and as --json', async () => {
     const [server] = servers();
-    const provider = await startProvider(server!.url);
+    const provider = await startProvider(server!.url, 'degraded');
     const listed = await cli(['mesh', 'ls', '--server', server!.url, '--json']);
     expect(listed.status).toBe(0);
     const report = JSON.parse(listed.stdout) as { ok: boolean; instances: { instance: string }[] };
@@ -33,13 +33,15 @@ describe('hecate-om mesh', () => {
           instance: expect.any(String),
           did: '',
           realm: '',
+          // Its /health status, from its STATS reply: the fixture's health() says degraded.
+          health: 'degraded',
           contractHash: fixture.release().manifest.contractHash,
           capabilities: [{ name: 'fixture.echo', version: 2 }],
         },
       ],
     });
     const text = await cli(['mesh', 'ls', '--server', server!.url]);
-    expect(text.stdout).toBe(`1 instance on ${server!.url}\nruntime-fixture@1.0.0 ${report.instances[0]!.instance}\n  fixture.echo v2\n`);
+    expect(text.stdout).toBe(`1 instance on ${server!.url}\nruntime-fixture@1.0.0 ${report.instances[0]!.instance} degraded\n  fixture.echo v2\n`);
     provider.kill('SIGTERM');
     await provider.exited;
   });

@@ -52,6 +52,7 @@ async function startCaller(url: string, realm: TestRealm, key: KeyPair, credenti
     log,
     identity: () => ({ did: key.did, realm: realm.did }),
     readiness: async () => ({ ready: true }),
+    health: async () => 'ok',
     authorization: createInvocationAuthorization({ setting: 'on', identity: () => identity, log }),
     clock: systemClock,
     random: Math.random,

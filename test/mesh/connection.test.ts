@@ -1,3 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, Empty, ErrorCode, type NatsError } from 'nats';
 import { afterEach, describe, expect, test } from 'vitest';
 import { MESH_LEAVE_WITHIN_MS } from '../../packages/runtime/src/mesh/timings.js';
 import { httpGet } from '../runtime/fixture-release.mjs';
@@ -69,5 +74,61 @@ describe("this instance's own connection", () => {
     expect((await run.exited).code).toBe(0);
     expect(run.lines.filter((event) => event.variable === 'HECATE_MESH_URL')).toHaveLength(1);
     expect(run.lines.filter((event) => event.message === 'withdrawn')).toEqual([]);
+  });
+
+  test('a lost server is dialled again forever, each wait longer than the one before (2 s doubling up to 30 s), never in a tight loop', async () => {
+    const own = await startNatsServer();
+    ownServers.push(own);
+    await startProvider(own.url);
+    const { port } = own;
+    await own.stop();
+    ownServers.splice(0);
+    // Where the server was, a listener that notes each of the client's attempts and hangs up on it.
+    const attempts: number[] = [];
+    const listener = createServer((socket) => {
+      attempts.push(performance.now());
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(port, '127.0.0.1', resolve));
+    const gapsOf = () => attempts.slice(1).map((at, index) => Math.round(at - attempts[index]!));
+    try {
+      // A constant wait (the client's default, 2 s plus up to 1 s) never leaves 5 s between two attempts.
+      await until(gapsOf, (gaps) => gaps.some((gap) => gap >= 5000), 'a wait of 5 s or more between two attempts', 40_000);
+    } finally {
+      await new Promise((resolve) => listener.close(resolve));
+    }
+    const gaps = gapsOf();
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1400);
+    // Each wait is drawn from twice the one before, ±25 %: never under 0.6 times the one before it.
+    for (let index = 1; index < gaps.length; index++) expect(gaps[index]!).toBeGreaterThan(gaps[index - 1]! * 0.6);
+  }, 60_000);
+});
+
+describe('the advertisement on a server with a small max_payload', () => {
+  test("one whose INFO or STATS reply would not fit is not made: the log and the mesh check name the service, the size, the limit and what to shorten", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hecate-max-payload-'));
+    try {
+      const config = join(dir, 'nats.conf');
+      writeFileSync(config, 'max_payload: 512\n');
+      const own = await startNatsServer({ config });
+      ownServers.push(own);
+      const run = fixture.start({ HECATE_MESH_URL: own.url, HECATE_MESH_AUTHORIZATION: 'off', HECATE_HEALTH_PORT: '0', HECATE_LOG_LEVEL: 'info' });
+      const port = await run.ready();
+      const failed = await run.waitFor((event) => event.message?.startsWith('advertising on the mesh failed') === true, 'the failed advertisement');
+      const said = /runtime-fixture@1\.0\.0 cannot be advertised: its \$SRV\.(INFO|STATS) reply would be (\d+) bytes, over the NATS server's max_payload of 512 bytes; shorten the manifest's description \(\d+ bytes\) or declare fewer capabilities \(1, about \d+ bytes each\), or raise max_payload on the server/;
+      expect(failed).toMatchObject({ level: 'error', message: expect.stringMatching(said) });
+      expect(Number(said.exec(String(failed.message))?.[2])).toBeGreaterThan(512);
+      const health = (await httpGet(port, '/health')).json as { checks: { mesh: { output?: string }[] } };
+      expect(health.checks.mesh[0]?.output).toMatch(said);
+      // Nothing half made: no micro service answers for the instance.
+      const nc = await connect({ servers: own.url });
+      try {
+        await expect(nc.request('$SRV.PING', Empty, { timeout: 1000 })).rejects.toMatchObject({ code: ErrorCode.NoResponders } satisfies Partial<NatsError>);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,6 +25,7 @@ export async function startMeshCaller(urls: readonly string[], secretsDir?: stri
     log: createLogger({ level: 'silent', service: echoManifest, write: () => {} }),
     identity: () => ({ did: '', realm: '' }),
     readiness: async () => ({ ready: true }),
+    health: async () => 'ok',
     clock: systemClock,
     random: Math.random,
   });

@@ -14,7 +14,7 @@ import { createLogger, type RuntimeLogger } from './logger.js';
 import { createInvocationAuthorization } from './mesh/invocation-authorization.js';
 import { createMeshParts } from './mesh/mesh-parts.js';
 import { logRefusals } from './mesh/refusal-log.js';
-import { checksOf, readinessOf, type NamedCheck, type RuntimePart } from './runtime-part.js';
+import { checksOf, healthOf, readinessOf, type NamedCheck, type RuntimePart } from './runtime-part.js';
 import { ServicePart } from './service-part.js';
 import { ReadinessLog } from './readiness-log.js';
 import { reportWhileSlow } from './slow-step.js';
@@ -88,6 +88,7 @@ export async function boot<State>(Service: HecateServiceClass<State>, options: B
       readinessLog.observe(readiness);
       return readiness;
     },
+    health: () => healthOf(checks),
     // Standalone, nothing is called or served: there is nothing to authorize, and nothing to say about it.
     ...(config.meshUrls.length === 0
       ? {}

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import type { Manifest } from '@hecate-om/contract';
 import type { HealthObservation } from './health-monitor.js';
-import { observedReady, type NamedCheck } from './runtime-part.js';
+import { aggregateStatus, observedReady, type NamedCheck } from './runtime-part.js';
 
 interface Reply {
   readonly status: number;
@@ -149,17 +149,6 @@ export class HealthEndpoint {
     if (index === -1) return READY;
     return replyOf(503, HEALTH_JSON, { status: 'down', output: observations[index]?.reason });
   }
-}
-
-/** The worst status, where an optional check that is down only degrades the whole. */
-function aggregateStatus(checks: readonly NamedCheck[], observations: Observations): HealthObservation['status'] {
-  let status: HealthObservation['status'] = 'ok';
-  checks.forEach((check, index) => {
-    const observed = observations[index]?.status ?? 'down';
-    if (observed === 'down' && check.readiness === 'required') status = 'down';
-    else if (observed !== 'ok' && status === 'ok') status = 'degraded';
-  });
-  return status;
 }
 
 function sameObservations(a: Observations | undefined, b: Observations): boolean {

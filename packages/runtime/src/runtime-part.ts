@@ -1,3 +1,4 @@
+import type { HealthStatus } from '@hecate-om/contract';
 import type { HealthObservation } from './health-monitor.js';
 
 /**
@@ -62,4 +63,20 @@ export async function readinessOf(checks: readonly NamedCheck[]): Promise<{ read
     if (!observedReady(observation)) return { ready: false, reason: `the ${check.name} check is ${observation.status}${observation.reason === undefined ? '' : `: ${observation.reason}`}` };
   }
   return { ready: true };
+}
+
+/** The worst status, where an optional check that is down only degrades the whole: `/health`'s status. */
+export function aggregateStatus(checks: readonly NamedCheck[], observations: readonly (HealthObservation | undefined)[]): HealthStatus {
+  let status: HealthStatus = 'ok';
+  checks.forEach((check, index) => {
+    const observed = observations[index]?.status ?? 'down';
+    if (observed === 'down' && check.readiness === 'required') status = 'down';
+    else if (observed !== 'ok' && status === 'ok') status = 'degraded';
+  });
+  return status;
+}
+
+/** `/health`'s status now, observing every check (each cached by its part). */
+export async function healthOf(checks: readonly NamedCheck[]): Promise<HealthStatus> {
+  return aggregateStatus(checks, await Promise.all(checks.map((check) => check.observe())));
 }

@@ -1,4 +1,4 @@
-import type { Capability, Manifest } from '@hecate-om/contract';
+import type { Capability, HealthStatus, Manifest } from '@hecate-om/contract';
 import type { NatsConnection, Service, ServiceMsg } from 'nats';
 import { debug } from '../debug.js';
 import { describeError } from '../describe-error.js';
@@ -7,6 +7,7 @@ import { answerCall } from './answer.js';
 import type { CallAuthorization, CallHeaders } from './authorization.js';
 import { announce } from './discovery.js';
 import { encodeJson, type Answer } from './envelope.js';
+import { oversizedReply } from './reply-size.js';
 import type { HandlerRegistry } from './handlers.js';
 import { endpointName, instanceSubject, MESH_QUEUE_GROUP, METADATA, sharedSubject, type Addressing } from './subjects.js';
 
@@ -22,6 +23,13 @@ export interface AdvertiseOptions {
   readonly handlers: HandlerRegistry;
   readonly authorization: CallAuthorization;
   readonly log: RuntimeLogger;
+  /** The instance's `/health` status, put in each endpoint's `$SRV.STATS` data as `{ health }`. */
+  readonly health: () => Promise<HealthStatus>;
+}
+
+/** What each endpoint's `$SRV.STATS` reply carries in `data`: the instance's `/health` status when asked. */
+export interface EndpointStatsData {
+  readonly health: HealthStatus;
 }
 
 const encoder = /* @__PURE__ */ new TextEncoder();
@@ -30,6 +38,7 @@ const encoder = /* @__PURE__ */ new TextEncoder();
  * One advertisement of the instance: a NATS micro service (ADR-32) with two endpoints per declared
  * capability (shared and addressed), announced `up`; `withdraw()` announces `down` and stops it, so
  * no call is routed here any more. A new advertisement is a new micro service, with a new id.
+ * Its INFO and STATS replies must fit the server's `max_payload`, or it is not made (`reply-size.ts`).
  */
 export class Advertisement {
   readonly instance: string;
@@ -49,13 +58,14 @@ export class Advertisement {
     return this.#connection === connection;
   }
 
-  /** Adds the micro service and its endpoints; rejects with the client's error when NATS refuses. */
+  /** Adds the micro service and its endpoints; rejects with the client's error when NATS refuses, or when a reply would not fit. */
   static async advertise(connection: NatsConnection, options: AdvertiseOptions): Promise<Advertisement> {
     const { manifest, identity } = options;
     const service = await connection.services.add({
       name: manifest.name,
       version: manifest.version,
       description: manifest.description,
+      statsHandler: async (): Promise<EndpointStatsData> => ({ health: await options.health() }),
       metadata: {
         [METADATA.did]: identity.did,
         [METADATA.realm]: identity.realm,
@@ -69,6 +79,9 @@ export class Advertisement {
         addEndpoint(service, capability, 'shared', sharedSubject(capability), options);
         addEndpoint(service, capability, 'instance', instanceSubject(capability, instance), options);
       }
+      const maxPayload = connection.info?.max_payload;
+      const oversized = maxPayload === undefined ? undefined : oversizedReply(service.info(), manifest, maxPayload);
+      if (oversized !== undefined) throw new Error(oversized);
     } catch (error) {
       await service.stop();
       throw error;

@@ -1,4 +1,4 @@
-import { ErrorCode, RequestStrategy, type NatsConnection, type NatsError, type ServiceInfo } from 'nats';
+import { ErrorCode, RequestStrategy, type NatsConnection, type NatsError, type ServiceInfo, type ServiceStats } from 'nats';
 import { debug } from '../debug.js';
 import { describeError } from '../describe-error.js';
 import type { RuntimeLogger } from '../logger.js';
@@ -134,19 +134,27 @@ export class Discovery {
 }
 
 /** The INFO replies of every micro service (or of one instance) that answer within `maxWait` ms. */
-export async function collectInfo(
+export function collectInfo(
   connection: NatsConnection,
   one?: { readonly service: string; readonly instance: string },
   maxWait: number = MESH_TIMINGS.sweepWaitMs,
 ): Promise<ServiceInfo[]> {
   const client = connection.services.client({ maxWait, strategy: RequestStrategy.Timer });
-  const infos: ServiceInfo[] = [];
+  return collect(one === undefined ? client.info() : client.info(one.service, one.instance));
+}
+
+/** The STATS replies of every micro service that answer within `maxWait` ms. */
+export function collectStats(connection: NatsConnection, maxWait: number): Promise<ServiceStats[]> {
+  return collect(connection.services.client({ maxWait, strategy: RequestStrategy.Timer }).stats());
+}
+
+async function collect<T>(asked: Promise<AsyncIterable<T>>): Promise<T[]> {
+  const replies: T[] = [];
   try {
-    const replies = await (one === undefined ? client.info() : client.info(one.service, one.instance));
-    for await (const info of replies) infos.push(info);
+    for await (const reply of await asked) replies.push(reply);
   } catch (error) {
     // No micro service at all is an empty mesh, not a failure.
     if ((error as NatsError).code !== ErrorCode.NoResponders) throw error;
   }
-  return infos;
+  return replies;
 }

@@ -1,9 +1,10 @@
-import type { MeshCallOptions, MeshCallResult } from '@hecate-om/contract';
-import { connect, type NatsConnection, type ServiceInfo } from 'nats';
+import type { HealthStatus, MeshCallOptions, MeshCallResult } from '@hecate-om/contract';
+import { connect, type NatsConnection, type ServiceInfo, type ServiceStats } from 'nats';
 import { describeError } from '../describe-error.js';
 import { UNAUTHORIZED_CALLS, type CallAuthorization } from './authorization.js';
 import { callCapability, natsAttempt } from './caller.js';
-import { collectInfo } from './discovery.js';
+import type { EndpointStatsData } from './advertisement.js';
+import { collectInfo, collectStats } from './discovery.js';
 import { ProviderView, providersOf } from './provider-view.js';
 import { METADATA } from './subjects.js';
 import { MESH_TIMINGS } from './timings.js';
@@ -16,7 +17,14 @@ export interface MeshInstance {
   readonly instance: string;
   /** Empty for a micro service that is not a hecate one, or an instance without an identity. */
   readonly did: string;
+  /** The DID of the realm it is enrolled in; empty without one. */
   readonly realm: string;
+  /**
+   * Its `/health` status as its `$SRV.STATS` reply said it during the listing (an advertised instance
+   * is never `down` for long: it withdraws); `unknown` for a micro service that is not a hecate
+   * one, or that did not answer STATS in time.
+   */
+  readonly health: HealthStatus | 'unknown';
   readonly contractHash: string;
   /** The capabilities it serves, each version once; empty for a micro service that is not a hecate one. */
   readonly capabilities: readonly { readonly name: string; readonly version: number }[];
@@ -61,7 +69,11 @@ export async function openMeshClient(options: MeshClientOptions): Promise<OpenMe
   return {
     ok: true,
     client: {
-      list: async (waitMs) => (await collectInfo(connection, undefined, waitMs)).map(instanceOf).sort(byServiceThenInstance),
+      list: async (waitMs) => {
+        const [infos, stats] = await Promise.all([collectInfo(connection, undefined, waitMs), collectStats(connection, waitMs ?? MESH_TIMINGS.sweepWaitMs)]);
+        const health = new Map(stats.map((reply) => [reply.id, healthOf(reply)]));
+        return infos.map((info) => instanceOf(info, health.get(info.id) ?? 'unknown')).sort(byServiceThenInstance);
+      },
       call: async (capability, payload, callOptions) => {
         if (performance.now() - sweptAt > MESH_TIMINGS.sweepIntervalMs) {
           view.replaceAll(await collectInfo(connection));
@@ -74,7 +86,7 @@ export async function openMeshClient(options: MeshClientOptions): Promise<OpenMe
   };
 }
 
-function instanceOf(info: ServiceInfo): MeshInstance {
+function instanceOf(info: ServiceInfo, health: MeshInstance['health']): MeshInstance {
   return {
     service: info.name,
     serviceVersion: info.version,
@@ -82,9 +94,16 @@ function instanceOf(info: ServiceInfo): MeshInstance {
     instance: info.id,
     did: info.metadata?.[METADATA.did] ?? '',
     realm: info.metadata?.[METADATA.realm] ?? '',
+    health,
     contractHash: info.metadata?.[METADATA.contractHash] ?? '',
     capabilities: providersOf(info).map((provider) => ({ name: provider.capability, version: provider.version })),
   };
+}
+
+/** The health a hecate instance puts in its endpoints' STATS `data`; `unknown` without it. */
+function healthOf(stats: ServiceStats): MeshInstance['health'] {
+  const health = (stats.endpoints?.[0]?.data as Partial<EndpointStatsData> | undefined)?.health;
+  return health === 'ok' || health === 'degraded' || health === 'down' ? health : 'unknown';
 }
 
 function byServiceThenInstance(a: MeshInstance, b: MeshInstance): number {

@@ -1,4 +1,4 @@
-import type { Manifest, Mesh, MeshCallOptions, MeshCallResult } from '@hecate-om/contract';
+import type { HealthStatus, Manifest, Mesh, MeshCallOptions, MeshCallResult } from '@hecate-om/contract';
 import type { NatsConnection } from 'nats';
 import type { Clock, HealthObservation } from '../health-monitor.js';
 import type { RuntimeLogger } from '../logger.js';
@@ -24,6 +24,8 @@ export interface MeshPartsOptions {
   readonly identity: () => AdvertisedIdentity;
   /** The required checks other than the mesh's: advertise only while they are ready. */
   readonly readiness: () => Promise<Readiness>;
+  /** `/health`'s status, which the instance's `$SRV.STATS` reply carries for tools (`hecate-om mesh ls`). */
+  readonly health: () => Promise<HealthStatus>;
   /** @default UNAUTHORIZED_CALLS */
   readonly authorization?: CallAuthorization;
   readonly clock: Clock;
@@ -62,7 +64,7 @@ export function createMeshParts(options: MeshPartsOptions): MeshParts {
       connected: () => link?.connected === true,
       advertise: async () => {
         const connection = connectionOf(link);
-        advertisement = await Advertisement.advertise(connection, { manifest, identity: options.identity(), handlers, authorization, log });
+        advertisement = await Advertisement.advertise(connection, { manifest, identity: options.identity(), handlers, authorization, log, health: options.health });
         log.info('mesh: advertised', { instance: advertisement.instance, capabilities: manifest.capabilities.length });
       },
       withdraw: async () => {

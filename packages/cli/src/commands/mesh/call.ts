@@ -1,5 +1,5 @@
 import { Args, Flags, ux } from '@oclif/core';
-import type { MeshCallResult } from '@hecate-om/contract';
+import type { MeshCallResult, MeshProvider } from '@hecate-om/contract';
 import { RUNTIME_SETTINGS } from '@hecate-om/contract/rules';
 import { HecateCommand, type Problem } from '../../hecate-command.js';
 import { parseServers, serverFlag } from '../../mesh/servers-flag.js';
@@ -9,7 +9,7 @@ export type MeshCallReport = MeshCallResult;
 export default class MeshCall extends HecateCommand {
   static override summary = 'Call a capability on the mesh with a JSON payload.';
 
-  static override description = `Finds the providers of the capability on the server (one INFO sweep), calls one addressed to its instance as a service does, and prints the answer. It fails over to another provider when one is gone and, with --idempotent, when one times out. A failure prints its stable code: no_providers, timeout, unauthorized (with its reason), handler_error or payload_too_large.
+  static override description = `Finds the providers of the capability on the server (one INFO sweep), calls one addressed to its instance as a service does, and prints the answer. It fails over to another provider when one is gone and, with --idempotent, when one times out. A failure prints its stable code: no_providers, timeout, unauthorized (with its reason), handler_error or payload_too_large, and the provider the failing attempt went to (service, version, instance, DID).
 
 With --credential and --key, each attempt carries a one-time invocation signed by the key, addressed to the instance called and resting on the credential, as a service's calls do; without them it carries none, which a provider with authorization on refuses (unauthorized, missing). A key that is not the credential's audience, a credential not valid now or not granting mesh/call on that capability, and with --realm-did a credential that does not verify to that realm are refused before anything is sent.
 
@@ -75,14 +75,23 @@ Exit codes: 0 the call answered; 1 it failed (the code says why) or the server c
     if (!opened.ok) return this.fail([], opened.message, { ok: false, error: { code: 'no_providers', message: opened.message } });
     try {
       const result = await opened.client.call(args.capability, payload, { timeout: flags.timeout, minVersion: flags['min-version'], idempotent: flags.idempotent });
-      if (!result.ok) return this.fail([result.error.message], `the call failed: ${result.error.code}${result.error.reason === undefined ? '' : ` (${result.error.reason})`}`, result);
-      this.logToStderr(ux.colorize('dim', `answered by ${result.provider.service}@${result.provider.serviceVersion} ${result.provider.instance}`));
+      if (!result.ok) {
+        const { code, reason, provider } = result.error;
+        // On a mesh whose instances differ (one refusing, another not), the operator must know which one failed.
+        return this.fail([result.error.message], `the call failed: ${code}${reason === undefined ? '' : ` (${reason})`}${provider === undefined ? '' : ` at ${providerOf(provider)}`}`, result);
+      }
+      this.logToStderr(ux.colorize('dim', `answered by ${providerOf(result.provider)}`));
       this.log(JSON.stringify(result.value, null, 2));
       return result;
     } finally {
       await opened.client.close();
     }
   }
+}
+
+/** `<service>@<version> <instance>`, and its DID when it has one: how an answer or a failure names its provider. */
+function providerOf(provider: MeshProvider): string {
+  return `${provider.service}@${provider.serviceVersion} ${provider.instance}${provider.did === '' ? '' : ` ${provider.did}`}`;
 }
 
 /** A caller checks no revocations: the provider does, against the realm's list. */
