@@ -85,7 +85,7 @@ export function createInvocationAuthorization(options: InvocationAuthorizationOp
     uncallable(provider) {
       if (provider.did === '') return `${provider.service} instance ${provider.instance} advertises no DID, so no call can be addressed to it`;
       const realmDid = identityOf().realmDid;
-      // An instance advertising no realm (createTestMesh()'s members) is tried: its refusal says why.
+      // An instance advertising no realm is tried: its refusal says why.
       if (provider.realm !== '' && provider.realm !== realmDid)
         return `${provider.service} instance ${provider.instance} is enrolled in realm ${provider.realm}, and this instance in realm ${realmDid}`;
       return undefined;
