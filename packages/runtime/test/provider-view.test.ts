@@ -50,6 +50,21 @@ describe('ProviderView', () => {
     expect(view.lookup('billing.charge')).toEqual([]);
   });
 
+  it('a sweep asked before an instance was removed does not bring it back; one asked after does', () => {
+    const view = new ProviderView();
+    view.replaceAll([infoOf('A', [charge('A', 1)]), infoOf('B', [charge('B', 1)])]);
+    const askedBeforeTheRemoval = view.moment();
+    view.remove('A');
+    // A's reply was sent before it left (killed, or withdrawn), and arrives with the sweep's end.
+    view.replaceAll([infoOf('A', [charge('A', 1)]), infoOf('B', [charge('B', 1)])], askedBeforeTheRemoval);
+    expect(view.lookup('billing.charge').map(({ instance }) => instance)).toEqual(['B']);
+    view.upsert(infoOf('A', [charge('A', 1)]), askedBeforeTheRemoval);
+    expect(view.lookup('billing.charge').map(({ instance }) => instance)).toEqual(['B']);
+    // Back and answering a sweep asked after it left: it is in the view again.
+    view.replaceAll([infoOf('A', [charge('A', 1)]), infoOf('B', [charge('B', 1)])], view.moment());
+    expect(view.lookup('billing.charge').map(({ instance }) => instance).sort()).toEqual(['A', 'B']);
+  });
+
   it('a suspect is tried after every other provider, until it answers a sweep again', () => {
     const view = new ProviderView();
     view.replaceAll([infoOf('A', [charge('A', 1)]), infoOf('B', [charge('B', 1)])]);

@@ -24,7 +24,8 @@ export function announce(connection: NatsConnection, announcement: Announcement)
 /**
  * Keeps the provider view current from the micro protocol: a full INFO sweep on every
  * (re)connection and then every 5 s ± 20 %, and the announcements in between (an `up` is answered
- * by asking that one instance for its INFO, a `down` removes it at once). An instance that misses
+ * by asking that one instance for its INFO, a `down` removes it at once, and no reply asked for
+ * before the removal brings it back: ProviderView.moment). An instance that misses
  * a full sweep leaves the view, within `MESH_LEAVE_WITHIN_MS` of when it stopped answering. A sweep
  * that ends while this instance is cut off from NATS changes nothing: the providers did not leave.
  */
@@ -90,10 +91,11 @@ export class Discovery {
   async sweep(connection: NatsConnection): Promise<void> {
     clearTimeout(this.#timer);
     try {
+      const askedAt = this.view.moment();
       const infos = await collectInfo(connection);
       if (this.#stopped) return;
       if (this.#connected()) {
-        this.view.replaceAll(infos);
+        this.view.replaceAll(infos, askedAt);
         debug('mesh: a sweep found %d instances', infos.length);
         this.#sweptOnce();
       } else debug('mesh: a sweep ended while disconnected; the view is kept as it was');
@@ -126,7 +128,8 @@ export class Discovery {
 
   async #sweepOne(connection: NatsConnection, service: string, instance: string): Promise<void> {
     try {
-      for (const info of await collectInfo(connection, { service, instance })) if (!this.#stopped) this.view.upsert(info);
+      const askedAt = this.view.moment();
+      for (const info of await collectInfo(connection, { service, instance })) if (!this.#stopped) this.view.upsert(info, askedAt);
     } catch (error) {
       debug('mesh: asking instance %s for its INFO failed: %s', instance, describeError(error));
     }

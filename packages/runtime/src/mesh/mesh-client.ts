@@ -76,7 +76,8 @@ export async function openMeshClient(options: MeshClientOptions): Promise<OpenMe
       },
       call: async (capability, payload, callOptions) => {
         if (performance.now() - sweptAt > MESH_TIMINGS.sweepIntervalMs) {
-          view.replaceAll(await collectInfo(connection));
+          const askedAt = view.moment();
+          view.replaceAll(await collectInfo(connection), askedAt);
           sweptAt = performance.now();
         }
         return callCapability(view, authorization, send, capability, payload, callOptions);

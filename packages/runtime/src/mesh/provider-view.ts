@@ -15,11 +15,28 @@ export class ProviderView {
   /** Instances a call timed out on; cleared when they answer a sweep, or leave. */
   readonly #suspects = new Set<string>();
   readonly #listeners = new Map<string, Set<Listener>>();
+  /**
+   * When each instance was removed (a `down` announcement, a call answered "no responders"), on the
+   * view's own clock: a sweep asked before then may still hold the instance's reply, sent before
+   * it left, and must not bring it back. Kept until a full sweep asked after the removal.
+   */
+  readonly #removedAt = new Map<string, number>();
+  #clock = 0;
   #byCapability = new Map<string, readonly MeshProvider[]>();
   #turn = 0;
 
-  /** A full sweep: instances that did not answer it leave the view; those that did are not suspect. */
-  replaceAll(infos: readonly ServiceInfo[]): void {
+  /** Now, on the view's clock: pass it back with the replies of the INFO request made now. */
+  moment(): number {
+    return this.#clock;
+  }
+
+  /**
+   * A full sweep asked at `askedAt` (moment()): instances that did not answer it leave the view;
+   * those that did are not suspect, unless removed since it was asked.
+   */
+  replaceAll(infos: readonly ServiceInfo[], askedAt: number = this.#clock): void {
+    infos = infos.filter((info) => !this.#removedSince(info.id, askedAt));
+    for (const [instance, removedAt] of this.#removedAt) if (removedAt <= askedAt) this.#removedAt.delete(instance);
     const answered = new Set(infos.map((info) => info.id));
     for (const instance of this.#byInstance.keys()) if (!answered.has(instance)) this.#byInstance.delete(instance);
     for (const instance of [...this.#suspects]) if (!this.#byInstance.has(instance) || answered.has(instance)) this.#suspects.delete(instance);
@@ -27,18 +44,24 @@ export class ProviderView {
     this.#reindex();
   }
 
-  /** One instance answered INFO (it announced itself): it is in the view and not suspect. */
-  upsert(info: ServiceInfo): void {
+  /** One instance answered INFO asked at `askedAt` (it announced itself): it is in the view and not suspect, unless removed since. */
+  upsert(info: ServiceInfo, askedAt: number = this.#clock): void {
+    if (this.#removedSince(info.id, askedAt)) return;
     this.#suspects.delete(info.id);
     this.#byInstance.set(info.id, providersOf(info));
     this.#reindex();
   }
 
   remove(instance: string): boolean {
+    this.#removedAt.set(instance, ++this.#clock);
     this.#suspects.delete(instance);
     const removed = this.#byInstance.delete(instance);
     if (removed) this.#reindex();
     return removed;
+  }
+
+  #removedSince(instance: string, askedAt: number): boolean {
+    return (this.#removedAt.get(instance) ?? -Infinity) > askedAt;
   }
 
   /** A call to `instance` timed out: it is tried last until it answers a sweep again. */
