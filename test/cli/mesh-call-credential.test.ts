@@ -1,7 +1,7 @@
 // `hecate-om mesh call --credential --key` (issue 12, section 8): the CLI calls as a service does,
 // each attempt an invocation the provider verifies. A real nats-server, a real realm granting the
 // credentials, a real provider process with authorization on.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest } from '@hecate-om/contract';
@@ -9,7 +9,7 @@ import type { PolicyInput } from '@hecate-om/realm';
 import { generateKeyPair, issueUcan, writeKeyFile, type KeyPair } from '@hecate-om/ucan';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
-import { startAuthorizedProvider, startTestRealm, type TestRealm } from '../mesh/realm-provider.js';
+import { startAuthorizedProvider, startTestRealm, stopRealmRun, type TestRealm } from '../mesh/realm-provider.js';
 import type { RunningRelease } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
@@ -68,10 +68,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  provider?.kill('SIGKILL');
-  await provider?.exited;
-  await realm?.close();
-  if (root !== undefined) await rm(root, { recursive: true, force: true });
+  await stopRealmRun({ root, realms: [realm], providers: [provider] });
 });
 
 /** Each test runs the CLI up to three times, each a Node process that connects to NATS: slow on a busy machine. */

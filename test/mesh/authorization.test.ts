@@ -1,7 +1,7 @@
 // Issue 12, section 5 and its tests: every mesh call carries an invocation the provider verifies
 // before the handler. A real nats-server, a real realm on loopback granting the credentials, the
 // provider a real runtime process, the callers mesh parts in this process.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest, Mesh } from '@hecate-om/contract';
@@ -18,7 +18,7 @@ import type { RunningRelease } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
 import { until } from './mesh-caller.js';
-import { startAuthorizedProvider, startTestRealm, type TestRealm } from './realm-provider.js';
+import { startAuthorizedProvider, startTestRealm, stopRealmRun, type TestRealm } from './realm-provider.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(1);
@@ -101,10 +101,7 @@ afterAll(async () => {
     await meshParts.advertisement.withdraw?.();
     await meshParts.connection.stop?.();
   }
-  provider?.kill('SIGKILL');
-  await provider?.exited;
-  await realm?.close();
-  if (root !== undefined) await rm(root, { recursive: true, force: true });
+  await stopRealmRun({ root, realms: [realm], providers: [provider] });
 });
 
 /** A raw NATS request to the provider instance, carrying `token` and `proofs` as the mesh does; its decoded answer. */

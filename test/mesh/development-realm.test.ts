@@ -1,7 +1,7 @@
 // Issue 12, section 7: with the development realm (`hecate-om realm dev`) mesh calls are
 // authorized as in production. A real nats-server, a development realm on loopback, a provider
 // process that enrolls in it, and a tool's client in this process.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, issueUcan } from '@hecate-om/ucan';
@@ -13,7 +13,7 @@ import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
 import type { RunningRelease } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
-import { startAuthorizedProvider, startTestRealm, type TestRealm } from './realm-provider.js';
+import { startAuthorizedProvider, startTestRealm, stopRealmRun, type TestRealm } from './realm-provider.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(1);
@@ -30,10 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  provider?.kill('SIGKILL');
-  await provider?.exited;
-  await realm?.close();
-  if (root !== undefined) await rm(root, { recursive: true, force: true });
+  await stopRealmRun({ root, realms: [realm], providers: [provider] });
 });
 
 /** One call of fixture.echo by a tool authorizing as `identity` (none: nothing attached). */

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deriveUcanRequest, type Manifest } from '@hecate-om/contract';
 import { createJoinToken, revoke, startRealm, type PolicyInput } from '@hecate-om/realm';
@@ -94,4 +94,19 @@ export async function startAuthorizedProvider(
     clearTimeout(timer);
   }
   return provider;
+}
+
+/**
+ * Ends what a test file of authorized calls started, whichever part of it a failed setup got to:
+ * its providers killed and awaited, its realms closed, then `root` removed.
+ */
+export async function stopRealmRun(run: {
+  readonly root: string | undefined;
+  readonly realms: readonly (TestRealm | undefined)[];
+  readonly providers: readonly (RunningRelease | undefined)[];
+}): Promise<void> {
+  for (const provider of run.providers) provider?.kill('SIGKILL');
+  await Promise.all(run.providers.map((provider) => provider?.exited));
+  for (const realm of run.realms) await realm?.close();
+  if (run.root !== undefined) await rm(run.root, { recursive: true, force: true });
 }

@@ -2,7 +2,7 @@
 // the providers enrolled in its own realm only, and sends nothing to another realm's, which would
 // refuse it. A real nats-server, development realms on loopback (each its own root), a provider
 // process enrolled in each of two, and callers in this process authorizing as the runtime does.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair } from '@hecate-om/ucan';
@@ -14,7 +14,7 @@ import { echoManifest } from '../../packages/runtime/test/manifest-fixture.js';
 import type { RunningRelease } from '../runtime/fixture-release.mjs';
 import { useRuntimeFixture } from '../runtime/use-runtime-fixture.js';
 import { useNatsServers } from '../support/nats-server.js';
-import { startAuthorizedProvider, startTestRealm, type TestRealm } from './realm-provider.js';
+import { startAuthorizedProvider, startTestRealm, stopRealmRun, type TestRealm } from './realm-provider.js';
 
 const fixture = useRuntimeFixture();
 const servers = useNatsServers(1);
@@ -31,10 +31,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const provider of providers) provider.kill('SIGKILL');
-  await Promise.all(providers.map((provider) => provider.exited));
-  for (const realm of realms) await realm.close();
-  if (root !== undefined) await rm(root, { recursive: true, force: true });
+  await stopRealmRun({ root, realms, providers });
 });
 
 /** A tool's client enrolled in `realm` (a credential it granted a new key), authorizing its calls as a service does. */
